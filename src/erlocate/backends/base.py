@@ -1,0 +1,151 @@
+"""What every backend takes and returns, and the one place statuses are decided.
+
+A backend is a module with a ``NAME``, an ``available()`` probe and a
+``solve(milp, options) -> SolverOutput`` function. It only translates: the
+canonical :class:`~erlocate.milp.Milp` to the solver, the solver's answer back.
+Status, gap and honesty rules live here, shared by all backends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "DEFAULT_MIP_GAP",
+    "OPTIMAL_GAP",
+    "STATUSES",
+    "SolveOptions",
+    "SolverOutput",
+    "classify",
+    "relative_gap",
+]
+
+#: Relative gap passed to a solver when the caller gives none. Tight on purpose:
+#: solvers' own defaults (1e-4 in HiGHS and SCIP) can stop 100 units short on an
+#: objective of 1e6, and published optima would then be missed.
+DEFAULT_MIP_GAP = 1e-9
+
+#: A solution is reported ``"optimal"`` only if the solver finished its search
+#: and the relative gap between objective and bound is at most this.
+OPTIMAL_GAP = 1e-6
+
+#: Every status a :class:`SolverOutput` (and so a Result) can carry.
+STATUSES = ("optimal", "feasible", "infeasible", "unbounded", "no_solution", "error")
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """Options every backend honours.
+
+    Parameters
+    ----------
+    time_limit : float, optional
+        Wall-clock limit in seconds.
+    mip_gap : float, optional
+        Relative gap at which the solver may stop (default :data:`DEFAULT_MIP_GAP`).
+        A run stopped by a gap above :data:`OPTIMAL_GAP` is reported as
+        ``"feasible"``, never ``"optimal"``.
+    threads : int, optional
+        Number of threads (solver default when None).
+    verbose : bool
+        Print the solver log.
+    warm_start : numpy.ndarray, optional
+        A full column vector used as a starting incumbent where supported.
+    seed : int, optional
+        Random seed passed to the solver where supported.
+    """
+
+    time_limit: float | None = None
+    mip_gap: float | None = None
+    threads: int | None = None
+    verbose: bool = False
+    warm_start: np.ndarray | None = None
+    seed: int | None = None
+
+    @property
+    def gap(self) -> float:
+        """The relative gap to pass to the solver."""
+        return DEFAULT_MIP_GAP if self.mip_gap is None else float(self.mip_gap)
+
+
+@dataclass(frozen=True)
+class SolverOutput:
+    """A backend's answer, in canonical terms.
+
+    Attributes
+    ----------
+    status : str
+        One of :data:`STATUSES`.
+    x : numpy.ndarray or None
+        Best solution found (full column vector), None if there is none.
+    objective : float or None
+        Objective of ``x`` including the Milp's offset.
+    bound : float or None
+        Best proven bound on the optimum (a lower bound when minimising, an
+        upper bound when maximising), including the offset.
+    gap : float or None
+        ``|objective - bound| / max(|objective|, 1e-10)``.
+    runtime : float
+        Solver wall-clock seconds (translation excluded).
+    termination : str
+        Why the solver stopped, in the solver's words (``"time limit"``, ...).
+    backend : str
+        Backend name.
+    """
+
+    status: str
+    x: np.ndarray | None
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    runtime: float
+    termination: str
+    backend: str
+
+
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """HiGHS-style relative gap; None when either side is missing or infinite."""
+    if objective is None or bound is None or not np.isfinite(objective) or not np.isfinite(bound):
+        return None
+    return abs(objective - bound) / max(abs(objective), 1e-10)
+
+
+def classify(
+    *,
+    backend: str,
+    x: np.ndarray | None,
+    objective: float | None,
+    bound: float | None,
+    search_complete: bool,
+    infeasible: bool = False,
+    unbounded: bool = False,
+    runtime: float,
+    termination: str,
+    sense: str,
+    is_mip: bool = True,
+) -> SolverOutput:
+    """Turn a solver's raw facts into an honest :class:`SolverOutput`.
+
+    ``search_complete`` means the solver says it closed the search (optimal
+    within its gap). The result is ``"optimal"`` only if, in addition, the gap
+    is at most :data:`OPTIMAL_GAP`; a time- or gap-limited incumbent is
+    ``"feasible"``; no incumbent is ``"no_solution"``.
+    """
+    if infeasible:
+        return SolverOutput("infeasible", None, None, None, None, runtime, termination, backend)
+    if unbounded:
+        return SolverOutput("unbounded", None, None, None, None, runtime, termination, backend)
+    if x is None:
+        return SolverOutput("no_solution", None, None, bound, None, runtime, termination, backend)
+    if bound is not None and sense == "min" and objective is not None:
+        bound = min(bound, objective)  # solvers may report a bound a hair past the incumbent
+    if bound is not None and sense == "max" and objective is not None:
+        bound = max(bound, objective)
+    if not is_mip and search_complete:
+        bound = objective
+    gap = relative_gap(objective, bound)
+    proven = search_complete and gap is not None and gap <= OPTIMAL_GAP
+    status = "optimal" if proven else "feasible"
+    return SolverOutput(status, x, objective, bound, gap, runtime, termination, backend)

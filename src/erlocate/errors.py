@@ -1,0 +1,71 @@
+"""Typed errors.
+
+Every error names the field at fault and, where one exists, the fix. Catch
+:class:`ErlocateError` to handle anything the library raises on purpose.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BackendError",
+    "ErlocateError",
+    "InfeasibleError",
+    "InputError",
+    "NoSolutionError",
+    "VerificationError",
+]
+
+
+class ErlocateError(Exception):
+    """Base class of every error erlocate raises on purpose."""
+
+
+class InputError(ErlocateError, ValueError):
+    """The data or a parameter is invalid (shape, sign, NaN, ids, ranges ...).
+
+    Attributes
+    ----------
+    field : str or None
+        The name of the offending argument or column.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class InfeasibleError(ErlocateError):
+    """The model has no feasible solution.
+
+    ``reason`` says why in words when it can be derived from the data (e.g. total
+    capacity below total demand, a demand point no site reaches); otherwise it
+    is the solver's verdict.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class NoSolutionError(ErlocateError):
+    """The solver stopped (time limit, node limit ...) before finding any feasible plan."""
+
+
+class BackendError(ErlocateError):
+    """A solver backend is missing, failed, or returned something unusable."""
+
+
+class VerificationError(ErlocateError, AssertionError):
+    """An independent re-check of a solution found a violated constraint or a wrong objective.
+
+    Attributes
+    ----------
+    breaches : list of str
+        One line per violated check.
+    """
+
+    def __init__(self, breaches: list[str]) -> None:
+        self.breaches = list(breaches)
+        shown = "\n  - ".join(self.breaches[:20])
+        more = f"\n  ... and {len(self.breaches) - 20} more" if len(self.breaches) > 20 else ""
+        super().__init__(f"solution failed verification:\n  - {shown}{more}")

@@ -1,0 +1,15 @@
+"""Location models. Each builds the canonical MILP of :mod:`erlocate.milp`.
+
+Classical: :class:`PMedian`, :class:`PCenter`, :class:`LSCP`, :class:`MCLP`,
+:class:`BackupCoverage`, :class:`UFLP`, :class:`CFLP`.
+"""
+
+from erlocate.models.backup import BackupCoverage
+from erlocate.models.base import Model
+from erlocate.models.facility import CFLP, UFLP
+from erlocate.models.lscp import LSCP
+from erlocate.models.mclp import MCLP
+from erlocate.models.pcenter import PCenter
+from erlocate.models.pmedian import PMedian
+
+__all__ = ["CFLP", "LSCP", "MCLP", "UFLP", "BackupCoverage", "Model", "PCenter", "PMedian"]

@@ -1,0 +1,86 @@
+"""Location set covering: the cheapest set of sites that covers every demand point."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from erlocate.instance import Instance
+from erlocate.milp import Milp, MilpBuilder
+from erlocate.models.base import Model, add_open, check_max_cost, require_reach
+from erlocate.plan import Checker, Plan, coverage_counts
+
+__all__ = ["LSCP"]
+
+
+class LSCP(Model):
+    r"""Location set covering problem (Toregas, Swain, ReVelle & Bergman 1971).
+
+    .. math::
+
+        \min \sum_j f_j x_j \quad\text{s.t.}\quad
+        \sum_{j \in N_i} x_j \ge 1 \;\forall i,\qquad x_j \in \{0,1\},
+
+    where :math:`N_i = \{j : c_{ij} \le S\}` with :math:`S` = ``max_cost``
+    and :math:`f_j` the site costs, or 1 for every site when the instance has
+    none (minimise the number of sites). Required sites are fixed open. In the
+    fire-station reading this is "eliminate every blank spot at least cost".
+
+    Parameters
+    ----------
+    max_cost : float
+        The coverage standard S (e.g. 4 minutes of driving).
+
+    Raises
+    ------
+    InfeasibleError
+        When a demand point has no site within ``max_cost`` (ids listed).
+
+    References
+    ----------
+    Toregas, C., Swain, R., ReVelle, C. & Bergman, L. (1971). The location of
+    emergency service facilities. *Operations Research* 19(6), 1363–1373.
+    """
+
+    covering = True
+
+    def __init__(self, max_cost: float) -> None:
+        self.max_cost = max_cost
+
+    def _site_costs(self, instance: Instance) -> np.ndarray:
+        return instance.site_costs if instance.has_site_costs else np.ones(instance.n_sites)
+
+    def validate(self, instance: Instance) -> None:
+        check_max_cost(self.max_cost)
+        require_reach(instance, self.max_cost, "cover")
+
+    def build(self, instance: Instance) -> Milp:
+        b = MilpBuilder("lscp", "min")
+        x = add_open(b, instance, obj=self._site_costs(instance))
+        mask = instance.costs <= self.max_cost
+        b.add_rows(
+            "cover",
+            rows=instance.pair_rows[mask],
+            cols=x[instance.indices[mask]],
+            vals=1.0,
+            lb=1.0,
+            n_rows=instance.n_demand,
+        )
+        return b.build()
+
+    def decode(self, instance: Instance, milp: Milp, x: np.ndarray) -> Plan:
+        return Plan.nearest(instance, np.round(milp.block(x, "open")) > 0.5)
+
+    def evaluate(self, instance: Instance, plan: Plan) -> float:
+        return float(self._site_costs(instance)[plan.open].sum())
+
+    def check(self, instance: Instance, plan: Plan) -> list[str]:
+        c = Checker(instance, plan)
+        c.sites()
+        counts = coverage_counts(instance, plan.open, self.max_cost)
+        bare = np.flatnonzero(counts == 0)
+        if bare.size:
+            c.fail(
+                f"{bare.size} demand points not covered within {self.max_cost:g}: "
+                f"{instance.demand_ids[bare[:5]].tolist()}"
+            )
+        return c.breaches

@@ -1,0 +1,245 @@
+"""What a solve returns: the plan as tables, the solver's figures, and the re-check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from erlocate.errors import VerificationError
+from erlocate.instance import Instance
+from erlocate.models.base import Model
+from erlocate.plan import Checker, Plan, coverage_counts, nearest_open
+
+__all__ = ["Result"]
+
+
+@dataclass(frozen=True, eq=False)
+class Result:
+    """The answer of :func:`erlocate.solve`.
+
+    Attributes
+    ----------
+    model, instance : Model, Instance
+        What was solved.
+    plan : Plan or None
+        Open sites and allocations (None when there is no solution).
+    status : str
+        ``"optimal"`` (proven, gap <= 1e-6), ``"feasible"`` (a solution without
+        proof, e.g. time-limited; see ``gap``), ``"infeasible"``,
+        ``"unbounded"``, ``"no_solution"`` or ``"error"``.
+    objective, bound, gap : float or None
+        Objective of the plan as the solver reports it, the best proven bound,
+        and their relative gap.
+    runtime : float
+        Solver seconds.
+    build_time : float
+        Seconds spent validating and building the MILP.
+    backend : str
+        Backend name.
+    termination : str
+        Why the solver stopped, in its words.
+    milp_size : dict
+        Rows, columns, integer columns and non-zeros of the MILP.
+    """
+
+    model: Model
+    instance: Instance
+    plan: Plan | None
+    status: str
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    runtime: float
+    build_time: float
+    backend: str
+    termination: str = ""
+    milp_size: dict[str, int] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ tables
+    @property
+    def has_solution(self) -> bool:
+        """True when a plan is available (optimal or feasible)."""
+        return self.plan is not None
+
+    @property
+    def open_sites(self) -> pd.Index:
+        """Ids of the open sites."""
+        if self.plan is None:
+            return self.instance.site_ids[:0]
+        return self.instance.site_ids[self.plan.open]
+
+    @cached_property
+    def assignment(self) -> pd.DataFrame:
+        """One row per allocation: ``demand_id, site_id, cost, share, weight``.
+
+        For covering models each demand point appears with its nearest open
+        site (if it reaches one), whether or not that site covers it.
+        """
+        inst = self.instance
+        if self.plan is None:
+            return pd.DataFrame(columns=["demand_id", "site_id", "cost", "share", "weight"])
+        i, j = self.plan.demand_idx, self.plan.site_idx
+        return pd.DataFrame(
+            {
+                "demand_id": inst.demand_ids[i],
+                "site_id": inst.site_ids[j],
+                "cost": inst.cost_of(i, j),
+                "share": self.plan.share,
+                "weight": inst.weights[i] * self.plan.share,
+            }
+        )
+
+    @cached_property
+    def sites(self) -> pd.DataFrame:
+        """One row per site: open, required, site cost, capacity, load, demand points served."""
+        inst = self.instance
+        open_ = self.plan.open if self.plan is not None else np.zeros(inst.n_sites, bool)
+        load = np.zeros(inst.n_sites)
+        served = np.zeros(inst.n_sites)
+        if self.plan is not None:
+            i, j, s = self.plan.demand_idx, self.plan.site_idx, self.plan.share
+            load = np.bincount(j, weights=inst.demand[i] * s, minlength=inst.n_sites)
+            served = np.bincount(j, weights=s, minlength=inst.n_sites)
+        return pd.DataFrame(
+            {
+                "open": open_,
+                "required": inst.required,
+                "site_cost": inst.site_costs,
+                "capacity": inst.capacities,
+                "load": load,
+                "served": served,
+            },
+            index=inst.site_ids.rename("site_id"),
+        )
+
+    @cached_property
+    def coverage(self) -> pd.DataFrame | None:
+        """Covering models: per demand point its weight, nearest open site and cost,
+        how many open sites lie within the standard, and whether it is covered."""
+        if not self.model.covering or self.plan is None:
+            return None
+        inst = self.instance
+        site, cost = nearest_open(inst, self.plan.open)
+        counts = coverage_counts(inst, self.plan.open, self.model.max_cost)
+        nearest = pd.Series(inst.site_ids.take(np.maximum(site, 0)), dtype=object)
+        nearest = nearest.where(site >= 0, None).to_numpy()
+        return pd.DataFrame(
+            {
+                "weight": inst.weights,
+                "nearest_site": nearest,
+                "nearest_cost": cost,
+                "n_covering": counts,
+                "covered": counts >= 1,
+            },
+            index=inst.demand_ids.rename("demand_id"),
+        )
+
+    @property
+    def covered_weight(self) -> float | None:
+        """Demand weight within the standard of an open site (covering models)."""
+        cov = self.coverage
+        return None if cov is None else float(cov.loc[cov["covered"], "weight"].sum())
+
+    @property
+    def coverage_share(self) -> float | None:
+        """Covered weight as a share of the total weight (covering models)."""
+        cov = self.coverage
+        if cov is None:
+            return None
+        total = float(cov["weight"].sum())
+        return self.covered_weight / total if total > 0 else 1.0
+
+    # ------------------------------------------------------------------ checks
+    def verify(self) -> Result:
+        """Re-check the plan against the input data; raise VerificationError on any breach.
+
+        Checks every constraint of the model (open count, required sites,
+        allocations only to open, reachable sites within the cut-off, shares
+        summing to one, capacities, single sourcing, coverage), recomputes the
+        objective from the data and compares it with the reported one, checks
+        the bound's side, and for plans reported optimal also checks the
+        necessary optimality conditions the model knows (e.g. nearest-site
+        allocation). Nothing is read from the MILP or the solver's vector.
+
+        Returns
+        -------
+        Result
+            ``self``, so calls can be chained.
+        """
+        if self.plan is None:
+            return self
+        breaches = list(self.model.check(self.instance, self.plan))
+        checker = Checker(self.instance, self.plan)
+        recomputed = self.model.evaluate(self.instance, self.plan)
+        checker.objective(
+            recomputed,
+            self.objective,
+            sense=self.model.sense,
+            exact=self.model.exact_objective,
+            optimal=self.status == "optimal",
+        )
+        checker.bound(self.objective, self.bound, self.model.sense)
+        breaches += checker.breaches
+        if self.status == "optimal":
+            breaches += self.model.check_optimal(self.instance, self.plan)
+        if breaches:
+            raise VerificationError(breaches)
+        return self
+
+    # ------------------------------------------------------------------ reports
+    def to_dict(self) -> dict[str, Any]:
+        """Scalar figures as a flat dict (stack many into a DataFrame for sweeps)."""
+        return {
+            "model": type(self.model).__name__,
+            "instance": self.instance.name,
+            "backend": self.backend,
+            "status": self.status,
+            "objective": self.objective,
+            "bound": self.bound,
+            "gap": self.gap,
+            "runtime": self.runtime,
+            "build_time": self.build_time,
+            "n_open": len(self.open_sites),
+            "covered_weight": self.covered_weight,
+            **{f"milp_{k}": v for k, v in self.milp_size.items()},
+        }
+
+    def summary(self) -> str:
+        """A few lines a planner can read: status, objective, bound, gap, sites, coverage."""
+        lines = [
+            f"{self.model!r} on {self.instance!r}",
+            f"  backend {self.backend}: {self.status} ({self.termination}) in {self.runtime:.3f} s"
+            f" (+{self.build_time:.3f} s build)",
+        ]
+        if self.objective is not None:
+            gap = "n/a" if self.gap is None else f"{100 * self.gap:.4g} %"
+            bound = "n/a" if self.bound is None else f"{self.bound:.10g}"
+            lines.append(f"  objective {self.objective:.10g}   bound {bound}   gap {gap}")
+        if self.plan is not None:
+            ids = self.open_sites.tolist()
+            shown = ", ".join(map(str, ids[:12])) + (" ..." if len(ids) > 12 else "")
+            lines.append(f"  {len(ids)} open sites: {shown}")
+            if self.model.covering:
+                lines.append(
+                    f"  covered within {self.model.max_cost:g}: {self.covered_weight:,.6g} "
+                    f"of {float(self.instance.weights.sum()):,.6g} weight "
+                    f"({100 * self.coverage_share:.2f} %)"
+                )
+            else:
+                a = self.assignment
+                mean = float(np.average(a["cost"], weights=a["weight"])) if a["weight"].sum() else 0
+                lines.append(
+                    f"  weighted mean cost {mean:.6g}, largest assigned cost {a['cost'].max():.6g}"
+                )
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        obj = "—" if self.objective is None else f"{self.objective:.10g}"
+        return (
+            f"<Result {type(self.model).__name__} {self.status} objective={obj} "
+            f"backend={self.backend} open={len(self.open_sites)}>"
+        )

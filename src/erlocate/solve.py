@@ -1,0 +1,138 @@
+"""``solve(model, instance, backend)``: build, solve, decode, verify."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from erlocate import backends
+from erlocate.backends.base import SolveOptions
+from erlocate.errors import InfeasibleError, InputError, NoSolutionError
+from erlocate.instance import Instance
+from erlocate.models.base import Model
+from erlocate.plan import Plan
+from erlocate.result import Result
+
+__all__ = ["solve"]
+
+
+def solve(
+    model: Model,
+    instance: Instance,
+    backend: str = "highs",
+    *,
+    time_limit: float | None = None,
+    mip_gap: float | None = None,
+    threads: int | None = None,
+    verbose: bool = False,
+    warm_start: Result | Plan | None = None,
+    seed: int | None = None,
+    verify: bool = True,
+    raise_on_failure: bool = True,
+) -> Result:
+    """Solve ``model`` on ``instance`` with a solver backend and re-check the answer.
+
+    Parameters
+    ----------
+    model : Model
+        A model specification, e.g. ``PMedian(p=5)``.
+    instance : Instance
+        The data.
+    backend : str
+        ``"highs"`` (default), ``"pulp"`` (CBC) or ``"ortools"``; see
+        :func:`erlocate.backends.available`.
+    time_limit : float, optional
+        Solver wall-clock limit in seconds. A plan found by then is returned
+        as ``"feasible"`` with its bound and gap, never as ``"optimal"``.
+    mip_gap : float, optional
+        Relative gap at which the solver may stop (default 1e-9).
+    threads : int, optional
+        Solver threads.
+    verbose : bool
+        Show the solver log.
+    warm_start : Result or Plan, optional
+        A known plan for the same model and instance, passed as a starting
+        incumbent where the backend supports it.
+    seed : int, optional
+        Solver random seed.
+    verify : bool
+        Re-check the plan against the data before returning (default True).
+    raise_on_failure : bool
+        Raise InfeasibleError / NoSolutionError when there is no plan (default);
+        with False, return a Result with that status and no plan instead.
+
+    Returns
+    -------
+    Result
+
+    Raises
+    ------
+    InputError
+        Bad parameters or data.
+    InfeasibleError
+        No plan exists (the reason in words when the data shows it).
+    NoSolutionError
+        The solver stopped (e.g. time limit) before finding any plan.
+    VerificationError
+        The re-check found a breach (a solver or library bug: please report).
+    """
+    if not isinstance(model, Model):
+        raise InputError(f"model: expected an erlocate model, got {type(model).__name__}",
+                         field="model")
+    if not isinstance(instance, Instance):
+        raise InputError(
+            f"instance: expected an erlocate.Instance, got {type(instance).__name__}; "
+            "build one with Instance.from_matrix(...)",
+            field="instance",
+        )
+    for name, value in (("time_limit", time_limit), ("mip_gap", mip_gap)):
+        if value is not None and not (np.isfinite(value) and value >= 0):
+            raise InputError(f"{name}: must be a finite number >= 0, got {value!r}", field=name)
+    if threads is not None and (not isinstance(threads, (int, np.integer)) or threads < 1):
+        raise InputError(f"threads: must be a positive integer, got {threads!r}", field="threads")
+    solver = backends.get(backend)
+
+    start = time.perf_counter()
+    model.validate(instance)
+    milp = model.build(instance)
+    build_time = time.perf_counter() - start
+
+    x0 = None
+    if warm_start is not None:
+        plan = warm_start.plan if isinstance(warm_start, Result) else warm_start
+        if plan is not None:
+            x0 = model.encode(instance, milp, plan)
+    options = SolveOptions(
+        time_limit=time_limit, mip_gap=mip_gap, threads=threads, verbose=verbose,
+        warm_start=x0, seed=seed,
+    )
+    out = solver.solve(milp, options)
+    size = {
+        "rows": milp.n_rows, "cols": milp.n_cols,
+        "int_cols": int(milp.integrality.sum()), "nnz": milp.nnz,
+    }
+    plan = None
+    if out.x is not None:
+        plan = model.decode(instance, milp, out.x)
+    result = Result(
+        model=model, instance=instance, plan=plan, status=out.status, objective=out.objective,
+        bound=out.bound, gap=out.gap, runtime=out.runtime, build_time=build_time,
+        backend=out.backend, termination=out.termination, milp_size=size,
+    )
+    if plan is None and raise_on_failure:
+        if out.status == "infeasible":
+            raise InfeasibleError(
+                f"{type(model).__name__}: the solver ({out.backend}) proved the model infeasible "
+                f"({out.termination}); the data passed the checks that name a cause, so the "
+                "combination of constraints (p, cut-off, capacities, required sites) admits no plan"
+            )
+        raise NoSolutionError(
+            f"{type(model).__name__}: {out.backend} stopped without any feasible plan "
+            f"({out.status}: {out.termination}); raise time_limit"
+            + ("" if time_limit is None else f" (was {time_limit:g} s)")
+        )
+    if verify:
+        result.verify()
+    return result

@@ -1,0 +1,61 @@
+"""Shared fixtures: installed backends, the benchmark data folder, small instances."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import erlocate
+
+BACKENDS = erlocate.backends()
+
+
+def _data_dir() -> Path | None:
+    env = os.environ.get("ERLOCATE_DATA")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent / "shared" / "data"
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+DATA = _data_dir()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each installed backend in turn."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """../shared/data (or $ERLOCATE_DATA); tests needing it skip when it is absent."""
+    if DATA is None:
+        pytest.skip("benchmark data not found: put shared/ beside the repo or set ERLOCATE_DATA")
+    return DATA
+
+
+def line_instance(n: int = 5, **kwargs) -> erlocate.Instance:
+    """n demand points and n sites at 0, 1, ..., n-1 on a line; cost = |a - b|."""
+    pos = np.arange(n, dtype=float)
+    return erlocate.Instance.from_matrix(np.abs(pos[:, None] - pos[None, :]), **kwargs)
+
+
+def random_instance(seed: int, n: int = 40, m: int = 12, **kwargs) -> erlocate.Instance:
+    """Random Euclidean instance with integer weights, some unreachable pairs."""
+    rng = np.random.default_rng(seed)
+    pts, sites = rng.random((n, 2)), rng.random((m, 2))
+    cost = np.round(100 * np.linalg.norm(pts[:, None] - sites[None], axis=2), 1)
+    cost[rng.random((n, m)) < 0.15] = np.inf
+    cost[np.arange(n), rng.integers(0, m, n)] = rng.integers(0, 30, n)  # everyone reaches a site
+    w = rng.integers(1, 20, n).astype(float)
+    defaults = dict(weights=w, site_costs=np.round(rng.random(m) * 300), name=f"random{seed}")
+    defaults.update(kwargs)
+    return erlocate.Instance.from_matrix(cost, **defaults)
