@@ -50,21 +50,36 @@ def test_coverage_matrix():
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"cost": [[1.0, np.nan]]}, r"cost: 1 NaN entries, e\.g\. \(demand 0, site 1\); use np\.inf"),
-        ({"cost": [[1.0, -2.0]]}, r"cost: 1 negative entries, e\.g\. \(demand 0, site 1\); travel costs must be >= 0"),
+        (
+            {"cost": [[1.0, np.nan]]},
+            r"cost: 1 NaN entries, e\.g\. \(demand 0, site 1\); use np\.inf",
+        ),
+        (
+            {"cost": [[1.0, -2.0]]},
+            r"cost: 1 negative entries, e\.g\. \(demand 0, site 1\); travel costs must be >= 0",
+        ),
         ({"cost": [1.0, 2.0]}, r"cost: expected a 2-d demand × site matrix, got 1 dimension"),
         ({"cost": np.zeros((0, 3))}, r"cost: needs at least one demand point and one site"),
         ({"cost": [[1.0]], "weights": [1.0, 2.0]}, r"weights: expected 1 values, got shape \(2,\)"),
         ({"cost": [[1.0]], "weights": [np.nan]}, r"weights: NaN at positions \[0\]"),
-        ({"cost": [[1.0]], "weights": [-1.0]}, r"weights: must be >= 0; negative at positions \[0\]"),
+        (
+            {"cost": [[1.0]], "weights": [-1.0]},
+            r"weights: must be >= 0; negative at positions \[0\]",
+        ),
         ({"cost": [[1.0]], "demand": [-3.0]}, r"demand: must be >= 0"),
         ({"cost": [[1.0]], "site_costs": [-5.0]}, r"site_costs: must be >= 0"),
         ({"cost": [[1.0]], "capacities": [-1.0]}, r"capacities: must be >= 0"),
         ({"cost": [[1.0]], "capacities": [np.nan]}, r"capacities: NaN"),
         ({"cost": [[1.0, 2.0]], "site_ids": ["a"]}, r"site_ids: 1 ids given for 2 sites"),
-        ({"cost": [[1.0], [2.0]], "demand_ids": ["a", "a"]}, r"demand_ids: ids must be unique; duplicated: \['a'\]"),
+        (
+            {"cost": [[1.0], [2.0]], "demand_ids": ["a", "a"]},
+            r"demand_ids: ids must be unique; duplicated: \['a'\]",
+        ),
         ({"cost": [[1.0]], "required": ["nope"]}, r"required: unknown site ids \['nope'\]"),
-        ({"cost": [[1.0, 2.0]], "required": np.array([True])}, r"required: boolean mask must have 2 entries"),
+        (
+            {"cost": [[1.0, 2.0]], "required": np.array([True])},
+            r"required: boolean mask must have 2 entries",
+        ),
     ],
 )
 def test_bad_input_names_the_field(kwargs, match):

@@ -358,7 +358,9 @@ def _required_mask(required: Any, site_ids: pd.Index) -> np.ndarray:
                 )
             mask = arr.copy()
         else:
-            wanted = pd.Index(np.atleast_1d(arr) if not isinstance(required, Sequence) else required)
+            wanted = pd.Index(
+                np.atleast_1d(arr) if not isinstance(required, Sequence) else required
+            )
             pos = site_ids.get_indexer(wanted)
             if (pos < 0).any():
                 missing = wanted[pos < 0][:5].tolist()

@@ -134,7 +134,9 @@ class Checker:
         """
         inst, plan = self.instance, self.plan
         i, j, s = plan.demand_idx, plan.site_idx, plan.share
-        if i.size and (i.min() < 0 or i.max() >= inst.n_demand or j.min() < 0 or j.max() >= inst.n_sites):
+        if i.size and (
+            i.min() < 0 or i.max() >= inst.n_demand or j.min() < 0 or j.max() >= inst.n_sites
+        ):
             self.fail("allocation refers to demand or site positions outside the instance")
             return np.zeros(0)
         if (s < -self.tol.abs).any() or (s > 1 + self.tol.abs).any():
@@ -213,8 +215,7 @@ class Checker:
         better = recomputed < reported if sense == "min" else recomputed > reported
         if exact or optimal or not better:
             self.fail(
-                f"objective recomputed from the data is {recomputed:.10g}, "
-                f"reported {reported:.10g}"
+                f"objective recomputed from the data is {recomputed:.10g}, reported {reported:.10g}"
             )
 
     def bound(self, objective: float | None, bound: float | None, sense: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import numpy as np
 
@@ -79,8 +78,9 @@ def solve(
         The re-check found a breach (a solver or library bug: please report).
     """
     if not isinstance(model, Model):
-        raise InputError(f"model: expected an erlocate model, got {type(model).__name__}",
-                         field="model")
+        raise InputError(
+            f"model: expected an erlocate model, got {type(model).__name__}", field="model"
+        )
     if not isinstance(instance, Instance):
         raise InputError(
             f"instance: expected an erlocate.Instance, got {type(instance).__name__}; "
@@ -105,21 +105,36 @@ def solve(
         if plan is not None:
             x0 = model.encode(instance, milp, plan)
     options = SolveOptions(
-        time_limit=time_limit, mip_gap=mip_gap, threads=threads, verbose=verbose,
-        warm_start=x0, seed=seed,
+        time_limit=time_limit,
+        mip_gap=mip_gap,
+        threads=threads,
+        verbose=verbose,
+        warm_start=x0,
+        seed=seed,
     )
     out = solver.solve(milp, options)
     size = {
-        "rows": milp.n_rows, "cols": milp.n_cols,
-        "int_cols": int(milp.integrality.sum()), "nnz": milp.nnz,
+        "rows": milp.n_rows,
+        "cols": milp.n_cols,
+        "int_cols": int(milp.integrality.sum()),
+        "nnz": milp.nnz,
     }
     plan = None
     if out.x is not None:
         plan = model.decode(instance, milp, out.x)
     result = Result(
-        model=model, instance=instance, plan=plan, status=out.status, objective=out.objective,
-        bound=out.bound, gap=out.gap, runtime=out.runtime, build_time=build_time,
-        backend=out.backend, termination=out.termination, milp_size=size,
+        model=model,
+        instance=instance,
+        plan=plan,
+        status=out.status,
+        objective=out.objective,
+        bound=out.bound,
+        gap=out.gap,
+        runtime=out.runtime,
+        build_time=build_time,
+        backend=out.backend,
+        termination=out.termination,
+        milp_size=size,
     )
     if plan is None and raise_on_failure:
         if out.status == "infeasible":

@@ -45,7 +45,7 @@ class Model(ABC):
     max_cost: float | None = None
 
     # ------------------------------------------------------------------ interface
-    def validate(self, instance: Instance) -> None:
+    def validate(self, instance: Instance) -> None:  # noqa: B027 - optional hook
         """Raise InputError / InfeasibleError for requests the data cannot meet."""
 
     @abstractmethod
@@ -108,7 +108,9 @@ def check_p(p: Any, instance: Instance) -> int:
     return p
 
 
-def check_max_cost(max_cost: Any, name: str = "max_cost", *, optional: bool = False) -> float | None:
+def check_max_cost(
+    max_cost: Any, name: str = "max_cost", *, optional: bool = False
+) -> float | None:
     """A cut-off is a number >= 0 (or None where optional)."""
     if max_cost is None and optional:
         return None
@@ -172,7 +174,12 @@ def add_open(b: MilpBuilder, instance: Instance, obj: float | np.ndarray = 0.0) 
 def add_count(b: MilpBuilder, x: np.ndarray, p: int, *, at_most: bool = False) -> None:
     """sum_j x_j = p (or <= p)."""
     b.add_rows(
-        "count", rows=np.zeros(x.size), cols=x, vals=1.0, lb=-np.inf if at_most else p, ub=p,
+        "count",
+        rows=np.zeros(x.size),
+        cols=x,
+        vals=1.0,
+        lb=-np.inf if at_most else p,
+        ub=p,
         n_rows=1,
     )
 
@@ -189,8 +196,9 @@ def add_assignment(
 ) -> np.ndarray:
     """Assignment shares z_ij with sum_j z_ij = 1 and (if ``link``) z_ij <= x_j."""
     z = b.add_cols("assign", len(pairs), obj=obj, lb=0.0, ub=1.0, integer=integer)
-    b.add_rows("assign_once", rows=pairs.rows, cols=z, vals=1.0, lb=1.0, ub=1.0,
-               n_rows=instance.n_demand)
+    b.add_rows(
+        "assign_once", rows=pairs.rows, cols=z, vals=1.0, lb=1.0, ub=1.0, n_rows=instance.n_demand
+    )
     if link:
         k = np.arange(len(pairs))
         b.add_rows(

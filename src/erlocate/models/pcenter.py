@@ -16,7 +16,7 @@ from erlocate.models.base import (
     check_p,
     require_reach,
 )
-from erlocate.plan import Checker, Plan, nearest_open
+from erlocate.plan import Checker, Plan
 
 __all__ = ["PCenter"]
 
