@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from erlocate import backends
+from erlocate.backends import get as get_backend
 from erlocate.backends.base import SolveOptions
 from erlocate.errors import InfeasibleError, InputError, NoSolutionError
 from erlocate.instance import Instance
@@ -92,7 +92,7 @@ def solve(
             raise InputError(f"{name}: must be a finite number >= 0, got {value!r}", field=name)
     if threads is not None and (not isinstance(threads, (int, np.integer)) or threads < 1):
         raise InputError(f"threads: must be a positive integer, got {threads!r}", field="threads")
-    solver = backends.get(backend)
+    solver = get_backend(backend)
 
     start = time.perf_counter()
     model.validate(instance)

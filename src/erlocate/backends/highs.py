@@ -1,0 +1,271 @@
+"""HiGHS backend (``highspy``): the default solver.
+
+The canonical :class:`~erlocate.milp.Milp` goes to HiGHS in one ``passModel``
+call with the CSR arrays as they are (HiGHS accepts a row-wise matrix), so
+translation costs a few copies of numpy buffers and no Python loop. Names are
+attached only when asked (MPS export), through one ``HighsLp`` round trip.
+
+Statuses are not decided here: the raw facts go to
+:func:`erlocate.backends.base.classify`.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+
+import highspy
+import numpy as np
+
+from erlocate.backends.base import SolveOptions, SolverOutput, classify
+from erlocate.errors import BackendError, InputError
+from erlocate.milp import Milp
+
+__all__ = ["NAME", "SUPPORTS_WARM_START", "available", "solve", "to_highs"]
+
+NAME = "highs"
+
+#: ``SolveOptions.warm_start`` is passed to HiGHS as a starting incumbent (MIPs only).
+SUPPORTS_WARM_START = True
+
+_MS = highspy.HighsModelStatus
+
+#: Statuses after which HiGHS may hold an incumbent but has not closed the search.
+_STOPPED = {
+    _MS.kTimeLimit,
+    _MS.kIterationLimit,
+    _MS.kSolutionLimit,
+    _MS.kInterrupt,
+    _MS.kObjectiveBound,
+    _MS.kObjectiveTarget,
+    _MS.kMemoryLimit,
+    _MS.kUnknown,
+    _MS.kHighsInterrupt,
+}
+
+#: ``HighsInfo.primal_solution_status`` value meaning "a feasible point is held".
+_SOLUTION_FEASIBLE = 2
+
+#: HiGHS' ``random_seed`` option range.
+_MAX_SEED = 2_147_483_647
+
+
+def available() -> bool:
+    """True: highspy is a hard dependency, so importing this module proves it is there."""
+    return True
+
+
+@functools.cache
+def _mute_banner() -> None:
+    # highspy.Highs() prints a two-line banner to stdout the first time any
+    # instance logs. Logging once with console output off marks the banner as
+    # written, so quiet solves stay quiet. The core class is used because the
+    # public one prints from its constructor, before options can be set.
+    core = getattr(getattr(highspy, "_core", None), "_Highs", None)
+    if core is None:  # pragma: no cover - other highspy layouts
+        return
+    quiet = core()
+    quiet.setOptionValue("log_to_console", False)
+    quiet.run()
+
+
+def to_highs(milp: Milp, names: bool = False) -> highspy.Highs:
+    """Load ``milp`` into a fresh, silent :class:`highspy.Highs` instance.
+
+    Parameters
+    ----------
+    milp : Milp
+        The canonical model.
+    names : bool
+        Attach column and row names (``block[k]``) and the model name, e.g.
+        for ``writeModel``. Off by default: naming 200k columns costs more
+        than passing the whole matrix.
+
+    Returns
+    -------
+    highspy.Highs
+        An instance holding the model, with ``output_flag`` off.
+
+    Raises
+    ------
+    BackendError
+        HiGHS rejected the model.
+    """
+    _mute_banner()
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    A = milp.A
+    # An all-zero integrality vector keeps an LP an LP in HiGHS (isMip checks the types).
+    integrality = np.ascontiguousarray(milp.integrality, dtype=np.int32)
+    sense = highspy.ObjSense.kMaximize if milp.sense == "max" else highspy.ObjSense.kMinimize
+    status = h.passModel(
+        milp.n_cols,
+        milp.n_rows,
+        int(A.nnz),
+        int(highspy.MatrixFormat.kRowwise),
+        int(sense),
+        float(milp.offset),
+        _f64(milp.c),
+        _f64(milp.col_lb),
+        _f64(milp.col_ub),
+        _f64(milp.row_lb),
+        _f64(milp.row_ub),
+        np.ascontiguousarray(A.indptr, dtype=np.int32),
+        np.ascontiguousarray(A.indices, dtype=np.int32),
+        _f64(A.data),
+        integrality,
+    )
+    if status == highspy.HighsStatus.kError:
+        raise BackendError(f"highs: passModel rejected {milp.summary()}")
+    if names:
+        # highspy has no bulk name setter; one HighsLp round trip sets all names in C++.
+        lp = h.getLp()
+        lp.col_names_ = milp.col_names()
+        lp.row_names_ = milp.row_names()
+        lp.model_name_ = milp.name
+        if h.passModel(lp) == highspy.HighsStatus.kError:
+            raise BackendError(f"highs: passModel rejected the names of {milp.name!r}")
+    return h
+
+
+def _f64(a: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(a, dtype=np.float64)
+
+
+def _set_options(h: highspy.Highs, options: SolveOptions) -> None:
+    h.setOptionValue("output_flag", bool(options.verbose))
+    if options.verbose:
+        h.setOptionValue("log_to_console", True)
+    if options.time_limit is not None:
+        h.setOptionValue("time_limit", float(options.time_limit))
+    h.setOptionValue("mip_rel_gap", options.gap)
+    if options.threads is not None:
+        h.setOptionValue("threads", int(options.threads))
+    if options.seed is not None:
+        h.setOptionValue("random_seed", int(options.seed) % _MAX_SEED)
+
+
+def _run(h: highspy.Highs, options: SolveOptions) -> None:
+    status = h.run()
+    if (
+        status == highspy.HighsStatus.kError
+        and h.getModelStatus() == _MS.kNotset
+        and options.threads is not None
+    ):
+        # HiGHS refuses to run when `threads` differs from the size of its
+        # process-wide scheduler, created by the first solve; rebuild it once.
+        highspy.Highs.resetThreadScheduler(True)
+        status = h.run()
+    if status == highspy.HighsStatus.kError and h.getModelStatus() == _MS.kNotset:
+        raise BackendError("highs: run() failed before solving (see the log with verbose=True)")
+
+
+def _finite(value: float) -> float | None:
+    return float(value) if np.isfinite(value) else None
+
+
+def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
+    """Solve ``milp`` with HiGHS and classify the answer.
+
+    Parameters
+    ----------
+    milp : Milp
+        The canonical model.
+    options : SolveOptions
+        ``time_limit`` → ``time_limit``, ``gap`` → ``mip_rel_gap``, ``threads``,
+        ``seed`` → ``random_seed``, ``verbose`` → ``output_flag``; a
+        ``warm_start`` vector is handed to ``setSolution`` (MIPs only: HiGHS
+        starts LPs from its own crash basis).
+
+    Returns
+    -------
+    SolverOutput
+
+    Raises
+    ------
+    BackendError
+        HiGHS failed without any incumbent (load, presolve or solve error).
+    InputError
+        ``warm_start`` has the wrong length.
+    """
+    is_mip = bool(milp.integrality.any())
+    h = to_highs(milp)
+    _set_options(h, options)
+    if options.warm_start is not None and is_mip:
+        x0 = _f64(options.warm_start).ravel()
+        if x0.shape != (milp.n_cols,):
+            raise InputError(
+                f"warm_start: expected {milp.n_cols} values, got {x0.size}", field="warm_start"
+            )
+        h.setSolution(milp.n_cols, np.arange(milp.n_cols, dtype=np.int32), x0)
+
+    start = time.perf_counter()
+    _run(h, options)
+    model_status = h.getModelStatus()
+    termination = h.modelStatusToString(model_status)
+    verdict = {}
+    if model_status == _MS.kUnboundedOrInfeasible:
+        verdict, termination = _disambiguate(h, milp, options, start)
+    elif model_status == _MS.kInfeasible:
+        verdict = {"infeasible": True}
+    elif model_status == _MS.kUnbounded:
+        verdict = {"unbounded": True}
+    runtime = time.perf_counter() - start
+    common = dict(
+        backend=NAME, runtime=runtime, termination=termination, sense=milp.sense, is_mip=is_mip
+    )
+    if verdict:
+        return classify(
+            x=None, objective=None, bound=None, search_complete=False, **verdict, **common
+        )
+    if model_status == _MS.kModelEmpty:
+        # No columns: the only point is the empty vector, worth the offset.
+        offset = float(milp.offset)
+        return classify(
+            x=np.zeros(0), objective=offset, bound=offset, search_complete=True, **common
+        )
+
+    info = h.getInfo()
+    x = objective = None
+    if info.primal_solution_status == _SOLUTION_FEASIBLE:
+        x = np.asarray(h.getSolution().col_value, dtype=np.float64)
+        objective = float(info.objective_function_value)
+    elif model_status not in _STOPPED:
+        raise BackendError(f"highs: {termination} on {milp.summary()}")
+    # An LP has no MIP bound; classify() uses the objective of a finished LP.
+    bound = _finite(info.mip_dual_bound) if is_mip else None
+    return classify(
+        x=x,
+        objective=objective,
+        bound=bound,
+        search_complete=model_status == _MS.kOptimal,
+        **common,
+    )
+
+
+def _disambiguate(
+    h: highspy.Highs, milp: Milp, options: SolveOptions, start: float
+) -> tuple[dict, str]:
+    """Tell "infeasible" from "unbounded" after HiGHS' kUnboundedOrInfeasible.
+
+    With a zero objective the model cannot be unbounded, so HiGHS must decide
+    feasibility: a feasible point means the original objective was unbounded
+    (for rational data, also for a MIP); none means infeasible.
+    """
+    n = milp.n_cols
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
+    if options.time_limit is not None:
+        left = options.time_limit - (time.perf_counter() - start)
+        if left <= 0:
+            return {"infeasible": True}, "unbounded or infeasible (no time left to tell which)"
+        h.setOptionValue("time_limit", left)
+    h.run()
+    status = h.getModelStatus()
+    if status == _MS.kInfeasible:
+        return {"infeasible": True}, "infeasible (HiGHS first said unbounded or infeasible)"
+    if status == _MS.kOptimal:
+        return {"unbounded": True}, "unbounded (HiGHS first said unbounded or infeasible)"
+    return {"infeasible": True}, (
+        "unbounded or infeasible (HiGHS could not tell which: "
+        f"{h.modelStatusToString(status)} on the feasibility check)"
+    )
