@@ -9,7 +9,7 @@ It is immutable and validated once, at construction.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -131,6 +131,11 @@ class Instance:
         Sites that must stay open (existing facilities).
     demand_ids, site_ids : pandas.Index
         Identifiers kept in every output.
+    demand_frame, site_frame : geopandas.GeoDataFrame, optional
+        The demand points and sites as GeoDataFrames indexed by ``demand_ids``
+        and ``site_ids`` (geometry plus attributes), when the instance came
+        from geographic data (:meth:`from_geodataframes`). Maps and
+        GeoDataFrame outputs of a :class:`~erlocate.result.Result` use them.
     """
 
     indptr: np.ndarray
@@ -145,6 +150,8 @@ class Instance:
     site_ids: pd.Index
     has_site_costs: bool = False
     name: str = ""
+    demand_frame: Any = field(default=None, repr=False)
+    site_frame: Any = field(default=None, repr=False)
     _rows: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -261,6 +268,27 @@ class Instance:
             has_site_costs=site_costs is not None,
             name=name,
         )
+
+    @classmethod
+    def from_geodataframes(cls, demand: Any, sites: Any, **kwargs: Any) -> Instance:
+        """Build an instance from point GeoDataFrames; see :func:`erlocate.geo.from_geodataframes`."""
+        from erlocate.geo.frames import from_geodataframes  # local: geopandas loads on demand
+
+        return from_geodataframes(demand, sites, **kwargs)
+
+    def with_frames(self, demand_frame: Any = None, site_frame: Any = None) -> Instance:
+        """A copy carrying GeoDataFrames of the demand points and sites (indexed by their ids)."""
+        for frame, ids, label in (
+            (demand_frame, self.demand_ids, "demand_frame"),
+            (site_frame, self.site_ids, "site_frame"),
+        ):
+            if frame is not None and not frame.index.equals(ids):
+                raise InputError(
+                    f"{label}: its index must equal the instance's ids in order "
+                    f"({len(frame)} rows vs {len(ids)} ids)",
+                    field=label,
+                )
+        return replace(self, demand_frame=demand_frame, site_frame=site_frame)
 
     # ------------------------------------------------------------------ shape
     @property
