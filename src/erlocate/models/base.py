@@ -13,6 +13,7 @@ from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
+import pandas as pd
 
 from erlocate.errors import InfeasibleError, InputError
 from erlocate.instance import Instance
@@ -73,6 +74,14 @@ class Model(ABC):
         x = np.zeros(milp.n_cols)
         x[milp.col_blocks["open"]] = plan.open.astype(float)
         return x
+
+    def report(self, instance: Instance, plan: Plan) -> dict[str, pd.DataFrame]:
+        """Planner-facing tables of ``plan`` (name -> DataFrame); none by default.
+
+        Planning models override this (stations by type, shelter loads, staffing
+        per zone ...). :meth:`Result.report` calls it.
+        """
+        return {}
 
     def solve(self, instance: Instance, backend: str = "highs", **options: Any) -> Result:
         """Shortcut for :func:`erlocate.solve` ``(self, instance, backend, **options)``."""
