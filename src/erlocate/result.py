@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -13,6 +13,12 @@ from erlocate.errors import VerificationError
 from erlocate.instance import Instance
 from erlocate.models.base import Model
 from erlocate.plan import Checker, Plan, coverage_counts, nearest_open
+
+if TYPE_CHECKING:
+    import folium
+    from matplotlib.axes import Axes
+
+    from erlocate.maps import ResultFrames
 
 __all__ = ["Result"]
 
@@ -236,6 +242,56 @@ class Result:
                     f"  weighted mean cost {mean:.6g}, largest assigned cost {a['cost'].max():.6g}"
                 )
         return "\n".join(lines)
+
+    # ------------------------------------------------------------------ maps
+    def to_geodataframes(self) -> ResultFrames:
+        """The plan as GeoDataFrames ``sites``, ``demand`` and ``links``.
+
+        See :func:`erlocate.maps.to_geodataframes`. Needs an instance with
+        ``demand_frame`` and ``site_frame`` (else InputError).
+        """
+        from erlocate.maps import to_geodataframes  # local: keeps `import erlocate` light
+
+        return to_geodataframes(self)
+
+    def plot(
+        self,
+        *,
+        ax: Axes | None = None,
+        roads: Any = None,
+        units: Any = None,
+        title: str | None = None,
+        show_links: bool = True,
+        figsize: tuple[float, float] = (8, 8),
+    ) -> Axes:
+        """A static map of the plan on matplotlib Axes; see :func:`erlocate.maps.plot`."""
+        from erlocate.maps import plot
+
+        return plot(
+            self,
+            ax=ax,
+            roads=roads,
+            units=units,
+            title=title,
+            show_links=show_links,
+            figsize=figsize,
+        )
+
+    def explore(
+        self,
+        path: Any = None,
+        *,
+        roads: Any = None,
+        units: Any = None,
+        tiles: str = "OpenStreetMap",
+    ) -> folium.Map:
+        """An interactive folium map, saved as HTML to ``path`` when given.
+
+        See :func:`erlocate.maps.explore`; needs ``pip install erlocate[maps]``.
+        """
+        from erlocate.maps import explore
+
+        return explore(self, path, roads=roads, units=units, tiles=tiles)
 
     def __repr__(self) -> str:
         obj = "—" if self.objective is None else f"{self.objective:.10g}"
