@@ -197,6 +197,16 @@ class Result:
         return self
 
     # ------------------------------------------------------------------ reports
+    def report(self) -> dict[str, pd.DataFrame]:
+        """The model's planner-facing tables (name -> DataFrame), e.g. stations by type.
+
+        Planning models (:mod:`erlocate.planning`) fill this; classical models
+        return ``{}`` (use :attr:`assignment`, :attr:`sites`, :attr:`coverage`).
+        """
+        if self.plan is None:
+            return {}
+        return self.model.report(self.instance, self.plan)
+
     def to_dict(self) -> dict[str, Any]:
         """Scalar figures as a flat dict (stack many into a DataFrame for sweeps)."""
         return {
