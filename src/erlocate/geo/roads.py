@@ -1,0 +1,268 @@
+"""Road data → a table of straight segments (the edges of a :class:`RoadNetwork`).
+
+Every consecutive vertex pair of every road line is one segment; its ends are
+network nodes. Segments remember the road row they came from, so closures and
+maps can be traced back to the input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from erlocate.errors import InputError
+from erlocate.geo._common import check_metric_crs, metres_per_minute, show
+
+__all__ = ["Segments", "segments_from_networkx", "segments_from_roads"]
+
+_ONEWAY = {
+    **dict.fromkeys(["true", "yes", "y", "t", "1", "1.0"], 1),
+    **dict.fromkeys(["false", "no", "n", "f", "0", "0.0", ""], 0),
+    **dict.fromkeys(["-1", "-1.0", "reverse"], -1),
+}
+
+
+@dataclass(frozen=True)
+class Segments:
+    """Straight road segments, one row per consecutive vertex pair.
+
+    Attributes
+    ----------
+    u, v : numpy.ndarray of int
+        Node of the first / second vertex in digitised order.
+    xy : numpy.ndarray, shape (k, 2, 2)
+        The segment's two input coordinates (for maps and disruption).
+    length : numpy.ndarray
+        Length in metres.
+    minutes : numpy.ndarray
+        Undisturbed traversal time.
+    factor : numpy.ndarray
+        Slow-down multiplier applied by :meth:`RoadNetwork.disrupt` (1 = none).
+    forward, backward : numpy.ndarray of bool
+        Whether u → v and v → u may be driven.
+    row : numpy.ndarray of int
+        Position of the source road (or graph edge) in the input.
+    """
+
+    u: np.ndarray
+    v: np.ndarray
+    xy: np.ndarray
+    length: np.ndarray
+    minutes: np.ndarray
+    factor: np.ndarray
+    forward: np.ndarray
+    backward: np.ndarray
+    row: np.ndarray
+
+    def take(self, keep: np.ndarray) -> Segments:
+        """The segments selected by a boolean mask or index array."""
+        return Segments(**{name: getattr(self, name)[keep] for name in self.__dataclass_fields__})
+
+    def slowed(self, which: np.ndarray, by: float) -> Segments:
+        """A copy with the time of segments ``which`` multiplied by ``by``."""
+        factor = self.factor.copy()
+        factor[which] *= by
+        return replace(self, factor=factor)
+
+    @property
+    def time(self) -> np.ndarray:
+        """Current traversal time in minutes (``minutes * factor``)."""
+        return self.minutes * self.factor
+
+
+def segments_from_roads(
+    roads: Any,
+    *,
+    speed_kmh: float | None,
+    speed_column: str | None,
+    class_column: str | None,
+    class_speeds: dict[Any, float] | None,
+    oneway_column: str | None,
+    node_tolerance: float,
+) -> tuple[np.ndarray, Segments]:
+    """Node coordinates and segments of a GeoDataFrame of (Multi)LineStrings."""
+    if not hasattr(roads, "geometry") or not hasattr(roads, "crs"):
+        raise InputError("roads: expected a GeoDataFrame of LineStrings", field="roads")
+    if len(roads) == 0:
+        raise InputError("roads: the road GeoDataFrame is empty", field="roads")
+    if roads.crs is None:
+        raise InputError(
+            "roads: no CRS; set it with roads.set_crs(...) (a projected CRS in metres)",
+            field="roads",
+        )
+    check_metric_crs(roads.crs, "roads")
+    tol = float(node_tolerance)
+    if not np.isfinite(tol) or tol <= 0:
+        raise InputError(
+            f"node_tolerance: must be > 0 metres, got {node_tolerance!r}", field="node_tolerance"
+        )
+
+    geoms = np.asarray(roads.geometry.values, dtype=object)
+    kind = shapely.get_type_id(geoms)
+    bad = ~np.isin(kind, (1, 5)) | shapely.is_empty(geoms)  # LineString, MultiLineString
+    if bad.any():
+        raise InputError(
+            f"roads: rows {show(roads.index[bad])} are not non-empty LineStrings or "
+            "MultiLineStrings; drop or convert them",
+            field="roads",
+        )
+    speed = _row_speeds(roads, speed_kmh, speed_column, class_column, class_speeds)
+    oneway = _oneway(roads, oneway_column)
+
+    parts, part_row = shapely.get_parts(geoms, return_index=True)
+    coords, part = shapely.get_coordinates(parts, return_index=True)
+    k = np.flatnonzero(part[1:] == part[:-1])  # vertex k and k + 1 form a segment
+    keys = np.round(coords / tol).astype(np.int64)
+    _, first, node = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    node = node.ravel()
+    u, v = node[k], node[k + 1]
+    keep = u != v  # vertices merged into one node: no segment
+    k, u, v = k[keep], u[keep], v[keep]
+    row = part_row[part[k]]
+    xy = np.stack([coords[k], coords[k + 1]], axis=1)
+    length = np.hypot(*(xy[:, 1] - xy[:, 0]).T)
+    direction = oneway[row]
+    segments = Segments(
+        u=u,
+        v=v,
+        xy=xy,
+        length=length,
+        minutes=length / (speed[row] * 1000.0 / 60.0),
+        factor=np.ones(len(u)),
+        forward=direction >= 0,
+        backward=direction <= 0,
+        row=row,
+    )
+    return coords[first], segments
+
+
+def _row_speeds(
+    roads: Any,
+    speed_kmh: float | None,
+    speed_column: str | None,
+    class_column: str | None,
+    class_speeds: dict[Any, float] | None,
+) -> np.ndarray:
+    if speed_kmh is None and speed_column is None and class_column is None:
+        raise InputError(
+            "speed_kmh: give one speed (speed_kmh=30), a per-road speed column "
+            "(speed_column=...) or a class table (class_column=..., class_speeds={...})",
+            field="speed_kmh",
+        )
+    speed = np.full(len(roads), np.nan)
+    if speed_column is not None:
+        speed = pd.to_numeric(_column(roads, speed_column, "speed_column"), errors="coerce")
+        speed = speed.to_numpy(dtype=float)
+    if class_column is not None:
+        if not class_speeds:
+            raise InputError(
+                "class_speeds: class_column needs a {road class: km/h} table", field="class_speeds"
+            )
+        by_class = _column(roads, class_column, "class_column").map(class_speeds)
+        by_class = pd.to_numeric(by_class, errors="coerce").to_numpy(dtype=float)
+        speed = np.where(np.isnan(speed), by_class, speed)
+    if speed_kmh is not None:
+        default = metres_per_minute(speed_kmh) * 60.0 / 1000.0  # validates: > 0 km/h
+        speed = np.where(np.isnan(speed), default, speed)
+    bad = ~(speed > 0) | ~np.isfinite(speed)
+    if bad.any():
+        field = "speed_column" if speed_column is not None else "class_speeds"
+        source = f"column {speed_column!r}" if speed_column is not None else ""
+        if class_column is not None:
+            source += (" or " if source else "") + f"class_speeds by {class_column!r}"
+        raise InputError(
+            f"{field}: roads {show(roads.index[bad])} have a missing or non-positive speed "
+            f"(from {source}); every road needs a speed > 0 km/h — fill the column, add "
+            "the class to class_speeds, or give speed_kmh=... as the default",
+            field=field,
+        )
+    return speed
+
+
+def _oneway(roads: Any, oneway_column: str | None) -> np.ndarray:
+    """Per road: 1 = digitised direction only, 0 = both ways, -1 = reverse only."""
+    if oneway_column is None:
+        return np.zeros(len(roads), dtype=np.int8)
+    values = _column(roads, oneway_column, "oneway_column")
+    text = values.astype("string").str.strip().str.lower()
+    code = text.map(_ONEWAY)
+    code = code.where(values.notna(), 0)
+    bad = code.isna().to_numpy()
+    if bad.any():
+        examples = values[bad].unique()[:5].tolist()
+        raise InputError(
+            f"oneway_column: roads {show(roads.index[bad])} have unrecognised values "
+            f"{examples}; use True/'yes'/1 (digitised direction), False/'no'/0 (both) "
+            "or '-1' (against the digitised direction)",
+            field="oneway_column",
+        )
+    return code.to_numpy(dtype=np.int8)
+
+
+def _column(frame: Any, name: str, field: str) -> pd.Series:
+    if name not in frame.columns:
+        raise InputError(
+            f"{field}: no column {name!r}; columns are {list(frame.columns)}", field=field
+        )
+    return frame[name]
+
+
+def segments_from_networkx(
+    graph: Any, *, weight: str, x: str, y: str, time_unit: str
+) -> tuple[np.ndarray, Segments, pd.Index, pd.Index]:
+    """Node coordinates, segments, node labels and edge labels of a networkx graph."""
+    import networkx as nx  # optional dependency
+
+    if time_unit not in ("s", "min"):
+        raise InputError(f"time_unit: 's' or 'min', got {time_unit!r}", field="time_unit")
+    nodes = pd.Index(list(graph.nodes))
+    if len(nodes) == 0:
+        raise InputError("graph: has no nodes", field="graph")
+    coords = pd.DataFrame(
+        {
+            x: pd.Series(nx.get_node_attributes(graph, x)),
+            y: pd.Series(nx.get_node_attributes(graph, y)),
+        }
+    ).reindex(nodes)
+    coords = coords.apply(pd.to_numeric, errors="coerce")
+    missing = coords.isna().any(axis=1).to_numpy()
+    if missing.any():
+        raise InputError(
+            f"graph: nodes {show(nodes[missing])} lack numeric {x!r}/{y!r} coordinates",
+            field="graph",
+        )
+    edges = nx.to_pandas_edgelist(graph)
+    if edges.empty:
+        raise InputError("graph: has no edges", field="graph")
+    u = nodes.get_indexer(edges["source"])
+    v = nodes.get_indexer(edges["target"])
+    labels = pd.MultiIndex.from_arrays([edges["source"], edges["target"]], names=["u", "v"])
+    time = pd.to_numeric(edges.get(weight, pd.Series(np.nan, index=edges.index)), errors="coerce")
+    time = time.to_numpy(dtype=float)
+    bad = ~(time > 0) | ~np.isfinite(time)
+    if bad.any():
+        raise InputError(
+            f"weight: edges {show(labels[bad])} have a missing or non-positive {weight!r}; "
+            "every edge needs a travel time > 0",
+            field="weight",
+        )
+    node_xy = coords.to_numpy(dtype=float)
+    keep = u != v  # self-loops never shorten a path
+    u, v, time = u[keep], v[keep], time[keep]
+    xy = np.stack([node_xy[u], node_xy[v]], axis=1)
+    segments = Segments(
+        u=u,
+        v=v,
+        xy=xy,
+        length=np.hypot(*(xy[:, 1] - xy[:, 0]).T),
+        minutes=time / 60.0 if time_unit == "s" else time,
+        factor=np.ones(len(u)),
+        forward=np.ones(len(u), dtype=bool),
+        backward=np.full(len(u), not graph.is_directed()),
+        row=np.flatnonzero(keep),
+    )
+    return node_xy, segments, nodes, labels
