@@ -1,0 +1,454 @@
+"""CBC backend (the ``cbc`` binary bundled with PuLP), registered as ``"pulp"``.
+
+PuLP's modelling layer would cost one Python object per variable and per
+matrix entry, so it is bypassed: only the CBC executable PuLP ships is used.
+The canonical :class:`~erlocate.milp.Milp` goes to CBC as an MPS file written
+by HiGHS' C++ writer (:func:`erlocate.backends.highs.to_highs` then
+``writeModel``), so translation has no Python loop at all.
+
+Two MPS details are handled here, not left to CBC:
+
+* CBC ignores the ``OBJSENSE MAX`` section HiGHS writes ("MAX found after
+  OBJSENSE - Coin ignores"), so a maximisation is written as the minimisation
+  of ``-c`` and flipped back.
+* The objective constant is not written at all (HiGHS would store it as the
+  RHS of the objective row); :attr:`Milp.offset` is added back here.
+
+CBC runs as a subprocess with ``-import model.mps [options] -solve`` and
+writes two files: ``-solution`` (text; only its status line is read) and
+``-saveSolution`` (binary doubles, read with numpy: full precision, no name
+parsing). The best bound of a stopped search is parsed from CBC's log: the
+``Lower bound:`` line of the final summary (3 decimals) and the
+``Partial search ... (best possible X)`` line (8 significant digits),
+whichever is more precise; after a closed search CBC prints no bound and the
+objective is the bound. A warm start CBC cannot use is reported in
+``termination`` (CBC only logs a warning and carries on).
+Statuses are not decided here: the raw facts go to
+:func:`erlocate.backends.base.classify`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from erlocate.backends.base import SolveOptions, SolverOutput, classify
+from erlocate.backends.highs import to_highs
+from erlocate.errors import BackendError, InputError
+from erlocate.milp import Milp
+
+__all__ = [
+    "NAME",
+    "SUPPORTS_WARM_START",
+    "WARM_START_REJECTED",
+    "available",
+    "cbc_path",
+    "solve",
+    "write_mps",
+]
+
+NAME = "pulp"
+
+#: ``SolveOptions.warm_start`` is written as a CBC MIP start (``-mips``; MIPs only).
+SUPPORTS_WARM_START = True
+
+#: CBC's random-seed range (0 means "seed from the clock", so it is avoided).
+_MAX_SEED = 2_147_483_647
+
+#: Extra seconds CBC may run past ``time_limit`` before it is killed.
+_GRACE = 30.0
+
+#: Tolerance for deciding by hand whether an all-empty row admits x = 0.
+_FEAS_TOL = 1e-9
+
+#: Appended to ``termination`` when CBC could not build a solution from the warm start.
+WARM_START_REJECTED = "CBC rejected the warm start"
+
+_MIPSTART_REJECTED = "mipstart values could not be used"
+
+_NUMBER = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
+_LOWER_BOUND = re.compile(r"^Lower bound:\s+" + _NUMBER, re.MULTILINE)
+_BEST_POSSIBLE = re.compile(r"Partial search - .*\(best possible " + _NUMBER)
+
+
+@functools.cache
+def cbc_path() -> str | None:
+    """Path of the CBC executable bundled with PuLP, or None if there is none.
+
+    Read from the class attribute, so PuLP's deprecation warning for
+    constructing ``PULP_CBC_CMD`` is not triggered.
+    """
+    try:
+        from pulp.apis.coin_api import PULP_CBC_CMD
+    except ImportError:  # pragma: no cover - pulp is a dependency
+        return None
+    path = getattr(PULP_CBC_CMD, "pulp_cbc_path", None)
+    if not path or not os.path.isfile(path) or not os.access(path, os.X_OK):
+        return None
+    return os.path.realpath(path)
+
+
+def available() -> bool:
+    """True if PuLP is installed and ships a runnable CBC binary for this platform."""
+    return cbc_path() is not None
+
+
+def write_mps(milp: Milp, path: str | Path) -> Path:
+    """Write ``milp`` as the minimisation CBC is given, without names or offset.
+
+    Parameters
+    ----------
+    milp : Milp
+        The canonical model.
+    path : str or Path
+        Target file.
+
+    Returns
+    -------
+    Path
+        ``path``. Columns are ``c0 ...``, rows ``r0 ...`` (HiGHS defaults);
+        a maximisation is written with the objective negated and the
+        constant term is dropped.
+    """
+    c = -milp.c if milp.sense == "max" else milp.c
+    h = to_highs(dataclasses.replace(milp, c=c, sense="min", offset=0.0), names=False)
+    path = Path(path)
+    h.writeModel(str(path))
+    return path
+
+
+def _write_mipstart(milp: Milp, x0: np.ndarray, path: Path) -> None:
+    # CBC fixes the integer columns it is given and computes the continuous
+    # ones itself; all integer columns are listed, continuous ones if non-zero.
+    keep = np.flatnonzero(milp.integrality | (x0 != 0))
+    frame = pd.DataFrame(
+        {"index": keep, "name": "c" + pd.Series(keep).astype(str), "value": x0[keep]}
+    )
+    with open(path, "w") as f:
+        f.write("Stopped on time - objective value 0\n")
+        frame.to_csv(f, sep=" ", header=False, index=False)
+
+
+def _arguments(
+    mps: Path, sol: Path, binary: Path, options: SolveOptions, is_mip: bool, start: Path | None
+) -> list[str]:
+    args = [str(cbc_path()), "-import", str(mps)]
+    if options.time_limit is not None:
+        args += ["-timeMode", "elapsed", "-seconds", repr(float(options.time_limit))]
+    if is_mip:
+        args += ["-ratioGap", repr(options.gap)]
+    if options.threads is not None:
+        args += ["-threads", str(int(options.threads))]
+    if options.seed is not None:
+        seed = str(int(options.seed) % _MAX_SEED + 1)
+        args += ["-randomSeed", seed, "-randomCbcSeed", seed]
+    if start is not None:
+        args += ["-mipstart", str(start)]
+    args += ["-solve" if is_mip else "-initialSolve"]
+    args += ["-solution", str(sol), "-saveSolution", str(binary)]
+    return args
+
+
+def _run(args: list[str], options: SolveOptions, cwd: str) -> tuple[str, int, bool]:
+    """Run CBC; return its log, exit code and whether it had to be killed."""
+    stdbuf = shutil.which("stdbuf") if options.verbose else None
+    if stdbuf:
+        # Through a pipe CBC's stdio is block-buffered; line-buffer it so the log streams.
+        args = [stdbuf, "-oL", *args]
+    try:
+        proc = subprocess.Popen(
+            args,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=cwd,
+            text=True,
+            errors="replace",
+        )
+    except OSError as exc:
+        raise BackendError(f"pulp: cannot run CBC at {cbc_path()}: {exc}") from exc
+    killed = threading.Event()
+    watchdog = None
+    if options.time_limit is not None:
+        # CBC checks its limit between nodes; a runaway root LP is stopped here.
+        def kill() -> None:
+            killed.set()
+            proc.kill()
+
+        watchdog = threading.Timer(options.time_limit + max(_GRACE, options.time_limit), kill)
+        watchdog.daemon = True
+        watchdog.start()
+    lines = []
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            if options.verbose:
+                sys.stdout.write(line)
+                sys.stdout.flush()
+        rc = proc.wait()
+    finally:
+        if watchdog is not None:
+            watchdog.cancel()
+        if proc.poll() is None:  # pragma: no cover - interrupted while reading
+            proc.kill()
+            proc.wait()
+    return "".join(lines), rc, killed.is_set()
+
+
+def _tail(log: str, n: int = 15) -> str:
+    return "\n    ".join(log.rstrip().splitlines()[-n:])
+
+
+def _read_binary(binary: Path, n_cols: int, log: str) -> np.ndarray:
+    """Column activities from a ``-saveSolution`` file (int32 rows, cols; f64 objective; arrays)."""
+    raw = binary.read_bytes()
+    if len(raw) < 16:
+        raise BackendError(
+            f"pulp: CBC wrote a truncated solution file; log tail:\n    {_tail(log)}"
+        )
+    n_rows, n_file_cols = (int(v) for v in np.frombuffer(raw, dtype=np.int32, count=2))
+    if n_file_cols != n_cols or len(raw) != 16 + 8 * (2 * n_rows + 2 * n_cols):
+        raise BackendError(
+            f"pulp: CBC's solution file holds {n_file_cols} columns, the model {n_cols}"
+        )
+    values = np.frombuffer(raw, dtype=np.float64, offset=16)
+    return values[2 * n_rows : 2 * n_rows + n_cols].copy()
+
+
+def _parse_bound(log: str) -> float | None:
+    """The final best bound from CBC's log (in the minimisation CBC solved).
+
+    Only the final summary counts: its ``Lower bound:`` line and the
+    ``Partial search ... (best possible X)`` line of a stopped search, which
+    is more precise. The ``best possible`` of progress lines (Cbc0010I) is
+    the bound at that moment, not at the end. CBC prints no bound after a
+    search it closed; the caller then uses the objective.
+    """
+    at = log.rfind("Result - ")
+    if at < 0:
+        return None
+    lower = _LOWER_BOUND.findall(log[at:])
+    if not lower:
+        return None
+    bound = float(lower[-1])  # printed with 3 decimals
+    possible = _BEST_POSSIBLE.findall(log)
+    if possible:
+        value = float(possible[-1])  # printed with 8 significant digits
+        error = 5e-4 + 5e-8 * abs(value)
+        if abs(value) < 1e49 and abs(value - bound) <= error:
+            # Both are the same bound, rounded: keep the more precise figure.
+            return value if 5e-8 * abs(value) < 5e-4 else bound
+        if abs(value) < 1e49:
+            # They disagree beyond rounding (e.g. a restart's sub-search): keep the weaker.
+            return min(value, bound)
+    return bound
+
+
+@dataclasses.dataclass
+class _Run:
+    status_line: str
+    log: str
+    x: np.ndarray | None
+    seconds: float
+    killed: bool = False
+
+
+def _cbc(milp: Milp, options: SolveOptions, is_mip: bool, x0: np.ndarray | None) -> _Run:
+    with tempfile.TemporaryDirectory(prefix="erlocate-cbc-") as tmp:
+        folder = Path(tmp)
+        mps, sol, binary = folder / "model.mps", folder / "model.sol", folder / "model.bin"
+        write_mps(milp, mps)
+        start = None
+        if x0 is not None:
+            start = folder / "start.mst"
+            _write_mipstart(milp, x0, start)
+        args = _arguments(mps, sol, binary, options, is_mip, start)
+        clock = time.perf_counter()
+        log, rc, killed = _run(args, options, tmp)
+        seconds = time.perf_counter() - clock
+        if killed:
+            return _Run("killed", log, None, seconds, killed=True)
+        if rc != 0:
+            raise BackendError(
+                f"pulp: CBC exited with code {rc} on {milp.summary()}; log tail:\n    {_tail(log)}"
+            )
+        if not sol.exists():
+            raise BackendError(
+                f"pulp: CBC wrote no solution for {milp.summary()}; log tail:\n    {_tail(log)}"
+            )
+        with open(sol) as f:
+            status_line = f.readline().strip()
+        x = _read_binary(binary, milp.n_cols, log) if binary.exists() else None
+    return _Run(status_line, log, x, seconds)
+
+
+def _empty(milp: Milp, common: dict) -> SolverOutput:
+    # No columns: every row is 0 and must lie within its bounds.
+    feasible = bool(np.all(milp.row_lb <= _FEAS_TOL) and np.all(milp.row_ub >= -_FEAS_TOL))
+    if not feasible:
+        return classify(
+            x=None,
+            objective=None,
+            bound=None,
+            search_complete=False,
+            infeasible=True,
+            termination="infeasible (an empty row has bounds excluding 0)",
+            runtime=0.0,
+            **common,
+        )
+    offset = float(milp.offset)
+    return classify(
+        x=np.zeros(0),
+        objective=offset,
+        bound=offset,
+        search_complete=True,
+        termination="empty model",
+        runtime=0.0,
+        **common,
+    )
+
+
+def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
+    """Solve ``milp`` with PuLP's CBC binary and classify the answer.
+
+    Parameters
+    ----------
+    milp : Milp
+        The canonical model.
+    options : SolveOptions
+        ``time_limit`` → ``-timeMode elapsed -seconds`` (wall clock),
+        ``gap`` → ``-ratioGap``, ``threads`` → ``-threads``, ``seed`` →
+        ``-randomSeed`` and ``-randomCbcSeed``, ``verbose`` streams CBC's log
+        to stdout; a ``warm_start`` vector becomes a ``-mipstart`` file (MIPs
+        only).
+
+    Returns
+    -------
+    SolverOutput
+
+    Raises
+    ------
+    BackendError
+        The CBC binary is missing, crashed, or wrote no usable solution file.
+    InputError
+        ``warm_start`` has the wrong length.
+    """
+    if not available():
+        raise BackendError("pulp: PuLP's bundled CBC binary was not found; reinstall pulp")
+    is_mip = bool(milp.integrality.any())
+    x0 = None
+    if options.warm_start is not None:
+        x0 = np.asarray(options.warm_start, dtype=np.float64).ravel()
+        if x0.shape != (milp.n_cols,):
+            raise InputError(
+                f"warm_start: expected {milp.n_cols} values, got {x0.size}", field="warm_start"
+            )
+        if not is_mip:
+            x0 = None  # CBC has no LP warm start from a primal vector
+    common = dict(backend=NAME, sense=milp.sense, is_mip=is_mip)
+    if milp.n_cols == 0:
+        return _empty(milp, common)
+
+    run = _cbc(milp, options, is_mip, x0)
+    runtime = run.seconds
+    status = run.status_line
+    termination = _termination(status)
+    verdict: dict = {}
+    search_complete = False
+    has_solution = False
+    if run.killed:
+        termination = f"killed: CBC ran {_GRACE:g}+ s past its time limit without stopping"
+    elif status.startswith("Optimal"):
+        search_complete = has_solution = True
+    elif status.startswith(("Infeasible", "Integer infeasible")):
+        verdict = {"infeasible": True}
+    elif status.startswith("Unbounded"):
+        verdict, termination, seconds = _disambiguate(milp, options, is_mip, runtime)
+        runtime += seconds
+    elif status.startswith("Stopped"):
+        # "(no integer solution - continuous used)": the vector is the LP relaxation's.
+        has_solution = is_mip and "no integer solution" not in status
+    else:
+        raise BackendError(
+            f"pulp: CBC ended with an unknown status {status!r} on {milp.summary()}; "
+            f"log tail:\n    {_tail(run.log)}"
+        )
+    if x0 is not None and _MIPSTART_REJECTED in run.log:
+        termination += f"; {WARM_START_REJECTED}"
+    common.update(runtime=runtime, termination=termination)
+    if verdict:
+        return classify(
+            x=None, objective=None, bound=None, search_complete=False, **verdict, **common
+        )
+
+    x = objective = None
+    if has_solution:
+        if run.x is None:
+            raise BackendError(f"pulp: CBC reported {status!r} but saved no solution vector")
+        x = run.x
+        objective = milp.objective_value(x)
+    bound = None
+    if is_mip:
+        bound_min = _parse_bound(run.log)
+        if bound_min is None and search_complete:
+            bound = objective  # closed search, no gap left to report
+        elif bound_min is not None:
+            bound = (-bound_min if milp.sense == "max" else bound_min) + float(milp.offset)
+    return classify(
+        x=x, objective=objective, bound=bound, search_complete=search_complete, **common
+    )
+
+
+def _termination(status_line: str) -> str:
+    return status_line.split(" - objective value")[0].strip() or "no status"
+
+
+def _disambiguate(
+    milp: Milp, options: SolveOptions, is_mip: bool, spent: float
+) -> tuple[dict, str, float]:
+    """Tell "unbounded" from "infeasible" after CBC's "Unbounded".
+
+    CBC says "Unbounded" when the LP relaxation is unbounded, which a MIP
+    without any integer point can be too. With a zero objective the model
+    cannot be unbounded, so a second run decides feasibility. Returns the
+    verdict, the termination text and the seconds the check took.
+    """
+    left = None
+    if options.time_limit is not None:
+        left = options.time_limit - spent
+        if left <= 0:
+            return (
+                {"infeasible": True},
+                "unbounded or infeasible (no time left to tell which)",
+                0.0,
+            )
+    check = dataclasses.replace(milp, c=np.zeros(milp.n_cols))
+    run = _cbc(
+        check,
+        dataclasses.replace(options, time_limit=left, warm_start=None, verbose=False),
+        is_mip,
+        None,
+    )
+    if run.status_line.startswith("Optimal"):
+        return {"unbounded": True}, "unbounded", run.seconds
+    if run.status_line.startswith(("Infeasible", "Integer infeasible")):
+        return {"infeasible": True}, "infeasible (CBC first said unbounded)", run.seconds
+    return (
+        {"infeasible": True},
+        "unbounded or infeasible (CBC could not tell which: "
+        f"{_termination(run.status_line)} on the feasibility check)",
+        run.seconds,
+    )

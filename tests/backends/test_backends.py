@@ -1,0 +1,359 @@
+"""Every installed backend on hand-solvable MILPs, time limits, warm starts and MPS export.
+
+Each test runs once per backend in ``erlocate.backends.available()`` (the
+``backend`` fixture) and calls ``erlocate.backends.get(name).solve`` directly,
+so the translation and status mapping of each backend is tested without the
+model layer.
+"""
+
+from __future__ import annotations
+
+import highspy
+import numpy as np
+import pytest
+
+import erlocate
+from erlocate.backends import SolveOptions, get
+from erlocate.backends.base import OPTIMAL_GAP, STATUSES, relative_gap
+from erlocate.errors import InputError
+from erlocate.examples import random_euclidean
+from erlocate.milp import Milp, MilpBuilder
+
+
+def run(backend: str, milp: Milp, **options) -> erlocate.backends.SolverOutput:
+    out = get(backend).solve(milp, SolveOptions(**options))
+    assert out.status in STATUSES
+    assert out.backend == backend
+    assert out.runtime >= 0
+    return out
+
+
+def assert_solution(out, milp: Milp, objective: float, x=None) -> None:
+    """Optimal, with the given objective (and vector), feasible, bound = objective."""
+    assert out.status == "optimal", (out.status, out.termination)
+    assert out.objective == pytest.approx(objective, rel=1e-7, abs=1e-7)
+    assert out.bound == pytest.approx(objective, rel=1e-7, abs=1e-7)
+    assert out.gap <= OPTIMAL_GAP
+    assert out.x.shape == (milp.n_cols,)
+    assert milp.max_violation(out.x) <= 1e-6
+    assert milp.objective_value(out.x) == pytest.approx(objective, rel=1e-7, abs=1e-6)
+    if x is not None:
+        np.testing.assert_allclose(out.x, x, atol=1e-6)
+
+
+# --- hand-solvable models -------------------------------------------------------------
+
+
+def max_milp() -> Milp:
+    """max 5a + 4b + 3c + 1.5y + 10, 2a + 3b + c + y <= 4, a, b, c binary, 0 <= y <= 2.5.
+
+    {a, c} leaves 1 unit for y: 5 + 3 + 1.5 + 10 = 19.5; {a} with y = 2: 18;
+    {b, c}: 17; {a, b} does not fit. Optimum 19.5 at (1, 0, 1, 1).
+    """
+    b = MilpBuilder("max-toy", sense="max")
+    b.add_cols("pick", 3, obj=[5, 4, 3], ub=1, integer=True)
+    b.add_cols("fill", 1, obj=1.5, ub=2.5)
+    b.add_rows("capacity", rows=[0, 0, 0, 0], cols=[0, 1, 2, 3], vals=[2, 3, 1, 1], ub=4)
+    b.offset = 10.0
+    return b.build()
+
+
+def min_milp() -> Milp:
+    """min x0 + x1, x0 + 2 x1 = 3, -1 <= x0 - x1 <= 2, integers in [-3, 5].
+
+    x0 = 3 - 2 x1 makes the objective 3 - x1 and the range row
+    -1 <= 3 - 3 x1 <= 2, i.e. 1/3 <= x1 <= 4/3: x1 = 1, x0 = 1, objective 2.
+    """
+    b = MilpBuilder("min-toy")
+    b.add_cols("x", 2, obj=[1, 1], lb=-3, ub=5, integer=True)
+    b.add_rows("eq", rows=[0, 0], cols=[0, 1], vals=[1, 2], lb=3, ub=3)
+    b.add_rows("range", rows=[0, 0], cols=[0, 1], vals=[1, -1], lb=-1, ub=2)
+    return b.build()
+
+
+def max_lp() -> Milp:
+    """max 3x + 2y + 0.5, x + y <= 4, x + 3y <= 6, x <= 3 (continuous): 11.5 at (3, 1)."""
+    b = MilpBuilder("max-lp", sense="max")
+    b.add_cols("xy", 2, obj=[3, 2], ub=[3, np.inf])
+    b.add_rows("rows", rows=[0, 0, 1, 1], cols=[0, 1, 0, 1], vals=[1, 1, 1, 3], ub=[4, 6])
+    b.offset = 0.5
+    return b.build()
+
+
+def min_lp() -> Milp:
+    """min x + 2y - 1, x + y >= 1, x - y >= -0.5, x, y >= 0: 0 at (1, 0)."""
+    b = MilpBuilder("min-lp")
+    b.add_cols("xy", 2, obj=[1, 2])
+    b.add_rows("rows", rows=[0, 0, 1, 1], cols=[0, 1, 0, 1], vals=[1, 1, 1, -1], lb=[1, -0.5])
+    b.offset = -1.0
+    return b.build()
+
+
+def test_max_milp_with_offset(backend):
+    milp = max_milp()
+    assert_solution(run(backend, milp), milp, 19.5, [1, 0, 1, 1])
+
+
+def test_min_milp_with_equality_and_range_rows(backend):
+    milp = min_milp()
+    assert_solution(run(backend, milp), milp, 2.0, [1, 1])
+
+
+def test_max_lp_with_offset(backend):
+    milp = max_lp()
+    assert_solution(run(backend, milp), milp, 11.5, [3, 1])
+
+
+def test_min_lp_with_negative_offset(backend):
+    milp = min_lp()
+    assert_solution(run(backend, milp), milp, 0.0, [1, 0])
+
+
+def test_options_are_accepted(backend):
+    milp = max_milp()
+    out = run(backend, milp, time_limit=30, mip_gap=0.0, threads=1, seed=7)
+    assert_solution(out, milp, 19.5, [1, 0, 1, 1])
+
+
+def test_verbose_prints_the_solver_log(backend, capfd):
+    run(backend, min_milp(), verbose=True)
+    assert capfd.readouterr().out.strip()
+
+
+def test_quiet_by_default(backend, capfd):
+    run(backend, min_milp())
+    assert capfd.readouterr().out == ""
+
+
+# --- no solution ------------------------------------------------------------------------
+
+
+def infeasible_milp() -> Milp:
+    """Two binaries summing to at least 3."""
+    b = MilpBuilder("infeasible")
+    x = b.add_cols("x", 2, obj=1, ub=1, integer=True)
+    b.add_rows("sum", rows=[0, 0], cols=x, vals=1, lb=3)
+    return b.build()
+
+
+def integer_infeasible_milp() -> Milp:
+    """2x = 1 with x integer: the LP relaxation is feasible, the MILP is not."""
+    b = MilpBuilder("integer-infeasible")
+    x = b.add_cols("x", 1, obj=1, ub=5, integer=True)
+    b.add_rows("half", rows=[0], cols=x, vals=2, lb=1, ub=1)
+    return b.build()
+
+
+def infeasible_lp() -> Milp:
+    b = MilpBuilder("infeasible-lp")
+    x = b.add_cols("x", 2, obj=1, ub=1)
+    b.add_rows("sum", rows=[0, 0], cols=x, vals=1, lb=3)
+    return b.build()
+
+
+def unbounded(integer: bool) -> Milp:
+    """min -x - y with x - y <= 1, x, y >= 0: x = y = t for any t."""
+    b = MilpBuilder("unbounded")
+    b.add_cols("x", 1, obj=-1, integer=integer)
+    b.add_cols("y", 1, obj=-1)
+    b.add_rows("r", rows=[0, 0], cols=[0, 1], vals=[1, -1], ub=1)
+    return b.build()
+
+
+@pytest.mark.parametrize(
+    "make", [infeasible_milp, integer_infeasible_milp, infeasible_lp], ids=lambda f: f.__name__
+)
+def test_infeasible(backend, make):
+    out = run(backend, make())
+    assert out.status == "infeasible", out.termination
+    assert out.x is None and out.objective is None and out.bound is None
+
+
+@pytest.mark.parametrize("integer", [True, False], ids=["milp", "lp"])
+def test_unbounded(backend, integer):
+    out = run(backend, unbounded(integer))
+    assert out.status == "unbounded", out.termination
+    assert out.x is None and out.objective is None
+
+
+def test_empty_model_is_worth_its_offset(backend):
+    b = MilpBuilder("empty", sense="max")
+    b.offset = 3.5
+    out = run(backend, b.build())
+    assert out.status == "optimal"
+    assert out.objective == 3.5 and out.bound == 3.5
+    assert out.x.shape == (0,)
+
+
+# --- time limits: honest statuses ----------------------------------------------------
+
+
+def knapsack(n: int = 60, k: int = 5, seed: int = 0) -> Milp:
+    """A correlated multi-dimensional 0-1 knapsack: values track weights, so it is hard."""
+    rng = np.random.default_rng(seed)
+    w = rng.integers(10, 100, (k, n))
+    v = w.sum(axis=0) + rng.integers(0, 30, n)
+    b = MilpBuilder("mkp", sense="max")
+    x = b.add_cols("x", n, obj=v, ub=1, integer=True)
+    rows, cols = np.nonzero(np.ones((k, n)))
+    b.add_rows("capacity", rows=rows, cols=x[cols], vals=w[rows, cols], ub=w.sum(axis=1) / 2)
+    return b.build()
+
+
+@pytest.mark.parametrize("time_limit", [0.05, 0.2])
+def test_time_limited_run_is_honest(backend, time_limit):
+    milp = knapsack()
+    out = run(backend, milp, time_limit=time_limit)
+    assert out.status in ("optimal", "feasible", "no_solution"), out.termination
+    if out.status == "optimal":
+        assert out.gap <= OPTIMAL_GAP
+    if out.x is None:
+        assert out.objective is None
+        return
+    assert milp.max_violation(out.x) <= 1e-6
+    assert out.objective == pytest.approx(milp.objective_value(out.x), rel=1e-9)
+    if out.bound is not None:
+        assert out.bound >= out.objective - 1e-9  # an upper bound when maximising
+        assert out.gap == pytest.approx(relative_gap(out.objective, out.bound))
+
+
+def test_gap_stop_is_not_optimal(backend):
+    """A 20% gap lets the solver stop early; unless the gap it reports is ~0, that is "feasible"."""
+    milp = knapsack(seed=1)
+    out = run(backend, milp, mip_gap=0.2, time_limit=20)
+    assert out.x is not None
+    if out.gap is None or out.gap > OPTIMAL_GAP:
+        assert out.status == "feasible"
+    else:
+        assert out.status == "optimal"
+
+
+# --- warm starts ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pmedian() -> tuple[Milp, np.ndarray, float]:
+    """A p-median MILP with its optimal vector and value (solved once with HiGHS)."""
+    milp = erlocate.PMedian(6).build(random_euclidean(150, 40, seed=2))
+    out = get("highs").solve(milp, SolveOptions())
+    assert out.status == "optimal"
+    return milp, out.x, out.objective
+
+
+def test_warm_start_with_the_optimum(backend, pmedian):
+    milp, x, optimum = pmedian
+    if not getattr(get(backend), "SUPPORTS_WARM_START", False):
+        pytest.skip(f"{backend} takes no warm start")
+    out = run(backend, milp, warm_start=x, time_limit=5)
+    assert out.status in ("optimal", "feasible"), out.termination
+    assert out.objective == pytest.approx(optimum, rel=1e-9)
+
+
+def test_warm_start_of_wrong_length(backend, pmedian):
+    milp, x, _ = pmedian
+    with pytest.raises(InputError) as err:
+        run(backend, milp, warm_start=x[:-1])
+    assert err.value.field == "warm_start"
+
+
+# --- agreement with HiGHS on a real model, and MPS round trip -----------------------------
+
+
+def test_pmedian_optimum(backend, pmedian):
+    milp, _, optimum = pmedian
+    out = run(backend, milp)
+    assert_solution(out, milp, optimum)
+    open_sites = milp.block(out.x, "open")
+    assert np.round(open_sites).sum() == 6
+
+
+@pytest.mark.parametrize("make", [max_milp, min_milp, max_lp], ids=lambda f: f.__name__)
+def test_mps_round_trip(backend, make, tmp_path):
+    milp = make()
+    path = milp.to_mps(tmp_path / f"{milp.name}.mps")
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    assert h.readModel(str(path)) != highspy.HighsStatus.kError
+    h.run()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    out = run(backend, milp)
+    assert out.status == "optimal"
+    assert h.getInfo().objective_function_value == pytest.approx(out.objective, rel=1e-7)
+    assert h.getLp().col_names_ == milp.col_names()
+
+
+# --- CBC specifics: log parsing, failures, rejected warm starts ---------------------------
+
+needs_cbc = pytest.mark.skipif(
+    "pulp" not in erlocate.backends(), reason="PuLP's CBC binary is not available"
+)
+
+STOPPED_LOG = """\
+Cbc0010I After 100 nodes, 5 on tree, -9082 best solution, best possible -9180 (0.05 seconds)
+Cbc0005I Partial search - best objective -9095 (best possible -9172.7355), took 170219 iterations and 58550 nodes (0.51 seconds)
+Result - Stopped on time limit
+
+Objective value:                -9095.00000000
+Lower bound:                    -9172.736
+Gap:                            0.01
+"""
+
+CLOSED_LOG = """\
+Cbc0010I After 0 nodes, 1 on tree, 8817.6431 best solution, best possible 8776.0223 (0.2 seconds)
+Cbc0001I Search completed - best objective 8817.643137254901, took 3712 iterations and 2 nodes (0.47 seconds)
+Result - Optimal solution found
+
+Objective value:                8817.64313725
+"""
+
+
+@needs_cbc
+def test_cbc_bound_parsing():
+    from erlocate.backends.cbc import _parse_bound
+
+    # The stopped search's own bound, at the more precise of its two printings.
+    assert _parse_bound(STOPPED_LOG) == -9172.7355
+    # 8 significant digits lose more than 3 decimals on a large objective.
+    big = STOPPED_LOG.replace("-9172.7355", "2.1400495e+08").replace("-9172.736", "214004950.842")
+    assert _parse_bound(big) == 214004950.842
+    # A closed search prints no bound; a progress line's bound must not be taken.
+    assert _parse_bound(CLOSED_LOG) is None
+    assert _parse_bound("no summary at all") is None
+
+
+@needs_cbc
+def test_cbc_binary_failure_is_a_backend_error(monkeypatch):
+    import shutil
+
+    from erlocate.backends import cbc
+    from erlocate.errors import BackendError
+
+    false = shutil.which("false")
+    if false is None:
+        pytest.skip("no `false` executable")
+    monkeypatch.setattr(cbc, "cbc_path", lambda: false)
+    with pytest.raises(BackendError, match="exited with code"):
+        cbc.solve(min_milp(), SolveOptions())
+
+
+@needs_cbc
+def test_cbc_reports_a_rejected_warm_start(pmedian):
+    from erlocate.backends import cbc
+
+    milp, x, optimum = pmedian
+    accepted = cbc.solve(milp, SolveOptions(warm_start=x))
+    assert cbc.WARM_START_REJECTED not in accepted.termination
+    bad = x.copy()
+    bad[milp.col_blocks["open"]] = 1  # every site open: breaks the count row
+    rejected = cbc.solve(milp, SolveOptions(warm_start=bad))
+    assert cbc.WARM_START_REJECTED in rejected.termination
+    assert rejected.status == "optimal"
+    assert rejected.objective == pytest.approx(optimum, rel=1e-9)
+
+
+def test_zero_time_limit_returns_at_once(backend):
+    """A zero limit is a limit (OR-Tools alone would read 0 as "none")."""
+    milp = knapsack()
+    out = run(backend, milp, time_limit=0)
+    assert out.status in ("feasible", "no_solution"), (out.status, out.termination)
+    assert out.runtime < 10
