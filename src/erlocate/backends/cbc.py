@@ -205,6 +205,7 @@ def _run(args: list[str], options: SolveOptions, cwd: str) -> tuple[str, int, bo
         if proc.poll() is None:  # pragma: no cover - interrupted while reading
             proc.kill()
             proc.wait()
+        proc.stdout.close()  # the pipe is ours to close: Popen only closes it in __exit__
     return "".join(lines), rc, killed.is_set()
 
 
