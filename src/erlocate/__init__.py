@@ -17,6 +17,7 @@ from erlocate.instance import Instance
 from erlocate.milp import Milp, MilpBuilder
 from erlocate.models import CFLP, LSCP, MCLP, UFLP, BackupCoverage, Model, PCenter, PMedian
 from erlocate.plan import Plan
+from erlocate.planning import Depots, FireStations, Shelters, TeamAllocation
 from erlocate.result import Result
 from erlocate.solve import solve
 
@@ -30,6 +31,8 @@ __all__ = [
     "MCLP",
     "UFLP",
     "BackupCoverage",
+    "Depots",
+    "FireStations",
     "Instance",
     "Milp",
     "MilpBuilder",
@@ -38,6 +41,8 @@ __all__ = [
     "PMedian",
     "Plan",
     "Result",
+    "Shelters",
+    "TeamAllocation",
     "__version__",
     "backends",
     "errors",
