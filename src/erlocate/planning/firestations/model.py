@@ -1,8 +1,11 @@
-"""Fire stations: eliminate blank spots or maximise risk-weighted coverage, with typed stations.
+"""The fire-station model: :class:`FireStations`, :class:`StationPlan` and the MILP.
 
-Implements item 4 of the district brief: stations built to 建标152-2017 (urban) and
-GB/T 35547-2017 (township), the 5-minute-from-dispatch standard, responsibility
-districts capped by station type, and second coverage for concurrent incidents.
+Parameters are checked and resolved in
+:mod:`~erlocate.planning.firestations.inputs` (the type table in
+:mod:`~erlocate.planning.firestations.defaults`), feasibility in
+:mod:`~erlocate.planning.firestations.precheck`; plans go to
+:mod:`~erlocate.planning.firestations.verify` and
+:mod:`~erlocate.planning.firestations.report`.
 """
 
 from __future__ import annotations
@@ -13,23 +16,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from erlocate.errors import InfeasibleError, InputError
 from erlocate.instance import Instance
 from erlocate.milp import Milp, MilpBuilder
 from erlocate.models.base import Model
-from erlocate.plan import Checker, Plan, coverage_counts, nearest_open
-from erlocate.planning.stationtypes import (
-    FireData,
-    check_types,
-    prepare,
-    station_report,
-    station_types,
-)
+from erlocate.plan import Plan, coverage_counts
+from erlocate.planning._arrays import ranges
+from erlocate.planning.firestations import precheck, verify
+from erlocate.planning.firestations.defaults import check_types
+from erlocate.planning.firestations.inputs import FireData, _check_params, prepare
+from erlocate.planning.firestations.report import tables
 
-__all__ = ["FireStations", "StationPlan", "station_types"]
-
-MODES = ("cover_all", "max_cover")
-SECOND = (None, "objective", "require")
+__all__ = ["FireStations", "StationPlan"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -225,137 +222,12 @@ class FireStations(Model):
         return f"FireStations({params}, types={self.types['type'].tolist()})"
 
     # ------------------------------------------------------------------ inputs
-    def _check_params(self) -> None:
-        def number(name: str, value: Any, *, positive: bool = False) -> float:
-            try:
-                v = float(value)
-            except (TypeError, ValueError):
-                raise InputError(f"{name}: must be a number, got {value!r}", field=name) from None
-            if not np.isfinite(v) or v < 0 or (positive and v == 0):
-                need = "> 0" if positive else ">= 0"
-                raise InputError(f"{name}: must be finite and {need}, got {value!r}", field=name)
-            return v
-
-        if self.mode not in MODES:
-            raise InputError(f"mode: choose one of {list(MODES)}, got {self.mode!r}", field="mode")
-        s = number("standard", self.standard, positive=True)
-        if number("turnout", self.turnout) > s:
-            raise InputError(
-                f"turnout: {self.turnout!r} min exceeds the standard {self.standard!r} min, "
-                "leaving no driving time",
-                field="turnout",
-            )
-        if self.budget is not None:
-            number("budget", self.budget)
-        if self.max_new is not None and (
-            isinstance(self.max_new, bool)
-            or not isinstance(self.max_new, (int, np.integer))
-            or self.max_new < 0
-        ):
-            raise InputError(
-                f"max_new: must be an integer >= 0, got {self.max_new!r}", field="max_new"
-            )
-        if self.mode == "max_cover" and self.budget is None and self.max_new is None:
-            raise InputError(
-                "budget: max_cover needs a budget and/or max_new; without limits use "
-                "mode='cover_all'",
-                field="budget",
-            )
-        if self.second_cover not in SECOND:
-            raise InputError(
-                f"second_cover: choose one of {list(SECOND)}, got {self.second_cover!r}",
-                field="second_cover",
-            )
-        if self.second_weight is not None:
-            number("second_weight", self.second_weight)
-        if self.second_cover == "objective" and self.mode == "cover_all":
-            if self.second_weight is None:
-                raise InputError(
-                    "second_weight: cover_all with second_cover='objective' needs the value of "
-                    "one unit of weight covered twice, in cost units (e.g. 0.01)",
-                    field="second_weight",
-                )
-        if self.allow_blank and self.mode != "cover_all":
-            raise InputError("allow_blank: applies to mode='cover_all' only", field="allow_blank")
-
     def _prepare(self, instance: Instance) -> FireData:
-        self._check_params()
+        _check_params(self)
         return prepare(self, instance)
 
     def validate(self, instance: Instance) -> None:
-        d = self._prepare(instance)
-        ids = instance.demand_ids
-        lost = np.flatnonzero(d.must & d.blank)
-        if lost.size:
-            site, best = nearest_open(instance, d.allowed.any(axis=1))
-            near_any = np.bincount(d.rows, minlength=instance.n_demand) > 0
-            parts = []
-            for i in lost[:10]:  # at most ten named in the message
-                if near_any[i]:
-                    why = f"area {d.area[i]:g} km² exceeds every station cap within the standard"
-                elif site[i] >= 0:
-                    t = float(self.turnout) + best[i]
-                    why = f"best {t:g} min, from site {instance.site_ids[site[i]]!r}"
-                else:
-                    why = "no candidate site reachable"
-                parts.append(f"{ids[i]!r} ({why})")
-            more = f" and {lost.size - 10} more" if lost.size > 10 else ""
-            cover_all = self.mode == "cover_all" and not self.allow_blank
-            raise InfeasibleError(
-                f"{lost.size} demand point(s) cannot be served within the {self.standard:g}-minute "
-                f"standard (turnout {self.turnout:g} + driving {self.max_cost:g} min) by any "
-                f"candidate station, so {'cover_all' if cover_all else 'second coverage'} is "
-                f"impossible: {', '.join(parts)}{more}. Add candidate sites near them, allow "
-                "bigger station types, raise the standard"
-                + (", or pass allow_blank=True to list them as blank spots." if cover_all else ".")
-            )
-        if self.second_cover == "require":
-            n_near = np.bincount(d.rows, minlength=instance.n_demand)
-            short = np.flatnonzero(d.second & (n_near < 2))
-            if short.size:
-                raise InfeasibleError(
-                    f"second coverage: {short.size} key demand point(s) have fewer than 2 "
-                    f"candidate stations within the {self.standard:g}-minute standard: "
-                    + ", ".join(f"{ids[i]!r} ({n_near[i]})" for i in short[:10])
-                )
-        maxcap = np.where(d.allowed, d.cap[None, :], 0.0).max(axis=1)
-        # points with a single usable site all load that site: its largest cap must hold them
-        ur, uc = d.rows[d.use], d.cols[d.use]
-        only = d.must & (np.bincount(ur, minlength=instance.n_demand) == 1)
-        sel = only[ur]
-        load = np.bincount(uc[sel], weights=d.area[ur[sel]], minlength=instance.n_sites)
-        over = np.flatnonzero(load > maxcap + 1e-9)
-        if over.size:
-            j = over[0]
-            pts = ur[sel][uc[sel] == j]
-            raise InfeasibleError(
-                f"site {instance.site_ids[j]!r} is the only candidate within the standard for "
-                f"{pts.size} demand point(s) totalling {load[j]:g} km², above the largest district "
-                f"allowed there ({maxcap[j]:g} km²): {ids[pts[:10]].tolist()}"
-                + (f"; {over.size - 1} more site(s) alike" if over.size > 1 else "")
-                + ". Add candidate sites near them, allow a bigger type, or use mode='max_cover'."
-            )
-        need = float(d.area[d.must].sum())
-        req = instance.required
-        have = maxcap[req].sum() + (
-            np.sort(maxcap[~req])[::-1][: self.max_new].sum()
-            if self.max_new is not None
-            else maxcap[~req].sum()
-        )
-        if have < need - 1e-9:
-            raise InfeasibleError(
-                f"districts must hold {need:,.6g} km² of demand area but the stations allowed "
-                + ("" if self.max_new is None else f"(existing + {self.max_new} new) ")
-                + f"can hold at most {have:,.6g} km²; allow bigger types or more stations"
-            )
-        if self.budget is not None:
-            cheapest = np.where(d.allowed, d.cost[None, :], np.inf).min(axis=1)
-            fixed_cost = float((d.fixed + cheapest)[req & d.counted].sum())
-            if fixed_cost > float(self.budget) + 1e-9:
-                raise InfeasibleError(
-                    f"budget: existing stations already cost at least {fixed_cost:,.6g} "
-                    f"(count_existing=True) but the budget is {float(self.budget):,.6g}"
-                )
+        precheck.validate(self, instance)
 
     # ------------------------------------------------------------------ MILP
     def build(self, instance: Instance) -> Milp:
@@ -492,7 +364,7 @@ class FireStations(Model):
         start = np.searchsorted(r, r, side="left")
         size = tie_end - start + 1
         row = np.repeat(np.arange(p), size)
-        pos = np.repeat(start, size) + np.arange(row.size) - np.repeat(np.cumsum(size) - size, size)
+        pos = ranges(start, size)
         b.add_rows(
             "closest",
             rows=np.concatenate([row, np.arange(p)]),
@@ -534,101 +406,11 @@ class FireStations(Model):
         return out
 
     # ------------------------------------------------------------------ re-checks
-    def _costs(self, instance: Instance, d: FireData, plan: Plan) -> float:
-        st = getattr(plan, "station_type", None)
-        st = np.full(instance.n_sites, -1) if st is None or st.shape != plan.open.shape else st
-        ok = (st >= 0) & (st < d.cost.size)
-        per_site = d.fixed + np.where(ok, d.cost[np.clip(st, 0, d.cost.size - 1)], 0.0)
-        return float(per_site[plan.open & d.counted].sum())
-
     def evaluate(self, instance: Instance, plan: Plan) -> float:
-        d = self._prepare(instance)
-        assigned = np.bincount(plan.demand_idx, minlength=instance.n_demand) > 0
-        sec = 0.0
-        if self.beta:
-            twice = coverage_counts(instance, plan.open, d.limit) >= 2
-            sec = self.beta * float(d.weight[d.second & assigned & twice].sum())
-        if self.mode == "cover_all":
-            return self._costs(instance, d, plan) - sec
-        return float(d.weight[assigned].sum()) + sec
+        return verify.evaluate(self, instance, plan)
 
     def check(self, instance: Instance, plan: Plan) -> list[str]:
-        d = self._prepare(instance)
-        c = Checker(instance, plan)
-        c.sites()
-        if c.breaches and plan.open.shape != (instance.n_sites,):
-            return c.breaches
-        m, ids, sids = instance.n_sites, instance.demand_ids, instance.site_ids
-        st = getattr(plan, "station_type", None)
-        if st is None or np.shape(st) != (m,):
-            c.fail("plan carries no station type per site (expected a StationPlan)")
-            return c.breaches
-        open_ = plan.open
-        T = len(d.types)
-        bad = np.flatnonzero(open_ & ((st < 0) | (st >= T)))
-        if bad.size:
-            c.fail(f"open stations without a valid type: {sids[bad[:5]].tolist()}")
-        if (~open_ & (st >= 0)).any():
-            c.fail(f"closed sites with a type: {sids[~open_ & (st >= 0)][:5].tolist()}")
-        typed = open_ & (st >= 0) & (st < T)
-        stc = np.clip(st, 0, T - 1)
-        off = np.flatnonzero(typed & ~d.allowed[np.arange(m), stc])
-        if off.size:
-            c.fail(
-                f"station type not allowed at {off.size} site(s), e.g. {sids[off[0]]!r} built as "
-                f"{d.types['type'][stc[off[0]]]!r}"
-            )
-        n_new = int((open_ & ~instance.required).sum())
-        if self.max_new is not None and n_new > self.max_new:
-            c.fail(f"{n_new} new stations open, at most {self.max_new} allowed")
-        spent = self._costs(instance, d, plan)
-        if self.budget is not None and spent > float(self.budget) + 1e-6 * max(1, spent):
-            c.fail(f"cost {spent:,.10g} exceeds the budget {float(self.budget):,.10g}")
-        c.allocation(max_cost=d.limit, single_source=True, full=False)
-        i, j = plan.demand_idx, plan.site_idx
-        if i.size and (i.min() < 0 or i.max() >= instance.n_demand or j.min() < 0 or j.max() >= m):
-            return c.breaches
-        if (np.abs(plan.share - 1) > 1e-6).any():
-            c.fail("district membership shares must all be 1 (a point is wholly in one district)")
-        times = np.bincount(i, minlength=instance.n_demand)
-        if (times > 1).any():
-            c.fail(f"demand points in more than one district: {ids[times > 1][:5].tolist()}")
-        load = np.bincount(j, weights=d.area[i] * plan.share, minlength=m)
-        cap = np.where(typed, d.types["area_cap_km2"].to_numpy(float)[stc], 0.0)
-        over = np.flatnonzero(load > cap + 1e-6 * np.maximum(1.0, load))
-        if over.size:
-            k = over[0]
-            c.fail(
-                f"district area exceeds the type's cap at {over.size} station(s), e.g. "
-                f"{sids[k]!r}: {load[k]:g} km² > {cap[k]:g} km²"
-            )
-        lost = np.flatnonzero(d.must & (times == 0))
-        if lost.size:
-            c.fail(
-                f"{lost.size} demand points that must be covered are in no district within the "
-                f"standard (blank spots): {ids[lost[:5]].tolist()}"
-            )
-        if self.second_cover == "require":
-            cnt = coverage_counts(instance, open_, d.limit)
-            short = np.flatnonzero(d.second & (cnt < 2))
-            if short.size:
-                c.fail(
-                    f"second coverage required but {short.size} key points have fewer than two "
-                    f"open stations within the standard: {ids[short[:5]].tolist()}"
-                )
-        if self.closest:
-            ok = d.use & open_[d.cols]
-            best = np.full(instance.n_demand, np.inf)
-            np.minimum.at(best, d.rows[ok], d.time[ok])
-            got = np.full(instance.n_demand, np.inf)
-            np.minimum.at(got, i, instance.cost_of(i, j))
-            far = np.flatnonzero((got > best + 1e-9) | ((times == 0) & np.isfinite(best)))
-            if far.size:
-                c.fail(
-                    f"closest assignment violated: {far.size} demand points not in the district of "
-                    f"their nearest open station that can hold them: {ids[far[:5]].tolist()}"
-                )
-        return c.breaches
+        return verify.check(self, instance, plan)
 
     # ------------------------------------------------------------------ reports
     def report(self, instance: Instance, plan: Plan) -> dict[str, pd.DataFrame]:
@@ -645,4 +427,4 @@ class FireStations(Model):
             crews needed, population within the standard before = existing
             stations only and after = plan, etc.).
         """
-        return station_report(self, instance, plan, self._prepare(instance))
+        return tables(self, instance, plan, self._prepare(instance))

@@ -1,0 +1,278 @@
+"""Depot inputs: each parameter of :class:`~erlocate.planning.depots.Depots` checked and coerced.
+
+Numbers and labels per site, the category and tier tables, the scenarios
+(affected people, probabilities, needs, degraded networks) and the contract
+reserves with their delivery times; :func:`~erlocate.planning.depots.data.prepare`
+assembles them. Every function raises InputError naming the parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from erlocate.errors import InputError
+from erlocate.instance import Instance
+from erlocate.planning._inputs import column, floats
+
+
+def _num(
+    value: Any, frame: Any, n: int, field: str, where: str, *, inf: bool = False
+) -> np.ndarray:
+    """A number, n numbers, or a column of ``instance.<where>`` -> float array (>= 0)."""
+    if isinstance(value, str):
+        advice = f"; pass {n} values or a column name of instance.{where}"
+        value = column(frame, value, field, where, advice=advice).to_numpy()
+    arr = floats(value, n, field)
+    bad = np.isnan(arr) | (arr < 0) | (~np.isfinite(arr) if not inf else False)
+    if bad.any():
+        k = np.flatnonzero(bad)
+        raise InputError(
+            f"{field}: must be finite numbers >= 0; bad at positions {k[:5].tolist()} "
+            f"(e.g. {arr[k[0]]!r})",
+            field=field,
+        )
+    return arr
+
+
+def _labels(value: Any, frame: Any, n: int, field: str, known: Sequence | None) -> np.ndarray:
+    """A column of site_frame, one label for all, or n labels -> object array."""
+    if isinstance(value, str) and frame is not None and value in frame.columns:
+        arr = frame[value].to_numpy(dtype=object)
+    elif isinstance(value, str) and known is not None and value in known:
+        arr = np.full(n, value, dtype=object)
+    elif isinstance(value, str):
+        hint = f" or one of {list(known)}" if known is not None else ""
+        raise InputError(
+            f"{field}: no column {value!r} in instance.site_frame; pass {n} labels, a column "
+            f"name{hint}",
+            field=field,
+        )
+    else:
+        arr = np.asarray(value, dtype=object)
+        if arr.shape != (n,):
+            raise InputError(f"{field}: expected {n} labels, got shape {arr.shape}", field=field)
+    return arr
+
+
+def _table(t: Any, default: pd.DataFrame, need: list[str], field: str) -> pd.DataFrame:
+    if t is None:
+        return default
+    if isinstance(t, Mapping):
+        t = pd.DataFrame.from_dict(dict(t), orient="index")
+    if not isinstance(t, pd.DataFrame):
+        raise InputError(f"{field}: a DataFrame indexed by name, or a mapping", field=field)
+    missing = [c for c in need if c not in t.columns]
+    if missing:
+        raise InputError(f"{field}: missing columns {missing}", field=field)
+    if not t.index.is_unique or len(t) == 0:
+        raise InputError(f"{field}: needs at least one row and unique index labels", field=field)
+    t = t.copy()
+    for c in need:
+        v = pd.to_numeric(t[c], errors="coerce").to_numpy(float)
+        if np.isnan(v).any() or (v < 0).any():
+            bad = t.index[np.isnan(v) | (v < 0)].tolist()[:5]
+            raise InputError(
+                f"{field}: column {c!r} must be numbers >= 0; bad rows {bad}", field=field
+            )
+        t[c] = v
+    return t
+
+
+def _net(value: Any, instance: Instance, name: str) -> Instance:
+    """One scenario's travel matrix (array, sparse, DataFrame or Instance) as an Instance."""
+    field = "scenario_costs"
+    if isinstance(value, Instance):
+        if not (
+            value.demand_ids.equals(instance.demand_ids)
+            and value.site_ids.equals(instance.site_ids)
+        ):
+            raise InputError(
+                f"{field}: the instance of scenario {name!r} must have the same demand and site "
+                "ids, in the same order, as the instance solved",
+                field=field,
+            )
+        return value
+    if isinstance(value, pd.DataFrame):
+        missing = (
+            instance.demand_ids.difference(value.index).tolist()[:5]
+            + (instance.site_ids.difference(value.columns).tolist()[:5])
+        )
+        if missing:
+            raise InputError(
+                f"{field}: scenario {name!r} matrix lacks ids {missing}; index = community ids, "
+                "columns = site ids",
+                field=field,
+            )
+        value = value.reindex(index=instance.demand_ids, columns=instance.site_ids).to_numpy(float)
+    shape = getattr(value, "shape", None) or np.shape(value)
+    if tuple(shape) != (instance.n_demand, instance.n_sites):
+        raise InputError(
+            f"{field}: scenario {name!r} matrix has shape {tuple(shape)}, expected "
+            f"({instance.n_demand}, {instance.n_sites})",
+            field=field,
+        )
+    try:
+        return Instance.from_matrix(
+            value, demand_ids=instance.demand_ids, site_ids=instance.site_ids
+        )
+    except InputError as exc:
+        raise InputError(f"{field}: scenario {name!r}: {exc}", field=field) from None
+
+
+def _scenarios(model: Any, instance: Instance) -> tuple[list[str], np.ndarray]:
+    n, frame, ids = instance.n_demand, instance.demand_frame, instance.demand_ids
+    a = model.affected
+    if a is None:
+        items: list[tuple[Any, Any]] = [("base", instance.weights)]
+    elif isinstance(a, pd.DataFrame):
+        missing = ids.difference(a.index)
+        if len(missing):
+            raise InputError(
+                f"affected: no rows for communities {missing[:5].tolist()}; index the table by "
+                "community id (instance.demand_ids), one column per scenario",
+                field="affected",
+            )
+        a = a.reindex(ids)
+        items = [(c, a[c].to_numpy()) for c in a.columns]
+    elif isinstance(a, Mapping):
+        items = list(a.items())
+    elif isinstance(a, Sequence) and not isinstance(a, str):
+        items = [(c, c) for c in a]
+    else:
+        raise InputError(
+            "affected: a DataFrame (communities × scenarios), a mapping scenario -> values or "
+            "demand_frame column, or a list of demand_frame columns",
+            field="affected",
+        )
+    if not items:
+        raise InputError("affected: no scenario given", field="affected")
+    names = [str(k) for k, _ in items]
+    if len(set(names)) != len(names):
+        raise InputError(f"affected: scenario names must be unique, got {names}", field="affected")
+    rows = [
+        _num(v, frame, n, f"affected[{nm}]", "demand_frame")
+        for nm, (_, v) in zip(names, items, strict=True)
+    ]
+    return names, np.vstack(rows)
+
+
+def _probabilities(p: Any, names: list[str]) -> np.ndarray:
+    S = len(names)
+    if p is None:
+        return np.full(S, 1.0 / S)
+    if isinstance(p, Mapping):
+        unknown = [k for k in p if str(k) not in names]
+        missing = [nm for nm in names if nm not in {str(k) for k in p}]
+        if unknown or missing:
+            raise InputError(
+                f"probabilities: unknown scenarios {unknown}, missing {missing}; give one per "
+                f"scenario of affected: {names}",
+                field="probabilities",
+            )
+        p = [dict((str(k), v) for k, v in p.items())[nm] for nm in names]
+    arr = _num(p, None, S, "probabilities", "")
+    if abs(arr.sum() - 1.0) > 1e-9:
+        raise InputError(
+            f"probabilities: sum to {arr.sum():g}; they must sum to 1 (scenario weights given "
+            "that a disaster happens)",
+            field="probabilities",
+        )
+    return arr
+
+
+def _needs(model: Any, cats: pd.DataFrame, names: list[str]) -> np.ndarray:
+    base = cats["per_person"].to_numpy(float)
+    out = np.tile(base, (len(names), 1))
+    t = model.needs
+    if t is None:
+        return out
+    t = pd.DataFrame(t) if isinstance(t, Mapping) else t
+    if not isinstance(t, pd.DataFrame):
+        raise InputError(
+            "needs: a DataFrame categories × scenarios (units per affected person)", field="needs"
+        )
+    unknown = [c for c in t.columns if str(c) not in names]
+    bad_rows = t.index.difference(cats.index).tolist()
+    if unknown or bad_rows:
+        raise InputError(
+            f"needs: unknown scenarios {unknown} / categories {bad_rows[:5]}; rows = categories "
+            f"{cats.index.tolist()[:3]}..., columns = scenarios {names}",
+            field="needs",
+        )
+    for c in t.columns:
+        col = t[c].reindex(cats.index)
+        v = pd.to_numeric(col, errors="coerce").to_numpy(float)
+        given = col.notna().to_numpy()
+        if (v[given] < 0).any() or np.isnan(v[given]).any():
+            raise InputError(
+                f"needs: scenario {c!r} has negative or non-numeric needs", field="needs"
+            )
+        out[names.index(str(c)), given] = v[given]
+    return out
+
+
+def _contracts(
+    model: Any, instance: Instance, cats: pd.Index, names: list[str], to_h: float
+) -> tuple:
+    t = model.contracts
+    cols = ["supplier", "category", "capacity", "retainer", "delivery_cost", "lead_time"]
+    if t is None:
+        t = pd.DataFrame({c: pd.Series(dtype=object if c in cols[:2] else float) for c in cols})
+    if not isinstance(t, pd.DataFrame):
+        raise InputError(
+            "contracts: a DataFrame, one row per (supplier, category)", field="contracts"
+        )
+    t = t.reset_index(drop=True).copy()
+    if "delivery_cost" not in t.columns:
+        t["delivery_cost"] = 0.0
+    missing = [c for c in cols if c not in t.columns]
+    if missing:
+        raise InputError(
+            f"contracts: missing columns {missing}; need supplier, category, capacity, retainer, "
+            "lead_time (hours, call to delivery) and optionally delivery_cost",
+            field="contracts",
+        )
+    unknown = sorted({str(c) for c in t["category"] if c not in cats})
+    if unknown:
+        raise InputError(
+            f"contracts: unknown categories {unknown}; known: {cats.tolist()}", field="contracts"
+        )
+    for c in cols[2:]:
+        t[c] = _num(t[c].to_numpy(), None, len(t), f"contracts.{c}", "")
+    n, C = instance.n_demand, len(t)
+    base = np.broadcast_to(t["lead_time"].to_numpy(float), (n, C))
+    times = [base.copy() for _ in names]
+    tr = model.supplier_travel
+    if tr is not None:
+        per = tr if isinstance(tr, Mapping) else {nm: tr for nm in names}
+        for nm, df in per.items():
+            if str(nm) not in names:
+                raise InputError(
+                    f"supplier_travel: unknown scenario {nm!r}", field="supplier_travel"
+                )
+            if not isinstance(df, pd.DataFrame):
+                raise InputError(
+                    "supplier_travel: a DataFrame (index community ids, columns supplier ids)",
+                    field="supplier_travel",
+                )
+            need = pd.Index(t["supplier"].unique())
+            lack = (
+                instance.demand_ids.difference(df.index).tolist()[:3]
+                + need.difference(df.columns).tolist()[:3]
+            )
+            if lack:
+                raise InputError(f"supplier_travel: missing ids {lack}", field="supplier_travel")
+            mat = df.reindex(index=instance.demand_ids).to_numpy(float)
+            pos = df.columns.get_indexer(t["supplier"])
+            tt = mat[:, pos]
+            if np.isnan(tt).any() or (tt < 0).any():
+                raise InputError(
+                    "supplier_travel: NaN or negative times (use inf for unreachable)",
+                    field="supplier_travel",
+                )
+            times[names.index(str(nm))] = base + tt * to_h
+    return t[cols], cats.get_indexer(t["category"]), times

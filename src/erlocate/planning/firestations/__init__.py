@@ -1,0 +1,21 @@
+"""Fire stations: eliminate blank spots or maximise risk-weighted coverage, with typed stations.
+
+Implements item 4 of the district brief: stations built to 建标152-2017 (urban) and
+GB/T 35547-2017 (township), the 5-minute-from-dispatch standard, responsibility
+districts capped by station type, and second coverage for concurrent incidents.
+
+The package: :mod:`~erlocate.planning.firestations.defaults` (the station-type
+table, :func:`station_types`), :mod:`~erlocate.planning.firestations.inputs`
+(parameters resolved into arrays), :mod:`~erlocate.planning.firestations.precheck`
+(infeasibility found before solving), :mod:`~erlocate.planning.firestations.model`
+(:class:`FireStations`, :class:`StationPlan` and the MILP),
+:mod:`~erlocate.planning.firestations.verify` (the plan re-checked from the data)
+and :mod:`~erlocate.planning.firestations.report` (planner tables).
+"""
+
+from erlocate.planning.firestations.defaults import MODES as MODES
+from erlocate.planning.firestations.defaults import SECOND as SECOND
+from erlocate.planning.firestations.defaults import station_types
+from erlocate.planning.firestations.model import FireStations, StationPlan
+
+__all__ = ["FireStations", "StationPlan", "station_types"]

@@ -1,0 +1,332 @@
+"""Team-allocation inputs: the tables, zones and teams resolved into arrays (:class:`_Data`).
+
+:func:`_resolve` validates the model's parameters against a zones × zones
+instance (InputError, naming the field); :func:`_reach` and :func:`_first`
+are the joins the MILP, the verifier and the report share.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from erlocate.errors import InputError
+from erlocate.instance import Instance
+from erlocate.models.base import check_max_cost
+from erlocate.planning._arrays import groups, ranges
+from erlocate.planning._inputs import column
+from erlocate.planning.teams.defaults import (
+    DEFAULT_COMPATIBILITY,
+    DEFAULT_MINIMA,
+    DEFAULT_STANDARDS,
+    _norm,
+)
+
+if TYPE_CHECKING:
+    from erlocate.planning.teams.model import TeamAllocation
+
+
+@dataclass
+class _Data:
+    """Inputs resolved into arrays aligned with the zones (instance) and the team table."""
+
+    zone_ids: pd.Index
+    level: np.ndarray
+    minimum: np.ndarray
+    hazards: list[str]
+    H: np.ndarray  # zones × hazards
+    key: np.ndarray
+    risk: np.ndarray
+    anc: tuple[np.ndarray, np.ndarray]  # (zone, ancestor-or-self) pairs
+    types: list[str]
+    std: np.ndarray  # per type
+    prof: np.ndarray  # per type
+    compat: np.ndarray  # hazards × types
+    team_ids: pd.Index
+    ttype: np.ndarray
+    size: np.ndarray
+    home: np.ndarray
+    reb: np.ndarray
+    place_team: np.ndarray  # allowed placements (team, zone); a fixed team has one
+    place_zone: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.zone_ids)
+
+    @property
+    def suit(self) -> np.ndarray:
+        """Zones × types: the type answers one of the zone's hazards (any type if none)."""
+        s = (self.H.astype(int) @ self.compat.astype(int)) > 0
+        s[~self.H.any(axis=1)] = True
+        return s
+
+    @property
+    def fixed_count(self) -> np.ndarray:
+        """Fixed teams per zone (those zones are always occupied)."""
+        return np.bincount(self.home[~self.reb], minlength=self.n)
+
+    @property
+    def candidate(self) -> np.ndarray:
+        """Zones where some team may be stationed."""
+        return np.bincount(self.place_zone, minlength=self.n) > 0
+
+    def up(self, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(item, zone) for every zone whose staffing an item stationed at ``at`` counts toward."""
+        dz, az = self.anc
+        order, indptr = groups(dz, self.n)
+        q, m = _join(at, indptr)
+        return q, az[order[m]]
+
+    def people(self, station: np.ndarray) -> np.ndarray:
+        """People counted toward each zone's minimum when team ``t`` is in ``station[t]``."""
+        q, z = self.up(station)
+        return np.bincount(z, self.size[q], minlength=self.n)
+
+    def zlist(self, z: np.ndarray) -> list:
+        return self.zone_ids[z[:5]].tolist() + (["..."] if z.size > 5 else [])
+
+    def tlist(self, t: np.ndarray) -> list:
+        return self.team_ids[t[:5]].tolist() + (["..."] if t.size > 5 else [])
+
+
+def _join(key: np.ndarray, indptr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(query, member position) for every member of each query's group (CSR ``indptr``)."""
+    start = indptr[key]
+    cnt = indptr[key + 1] - start
+    return np.repeat(np.arange(key.size), cnt), ranges(start, cnt)
+
+
+def _reach(
+    inst: Instance, zone_ok: np.ndarray, at: np.ndarray, limit: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(zone, item, time): zones in ``zone_ok`` reached from items (teams or placements)
+    stationed at ``at`` within ``limit`` (per item); joins the instance's stored pairs."""
+    ok = zone_ok[inst.pair_rows] & (inst.costs <= limit.max(initial=-np.inf))
+    rows, st, cost = inst.pair_rows[ok], inst.indices[ok], inst.costs[ok]
+    order, indptr = groups(at, inst.n_demand)
+    q, m = _join(st, indptr)
+    p = order[m]
+    keep = cost[q] <= limit[p]
+    return rows[q][keep], p[keep], cost[q][keep]
+
+
+def _first(key: np.ndarray, *by: np.ndarray) -> np.ndarray:
+    """Position of the first entry per ``key`` once sorted by ``by`` (least significant first)."""
+    order = np.lexsort((*by, key))
+    k = key[order]
+    return order[np.r_[True, k[1:] != k[:-1]]] if k.size else order
+
+
+def _resolve(model: TeamAllocation, inst: Instance) -> _Data:
+    """Validate the model's tables and the per-zone / per-team inputs; arrays for the model."""
+    if not inst.site_ids.equals(inst.demand_ids):
+        raise InputError(
+            "instance: TeamAllocation needs a square zones × zones instance whose site_ids "
+            "equal its demand_ids (cost[i, j] = response time from zone j to zone i); got "
+            f"{inst.n_demand} demand points × {inst.n_sites} sites",
+            field="instance",
+        )
+    for name in ("max_response", "rebase_radius"):
+        check_max_cost(getattr(model, name), name, optional=True)
+    if not np.isfinite(check_max_cost(model.move_cost, "move_cost")):
+        raise InputError("move_cost: must be finite", field="move_cost")
+    n, ids = inst.n_demand, inst.demand_ids
+    # tables: minima per level, standards per type, compatibility hazard -> types
+    minima = {**DEFAULT_MINIMA, **dict(model.minima or {})}
+    stds = {**DEFAULT_STANDARDS, **dict(model.standards or {})}
+    comp = {**DEFAULT_COMPATIBILITY, **dict(model.compatibility or {})}
+    for name, table, low in (("minima", minima, 0.0), ("standards", stds, 1e-300)):
+        v = pd.to_numeric(pd.Series(table, dtype=object), errors="coerce").astype(float)
+        bad = v[~(np.isfinite(v) & (v >= low))]
+        if len(bad):
+            raise InputError(
+                f"{name}: values must be numbers {'> 0 minutes' if low else '>= 0 people'}; "
+                f"bad entries {dict(bad.head(3))}",
+                field=name,
+            )
+    types = list(_norm(list(stds)))
+    hazards = list(_norm(list(comp)))
+    compat = np.zeros((len(hazards), len(types)), dtype=bool)
+    for h, answer in enumerate(comp.values()):  # a handful of hazards
+        names = _norm([answer] if isinstance(answer, str) else list(answer))
+        compat[h, _lookup(names, types, "compatibility", "team type", "standards")] = True
+    given = model.professional
+    given = _norm([given] if isinstance(given, str) else list(given))
+    prof = np.zeros(len(types), dtype=bool)
+    prof[_lookup(given, types, "professional", "team type", "standards")] = True
+    # zones
+    level = _norm(_per_zone(inst, model.level, "level"))
+    minimum = np.asarray(list(minima.values()), float)[
+        _lookup(level, list(_norm(list(minima))), "level", "administrative level", "minima")
+    ]
+    if model.risk is None:
+        risk = np.asarray(inst.weights, float)
+    else:
+        risk = pd.to_numeric(_per_zone(inst, model.risk, "risk"), errors="coerce").to_numpy(float)
+        if not (np.isfinite(risk) & (risk >= 0)).all():
+            raise InputError("risk: must be finite numbers >= 0, one per zone", field="risk")
+    anc = _ancestors(inst, model.parent) if model.nested else (np.arange(n), np.arange(n))
+    # teams
+    teams = model.teams
+    if not isinstance(teams, pd.DataFrame):
+        raise InputError(
+            "teams: expected a pandas DataFrame with columns type, size, home[, rebasable], got "
+            f"{type(teams).__name__}",
+            field="teams",
+        )
+    teams = teams.set_index("id") if "id" in teams.columns else teams
+    missing = [c for c in ("type", "size", "home") if c not in teams.columns]
+    if missing or teams.empty or not teams.index.is_unique:
+        raise InputError(
+            f"teams: needs rows with unique ids and columns type, size, home (missing "
+            f"{missing}, duplicated ids {teams.index[teams.index.duplicated()][:5].tolist()})",
+            field="teams",
+        )
+    ttype = _lookup(_norm(teams["type"].to_numpy()), types, "teams.type", "team type", "standards")
+    size = pd.to_numeric(teams["size"], errors="coerce").to_numpy(float)
+    bad = ~(np.isfinite(size) & (size > 0))
+    if bad.any():
+        raise InputError(
+            f"teams.size: team sizes must be positive numbers of people; bad for teams "
+            f"{teams.index[bad][:5].tolist()} ({teams['size'][bad].head(3).tolist()})",
+            field="teams.size",
+        )
+    home = ids.get_indexer(pd.Index(teams["home"]))
+    if (home < 0).any():
+        raise InputError(
+            f"teams.home: unknown zone ids {teams['home'][home < 0].head(5).tolist()} for teams "
+            f"{teams.index[home < 0][:5].tolist()}; a home must be a zone id of the instance",
+            field="teams.home",
+        )
+    reb = teams["rebasable"] if "rebasable" in teams.columns else pd.Series(False, teams.index)
+    if not reb.isin([True, False, 0, 1]).all():
+        raise InputError("teams.rebasable: must be True/False per team", field="teams.rebasable")
+    reb = reb.to_numpy(bool)
+    # allowed placements: home for every team, plus zones within the radius if re-basable
+    pt = np.repeat(np.flatnonzero(reb), n)
+    pz = np.tile(np.arange(n), int(reb.sum()))
+    if model.rebase_radius is not None:
+        near = inst.cost_of(pz, home[pt]) <= model.rebase_radius
+        pt, pz = pt[near], pz[near]
+    place = np.unique(np.r_[np.arange(home.size) * n + home, pt * n + pz])
+    return _Data(
+        zone_ids=ids,
+        level=level.to_numpy(),
+        minimum=minimum,
+        hazards=hazards,
+        H=_hazard_matrix(inst, model.hazards, hazards),
+        key=_key_mask(inst, model.key),
+        risk=risk,
+        anc=anc,
+        types=types,
+        std=np.asarray(list(stds.values()), float),
+        prof=prof,
+        compat=compat,
+        team_ids=teams.index,
+        ttype=ttype,
+        size=size,
+        home=home,
+        reb=reb,
+        place_team=place // n,
+        place_zone=place % n,
+    )
+
+
+def _lookup(names: pd.Series, known: list[str], fld: str, what: str, table: str) -> np.ndarray:
+    """Positions of ``names`` in ``known``; InputError naming the unknown ones."""
+    pos = pd.Index(known).get_indexer(pd.Index(names))
+    if (pos < 0).any():
+        bad = sorted(set(pd.Series(names)[pos < 0].astype(str)))
+        raise InputError(
+            f"{fld}: unknown {what}(s) {bad[:5]}; known: {known}. Use one of these or add it "
+            f"to {table}=",
+            field=fld,
+        )
+    return pos
+
+
+def _per_zone(inst: Instance, value: Any, fld: str) -> pd.Series:
+    """One value per zone (positional) from a demand_frame column, a Series by zone id or a list."""
+    n = inst.n_demand
+    if isinstance(value, str):
+        value = column(
+            inst.demand_frame,
+            value,
+            fld,
+            "demand_frame",
+            absent=" (the instance has none)",
+            advice=f"; pass one value per zone ({n})",
+        )
+    if isinstance(value, pd.Series) and set(value.index) == set(inst.demand_ids):
+        value = value.reindex(inst.demand_ids)
+    vals = list(value.to_numpy() if isinstance(value, pd.Series) else value)
+    if len(vals) != n:
+        raise InputError(f"{fld}: expected {n} values (one per zone), got {len(vals)}", field=fld)
+    return pd.Series(vals, dtype=object)
+
+
+def _hazard_matrix(inst: Instance, value: Any, hazards: list[str]) -> np.ndarray:
+    out = np.zeros((inst.n_demand, len(hazards)), dtype=bool)
+    if value is None:
+        return out
+    if isinstance(value, pd.DataFrame):  # boolean flags, zones × hazards
+        if set(value.index) != set(inst.demand_ids):
+            raise InputError("hazards: a DataFrame needs one row per zone id", field="hazards")
+        cols = _lookup(_norm(list(value.columns)), hazards, "hazards", "hazard", "compatibility")
+        out[:, cols] = value.reindex(inst.demand_ids).fillna(False).to_numpy(bool)
+        return out
+    per = _per_zone(inst, value, "hazards")
+    items = per.map(lambda v: re.split(r"[,;|]", v) if isinstance(v, str) else v).explode()
+    items = items[items.notna() & (items.astype(str).str.strip() != "")]
+    cols = _lookup(_norm(items.to_numpy()), hazards, "hazards", "hazard", "compatibility")
+    out[items.index.to_numpy(np.int64), cols] = True
+    return out
+
+
+def _key_mask(inst: Instance, value: Any) -> np.ndarray:
+    n = inst.n_demand
+    if value is None:
+        return np.zeros(n, dtype=bool)
+    if isinstance(value, str):
+        col = _per_zone(inst, value, "key")
+        if not col.isin([True, False, 0, 1]).all():
+            raise InputError(f"key: column {value!r} must hold True/False", field="key")
+        return col.to_numpy(bool)
+    arr = np.asarray(value)
+    if arr.dtype == bool:
+        if arr.shape != (n,):
+            raise InputError(f"key: a boolean mask needs {n} entries, got {arr.shape}", field="key")
+        return arr.copy()
+    pos = inst.demand_ids.get_indexer(pd.Index(np.atleast_1d(arr)))
+    if (pos < 0).any():
+        raise InputError(
+            f"key: unknown zone ids {np.atleast_1d(arr)[pos < 0][:5].tolist()}", field="key"
+        )
+    return np.isin(np.arange(n), pos)
+
+
+def _ancestors(inst: Instance, parent: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(zone, ancestor-or-self) pairs, walking up the parent of each zone level by level."""
+    if parent is None:
+        raise InputError("parent: nested=True needs the parent zone of each zone", field="parent")
+    per = _per_zone(inst, parent, "parent")
+    given = per.notna().to_numpy()
+    up = np.full(inst.n_demand, -1)
+    up[given] = inst.demand_ids.get_indexer(pd.Index(per[given]))
+    if (up[given] < 0).any():
+        bad = per[given][up[given] < 0].head(5).tolist()
+        raise InputError(f"parent: unknown zone ids {bad}", field="parent")
+    zs, anc, cur = [np.arange(inst.n_demand)], [np.arange(inst.n_demand)], up
+    for _ in range(inst.n_demand):  # one pass per level of the hierarchy
+        has = np.flatnonzero(cur >= 0)
+        if not has.size:
+            return np.concatenate(zs), np.concatenate(anc)
+        zs.append(has)
+        anc.append(cur[has])
+        cur = np.where(cur >= 0, up[np.maximum(cur, 0)], -1)
+    raise InputError("parent: the zone hierarchy has a cycle", field="parent")

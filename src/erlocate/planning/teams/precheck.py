@@ -1,0 +1,132 @@
+"""Team-allocation prechecks: requests the data cannot meet, found before solving.
+
+:func:`validate` raises InputError for a bad ``workload_cap`` and
+InfeasibleError, with the numbers, for staffing minima beyond the people
+available, zones no team can reach, key-zone hazard or backup cover no team
+can give, and workloads that cannot fit.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from erlocate.errors import InfeasibleError, InputError
+from erlocate.instance import Instance
+from erlocate.planning.teams.inputs import _Data, _reach, _resolve
+
+if TYPE_CHECKING:
+    from erlocate.planning.teams.model import TeamAllocation
+
+__all__ = ["validate"]
+
+
+def validate(model: TeamAllocation, instance: Instance) -> None:
+    """Raise InputError / InfeasibleError for requests the data cannot meet."""
+    if model.workload_cap is not None and (
+        isinstance(model.workload_cap, bool)
+        or not isinstance(model.workload_cap, (int, np.integer))
+        or model.workload_cap < 1
+    ):
+        raise InputError(
+            f"workload_cap: must be a positive integer number of zones, got {model.workload_cap!r}",
+            field="workload_cap",
+        )
+    d = _resolve(model, instance)
+    n, T = d.n, len(d.team_ids)
+    # 1. people in all vs the sum of minima (bottom-up "need" when nested)
+    total = float(_need(d).sum()) if model.nested else float(d.minimum.sum())
+    have = float(d.size.sum())
+    if have < total - 1e-9:
+        lv = pd.DataFrame({"level": d.level, "m": d.minimum}).groupby("level", sort=False)
+        lv = lv["m"].agg(["size", "first"]).sort_values("first", ascending=False, kind="stable")
+        parts = ", ".join(f"{r.Index} {r.size} × {r.first:g}" for r in lv.itertuples())
+        raise InfeasibleError(
+            f"staffing minima need {total:,.0f} people; {have:,.0f} available "
+            f"({'nested: ' if model.nested else ''}{parts}; {T} teams). Add community or "
+            f"volunteer teams ({total - have:,.0f} more people) or lower the minima"
+        )
+    # 2. per zone: people that could be stationed there (or below it, nested)
+    q, z = d.up(d.place_zone)
+    tz = np.unique(d.place_team[q] * n + z)  # a team counts once per zone
+    most = np.bincount(tz % n, d.size[tz // n], minlength=n)
+    short = np.flatnonzero(most < d.minimum - 1e-9)
+    if short.size:
+        k = short[0]
+        raise InfeasibleError(
+            f"zone {d.zone_ids[k]!r} ({d.level[k]}) needs {d.minimum[k]:,.0f} people but at "
+            f"most {most[k]:,.0f} can be stationed there (fixed teams at home plus teams "
+            f"allowed to re-base there); {short.size} zone(s) short: {d.zlist(short)}. "
+            "Allow more teams to re-base (rebasable, rebase_radius) or add local teams"
+        )
+    # 3. deficits left by the fixed teams vs people in re-basable teams (not nested)
+    if not model.nested:
+        fixed = np.bincount(d.home[~d.reb], d.size[~d.reb], minlength=n)
+        deficit = np.maximum(d.minimum - fixed, 0)
+        mov = float(d.size[d.reb].sum())
+        if deficit.sum() > mov + 1e-9:
+            lack = np.flatnonzero(deficit > 0)
+            raise InfeasibleError(
+                f"after the fixed (non-re-basable) teams, staffing minima still need "
+                f"{deficit.sum():,.0f} people in {lack.size} zone(s) {d.zlist(lack)}; the "
+                f"re-basable teams hold {mov:,.0f} (a fixed team's surplus cannot move)"
+            )
+    # 4./5. key zones: each hazard within reach of a professional team; two teams
+    z, p, _ = _reach(instance, d.key, d.place_zone, d.std[d.ttype[d.place_team]])
+    pty = d.ttype[d.place_team[p]]
+    for h, hz in enumerate(d.hazards):  # a handful of hazards
+        ok = d.compat[h, pty] & d.prof[pty]
+        lost = np.setdiff1d(np.flatnonzero(d.key & d.H[:, h]), z[ok])
+        if lost.size:
+            stds = ", ".join(
+                f"{t} {d.std[k]:g} min" for k, t in enumerate(d.types) if d.compat[h, k]
+            )
+            raise InfeasibleError(
+                f"key zone(s) {d.zlist(lost)} face {hz} but no professional team of a "
+                f"suitable type ({stds}) can be stationed within its standard, even if "
+                "re-based. Make a suitable team re-basable, add one, or revise "
+                "standards/compatibility"
+            )
+    if model.backup:
+        ok = d.suit[z, pty]
+        cnt = np.bincount(np.unique(z[ok] * T + d.place_team[p[ok]]) // T, minlength=n)
+        lost = np.flatnonzero(d.key & (cnt < 2))
+        if lost.size:
+            raise InfeasibleError(
+                f"backup (A/B) cover: key zone(s) {d.zlist(lost)} can have at most "
+                f"{int(cnt[lost[0]])} distinct suitable team(s) within standard, 2 needed; "
+                "add or re-base teams, or set backup=False"
+            )
+    # 6./7. primary responders: every zone reaches a possible station; workload
+    ok = d.candidate[instance.indices] & instance.pair_mask(model.max_response)
+    lost = np.setdiff1d(np.arange(n), instance.pair_rows[ok])
+    if lost.size:
+        within = "" if model.max_response is None else f" within {model.max_response:g}"
+        raise InfeasibleError(
+            f"zone(s) {d.zlist(lost)} reach no zone where a team can be stationed{within}, "
+            "so they get no primary responder; raise max_response or re-base teams nearer"
+        )
+    if model.workload_cap is not None and model.workload_cap * T < n:
+        raise InfeasibleError(
+            f"workload: {T} teams × at most {model.workload_cap} zones each = "
+            f"{model.workload_cap * T} < {n} zones needing a primary responder; "
+            "raise workload_cap"
+        )
+
+
+def _need(d: _Data) -> np.ndarray:
+    """Nested minima: a zone's subtree needs max(own minimum, sum of its children's needs)."""
+    dz, az = d.anc
+    depth = np.bincount(dz, minlength=d.n) - 1
+    parent = np.full(d.n, -1)
+    direct = (dz != az) & (depth[dz] == depth[az] + 1)
+    parent[dz[direct]] = az[direct]
+    need = d.minimum.astype(float)
+    for lv in range(int(depth.max()), 0, -1):  # deepest level first
+        zs = np.flatnonzero(depth == lv)
+        child = np.bincount(parent[zs], need[zs], minlength=d.n)
+        top = np.flatnonzero(depth == lv - 1)
+        need[top] = np.maximum(d.minimum[top], child[top])
+    return need[depth == 0]
