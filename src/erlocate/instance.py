@@ -271,7 +271,11 @@ class Instance:
 
     @classmethod
     def from_geodataframes(cls, demand: Any, sites: Any, **kwargs: Any) -> Instance:
-        """Build an instance from point GeoDataFrames; see :func:`erlocate.geo.from_geodataframes`."""
+        """Build an instance from point GeoDataFrames.
+
+        See :func:`erlocate.geo.from_geodataframes` for the keywords (weights,
+        ids, cost rule, road network, cut-off).
+        """
         from erlocate.geo.frames import from_geodataframes  # local: geopandas loads on demand
 
         return from_geodataframes(demand, sites, **kwargs)
