@@ -1,18 +1,81 @@
-"""Command line: ``erlocate demo``, ``erlocate backends``."""
+"""Command line: ``erlocate demo``, ``erlocate classical``, ``erlocate backends``."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 import erlocate
 from erlocate.examples import random_euclidean
 
+if TYPE_CHECKING:
+    from erlocate.planning.report import DistrictPlan
+
+
+def summary_lines(plan: DistrictPlan) -> list[str]:
+    """A few lines per model of the district plan, for ``erlocate demo``."""
+    from erlocate.planning.report import TITLES
+    from erlocate.planning.report import format_value as fmt
+
+    f = plan.figures["value"]
+    out = []
+    for name, r in plan.results.items():
+        out.append(
+            f"{TITLES[name]}: {r.status}, objective {fmt(r.objective)}, gap "
+            f"{'n/a' if r.gap is None else f'{100 * r.gap:.2g} %'}, {r.runtime:.2f} s, verified"
+        )
+        if name == "fire_stations":
+            out.append(
+                f"  within 5 min: {fmt(f['fire.within_before'])} ({f['fire.share_before']}) "
+                f"with the existing station -> {fmt(f['fire.within_after'])} "
+                f"({f['fire.share_after']}) with {f['fire.new']} new stations; "
+                f"{fmt(f['fire.within_2_new'])} ({f['fire.share_2_new']}) with 2 new"
+            )
+        elif name == "shelters":
+            out.append(
+                f"  gross m²/person {f['shelters.gross_before']:.2f} -> "
+                f"{f['shelters.gross_after']:.2f} (usable {f['shelters.usable_before']:.2f} -> "
+                f"{f['shelters.usable_after']:.2f}); new: {f['shelters.new']}"
+            )
+        elif name == "depots":
+            out.append(
+                f"  {f['depots.open']} depots open (opened {f['depots.opened']}); "
+                f"categories short of their peak need: {f['depots.short']}"
+            )
+        elif name == "teams":
+            out.append(
+                f"  zones meeting their minimum: {f['teams.zones_met']}; "
+                f"{f['teams.rebased']} teams re-based"
+            )
+        if name in plan.findings:
+            found = plan.findings[name]
+            out.append(f"  finding: {found.summary} Solved instead: {found.instead}")
+    return out
+
 
 def _demo(args: argparse.Namespace) -> int:
+    from erlocate.planning.district import plan_district
+
+    start = time.perf_counter()
+    print(
+        "Shangjie district (embedded data: the plan's figures, synthetic geography): "
+        "fire stations, shelters, depots, rescue teams\n"
+    )
+    plan = plan_district(args.out, backend=args.backend, time_limit=args.time_limit)
+    print("\n".join(summary_lines(plan)))
+    print(
+        f"\nwrote {Path(args.out) / 'report.md'} (+ maps/*.png, tables/*.csv) "
+        f"in {time.perf_counter() - start:.1f} s"
+    )
+    return 0
+
+
+def _classical(args: argparse.Namespace) -> int:
     inst = random_euclidean(args.demand, args.sites, seed=args.seed, speed=500.0)
     print(f"{inst!r}\n(costs are minutes at 30 km/h; weights are population)\n")
     models = [
@@ -27,7 +90,12 @@ def _demo(args: argparse.Namespace) -> int:
     ]
     rows = []
     for model in models:
-        result = erlocate.solve(model, inst, args.backend, time_limit=args.time_limit)
+        try:
+            result = erlocate.solve(model, inst, args.backend, time_limit=args.time_limit)
+        except erlocate.errors.InfeasibleError as exc:  # e.g. capacities below the demand
+            print(f"{model!r}: infeasible: {exc}\n")
+            rows.append({"model": type(model).__name__, "status": "infeasible"})
+            continue
         print(result.summary(), end="\n\n")
         rows.append(result.to_dict())
     table = pd.DataFrame(rows)
@@ -51,14 +119,25 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``erlocate`` command."""
     parser = argparse.ArgumentParser(prog="erlocate", description=erlocate.__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="solve every classical model on a seeded random town")
+    demo = sub.add_parser(
+        "demo",
+        help="plan the embedded district (fire stations, shelters, depots, teams) and write "
+        "a report",
+    )
+    demo.add_argument("--out", default="erlocate-demo", help="report folder (default %(default)s)")
     demo.add_argument("--backend", default="highs", choices=erlocate.backends())
-    demo.add_argument("--demand", type=int, default=300)
-    demo.add_argument("--sites", type=int, default=40)
-    demo.add_argument("--seed", type=int, default=0)
-    demo.add_argument("--time-limit", type=float, default=60.0)
-    demo.add_argument("--out", help="folder for the results table (CSV)")
+    demo.add_argument("--time-limit", type=float, default=60.0, help="seconds per model")
     demo.set_defaults(func=_demo)
+    classical = sub.add_parser(
+        "classical", help="solve every classical model on a seeded random town"
+    )
+    classical.add_argument("--backend", default="highs", choices=erlocate.backends())
+    classical.add_argument("--demand", type=int, default=300)
+    classical.add_argument("--sites", type=int, default=40)
+    classical.add_argument("--seed", type=int, default=0)
+    classical.add_argument("--time-limit", type=float, default=60.0)
+    classical.add_argument("--out", help="folder for the results table (CSV)")
+    classical.set_defaults(func=_classical)
     sub.add_parser("backends", help="list the solver backends installed here").set_defaults(
         func=_backends
     )

@@ -1,0 +1,566 @@
+r"""The embedded district as inputs of the four planning models, and the whole plan in one call.
+
+Each ``*_case`` function turns :func:`erlocate.datasets.load_district` into the
+``(model, instance)`` pair of one planning model, deriving every input the data
+do not hold directly (community areas, travel times, affected people, team
+zones); :func:`plan_district` solves all four and, given a folder, writes the
+report (``report.md``, PNG maps, CSV tables; :mod:`erlocate.planning.report`).
+
+>>> from erlocate.planning.district import fire_station_case
+>>> import erlocate
+>>> model, inst = fire_station_case()
+>>> erlocate.solve(model, inst).status
+'optimal'
+
+Derived inputs (details and which figures are ours: ``docs/district-plan.md``):
+community areas (Voronoi cells within each unit), driving and walking minutes on
+the road network (:func:`road_network`), the flood scenario (roads touching a flood
+zone closed, or for depots slowed), affected people per hazard scenario
+(:func:`affected_people`, ILLUSTRATIVE shares) and the team zones (:func:`team_zones`).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from erlocate.datasets import District, load_district
+from erlocate.errors import InfeasibleError, InputError
+from erlocate.geo import RoadNetwork
+from erlocate.instance import Instance
+from erlocate.planning import (
+    Depots,
+    FireStations,
+    Shelters,
+    TeamAllocation,
+    default_classes,
+    material_categories,
+)
+from erlocate.planning.report import DistrictPlan, Finding, plan_tables, write_report
+from erlocate.result import Result
+from erlocate.solve import solve
+
+__all__ = [
+    "AFFECTED_SHARES",
+    "CONTRACTS",
+    "EARTHQUAKE_SHARE",
+    "SCENARIO_NEEDS",
+    "DistrictPlan",
+    "Finding",
+    "affected_people",
+    "community_areas",
+    "depot_case",
+    "fire_station_case",
+    "plan_district",
+    "road_network",
+    "shelter_case",
+    "squad_shortfall",
+    "team_case",
+    "team_zones",
+]
+
+#: Walking speed of evacuees, km/h (the geo layer's access speed; GB 50413-2007's
+#: "500 m in about 10 minutes" is 3 km/h, so 5 km/h is on the fast side).
+WALK_KMH = 5.0
+#: Share of residents who go to a shelter (provincial practice 20–30 %; BRIEF.md item 5).
+SHELTER_SHARE = 0.3
+#: ILLUSTRATIVE: share of everyone relocated in the earthquake scenario (the shelter share).
+EARTHQUAKE_SHARE = 0.3
+#: ILLUSTRATIVE: share of a community's population affected in each hazard scenario, by
+#: the level of its hazard flag in ``District.communities`` (0–3; ``geo_exposed`` is a bool).
+AFFECTED_SHARES: dict[str, tuple[str, dict[int, float]]] = {
+    "flood": ("flood_risk", {1: 0.05, 2: 0.2, 3: 0.5}),
+    "geological": ("geo_exposed", {1: 0.5}),
+    "hazmat": ("chem_risk", {1: 0.05, 2: 0.2, 3: 0.5}),
+    "forest_fire": ("forest_risk", {1: 0.05, 2: 0.2, 3: 0.5}),
+}
+SCENARIOS = ("flood", "earthquake", "geological", "hazmat", "forest_fire")
+#: ILLUSTRATIVE: units per affected person that differ from ``material_categories()``
+#: in one scenario (sandbags, boats and life jackets in floods, decontamination kits
+#: and masks in chemical accidents, tools and fuel for forest fires, pumps and saws
+#: after collapses).
+SCENARIO_NEEDS = pd.DataFrame(
+    {
+        "flood": {"engineering_materials": 10.0, "rescue_transport": 0.02, "life_saving": 0.2},
+        "hazmat": {"decontamination": 1.0, "protective": 2.0},
+        "forest_fire": {"tools": 0.05, "power_fuel": 0.05},
+        "geological": {"engineering_equipment": 0.01, "tools": 0.05},
+    }
+)
+#: ILLUSTRATIVE contract (agreement) reserves, BRIEF.md item 6: a supermarket chain for
+#: food and bedding, a builders' merchant for sandbags (units, yuan per unit, hours).
+CONTRACTS = pd.DataFrame(
+    {
+        "supplier": ["supermarket chain", "builders' merchant"],
+        "category": ["food_lodging", "engineering_materials"],
+        "capacity": [60_000.0, 100_000.0],
+        "retainer": [1.0, 0.05],
+        "delivery_cost": [2.0, 0.1],
+        "lead_time": [8.0, 6.0],
+    }
+)
+#: ILLUSTRATIVE: years over which a depot's build cost (``depots.cost``, 10⁶ CNY) is
+#: spread to compare it with the model's annual holding costs.
+ANNUITY_YEARS = 20
+#: Minimum members of a village/community team (BRIEF.md item 1, the provincial rule).
+SQUAD_MINIMA = {"village": 10.0, "community": 10.0}
+#: Our reading of a community's hazard flags for the team model: hazard -> (flag, level).
+TEAM_HAZARDS = {
+    "flood": ("flood_risk", 2),
+    "geological": ("geo_exposed", 1),
+    "hazmat": ("chem_risk", 2),
+    "forest_fire": ("forest_risk", 2),
+}
+FLOOD_SLOWDOWN = 3.0
+
+
+# ---------------------------------------------------------------------- derived inputs
+def _district(district: District | None) -> District:
+    return load_district() if district is None else district
+
+
+def road_network(
+    district: District | None = None,
+    scenario: str | None = None,
+    *,
+    walking_kmh: float | None = None,
+) -> RoadNetwork:
+    """The roads as a :class:`~erlocate.geo.RoadNetwork` for driving or walking.
+
+    Driving (default): each road's ``speed_kmh`` and its one-way rule. Walking
+    (``walking_kmh``, e.g. 5): every road at that speed in both directions.
+    ``scenario="flood"`` closes every road touching a flood zone.
+    """
+    if scenario not in (None, "flood"):
+        raise InputError(
+            f"scenario: None (normal roads) or 'flood' (flooded roads closed), got {scenario!r}",
+            field="scenario",
+        )
+    d = _district(district)
+    if walking_kmh is None:
+        net = RoadNetwork.from_geodataframe(
+            d.roads, speed_column="speed_kmh", oneway_column="oneway"
+        )
+    else:
+        net = RoadNetwork.from_geodataframe(d.roads, speed_kmh=walking_kmh)
+    return net if scenario is None else net.disrupt(_flood_zones(d))
+
+
+def _flood_zones(d: District) -> gpd.GeoDataFrame:
+    return d.hazards[d.hazards["kind"] == "flood_zone"]
+
+
+def _instance(
+    demand: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    network: RoadNetwork,
+    *,
+    weight: str = "population",
+    required: str | None = "existing",
+    direction: str = "from_sites",
+    max_cost: float | None = None,
+    name: str = "",
+) -> Instance:
+    """Network travel minutes as an instance with the frames attached.
+
+    What ``Instance.from_geodataframes(demand, sites, weight=..., network=...,
+    required=..., direction=..., max_cost=...)`` builds, except that a point the
+    (flood-disrupted) network cuts off from every site keeps an empty row instead
+    of raising: the models then name it (an unavoidable blank spot, or an
+    ``InfeasibleError`` listing it).
+    """
+    cost = network.travel_times(demand, sites, max_minutes=max_cost, direction=direction)
+    req = None if required is None else sites.index[sites[required].astype(bool)].tolist()
+    inst = Instance.from_matrix(
+        cost,
+        weights=demand[weight].to_numpy(float),
+        required=req,
+        demand_ids=demand.index,
+        site_ids=sites.index,
+        name=name,
+    )
+    return inst.with_frames(demand, sites)
+
+
+def community_areas(district: District | None = None) -> pd.Series:
+    """Area of each community in km²: its Voronoi cell within its own unit.
+
+    The cells of each unit's communities (``shapely.voronoi_polygons``), clipped to
+    the unit polygon, partition the unit, so the areas sum to the units' 64.7 km².
+    One Voronoi diagram per unit (six), each vectorised.
+    """
+    d = _district(district)
+    c = d.communities
+    out = pd.Series(np.nan, index=c.index, name="area_km2")
+    for unit, poly in d.units.geometry.items():  # six units
+        pts = c.geometry[c["unit_id"] == unit]
+        if len(pts) == 1:
+            out[pts.index] = poly.area / 1e6
+            continue
+        cells = shapely.get_parts(
+            shapely.voronoi_polygons(shapely.multipoints(pts.to_numpy()), extend_to=poly)
+        )
+        p, k = shapely.STRtree(cells).query(pts.to_numpy(), predicate="within")
+        area = np.zeros(len(pts))
+        area[p] = shapely.area(shapely.intersection(cells[k], poly)) / 1e6
+        out[pts.index] = area
+    return out
+
+
+def affected_people(district: District | None = None) -> pd.DataFrame:
+    """People affected per community (rows) and hazard scenario (columns); illustrative shares.
+
+    ``flood``, ``geological``, ``hazmat``, ``forest_fire``: :data:`AFFECTED_SHARES`
+    of the population by the level of the community's hazard flag;
+    ``earthquake``: :data:`EARTHQUAKE_SHARE` of everyone.
+    """
+    c = _district(district).communities
+    pop = c["population"].astype(float)
+    cols = {
+        name: pop * c[flag].astype(int).map(shares).fillna(0.0)
+        for name, (flag, shares) in AFFECTED_SHARES.items()
+    }
+    cols["earthquake"] = pop * EARTHQUAKE_SHARE
+    return pd.DataFrame(cols, index=c.index)[list(SCENARIOS)]
+
+
+# ---------------------------------------------------------------------- the four cases
+def fire_station_case(
+    district: District | None = None,
+    *,
+    scenario: str | None = None,
+    mode: str = "cover_all",
+    max_new: int | None = None,
+    budget: float | None = None,
+    max_minutes: float = 15.0,
+) -> tuple[FireStations, Instance]:
+    """Fire stations on the district: communities × the existing station and 24 candidates.
+
+    Instance costs are driving minutes from each station (``max_minutes`` kept, for
+    the first/second-responder tables); weights are population × ``risk`` (the
+    dataset's exposure weight); ``area_km2`` from :func:`community_areas`. The model
+    keeps the 5-minute standard (1 min turnout + 4 min driving, 建标152-2017), the
+    type table's caps and illustrative costs, the existing class-1 station, and the
+    sites' ``allowed_types`` (the dataset's ``township`` = the table's ``township1``
+    or ``township2``). ``mode="cover_all"`` (default) leaves no avoidable blank spot
+    at least cost; points no candidate reaches in time are reported as unavoidable
+    (``allow_blank``). ``mode="max_cover"`` needs ``max_new`` or ``budget``.
+    """
+    d = _district(district)
+    c = d.communities.assign(
+        area_km2=community_areas(d), weight=d.communities["population"] * d.communities["risk"]
+    )
+    fs = d.fire_stations
+    allowed = fs["allowed_types"].str.replace(r"\btownship\b", "township1,township2", regex=True)
+    inst = _instance(
+        c,
+        fs.assign(allowed=allowed),
+        road_network(d, scenario),
+        weight="weight",
+        max_cost=max_minutes,
+        name=f"Shangjie fire stations ({scenario or 'normal'} roads)",
+    )
+    model = FireStations(
+        mode,
+        area="area_km2",
+        allowed="allowed",
+        existing_types=fs.loc[fs["existing"], "station_type"].to_dict(),
+        allow_blank=mode == "cover_all",
+        max_new=max_new,
+        budget=budget,
+        population="population",
+    )
+    return model, inst
+
+
+def shelter_case(
+    district: District | None = None,
+    *,
+    scenario: str | None = None,
+    share: float = SHELTER_SHARE,
+    walk_kmh: float = WALK_KMH,
+    new: int | None = None,
+    closest: bool = True,
+) -> tuple[Shelters, Instance]:
+    """Shelters on the district: communities walking to the 6 existing and 16 candidate sites.
+
+    Walking minutes from each community *to* each shelter (``direction="to_sites"``)
+    on the walking network (:func:`road_network`), kept up to the longest class limit (60 min). Each
+    site's capacity is its ``usable_area_m2`` at its class's m² per person (classes
+    II/III: 1.5, GB 21734-2008); ``share`` of every community must be housed (0.3,
+    provincial practice), each community at one shelter, its nearest open one
+    (``closest``). ``new=None``: the fewest new shelters, then the least walking.
+    """
+    d = _district(district)
+    limit = float(default_classes()["max_walk_minutes"].loc[["I", "II", "III"]].max())
+    inst = _instance(
+        d.communities,
+        d.shelters,
+        road_network(d, scenario, walking_kmh=walk_kmh),
+        direction="to_sites",
+        max_cost=limit,
+        name=f"Shangjie shelters ({scenario or 'normal'} roads, walking {walk_kmh:g} km/h)",
+    )
+    model = Shelters(
+        share=share, area="usable_area_m2", site_class="shelter_class", new=new, closest=closest
+    )
+    return model, inst
+
+
+def depot_case(
+    district: District | None = None,
+    *,
+    scenario: str | None = None,
+    flood_roads: str = "closed",
+    transport_rate: float = 10.0,
+    contracts: pd.DataFrame | None = CONTRACTS,
+) -> tuple[Depots, Instance]:
+    """Materials depots on the district: communities × 5 warehouses and 29 candidate sites.
+
+    Scenarios: the five of :func:`affected_people` (or only ``scenario``), the needs of
+    :func:`~erlocate.planning.material_categories` with :data:`SCENARIO_NEEDS`, and
+    the :data:`CONTRACTS` reserves (all illustrative). Travel minutes on the road
+    network; the flood scenario's on the flood-disrupted one (``flood_roads``:
+    ``"closed"`` or ``"slowed"`` to a third of the speed), against the 10-hour relief
+    time. Capacity: the dataset's ``capacity`` (people supplied) × the categories'
+    m³ per person (0.162); fixed cost: ``cost`` (10⁶ CNY) spread over
+    :data:`ANNUITY_YEARS` years, in yuan per year. Sites in flood zones or within
+    500 m of the fault line are excluded; one sub-district depot per unit; at least
+    one district depot. ``transport_rate=0`` drops transport and solves in well under
+    a second (exact aggregation); the default 10 yuan per m³·h solves in seconds here.
+    """
+    d = _district(district)
+    if flood_roads not in ("closed", "slowed"):
+        raise InputError(
+            f"flood_roads: 'closed' or 'slowed', got {flood_roads!r}", field="flood_roads"
+        )
+    names = list(SCENARIOS) if scenario is None else [scenario]
+    if not set(names) <= set(SCENARIOS):
+        raise InputError(
+            f"scenario: one of {list(SCENARIOS)} or None (all), got {scenario!r}",
+            field="scenario",
+        )
+    cats = material_categories()
+    per_person = float((cats["per_person"] * cats["space_per_unit"]).sum())
+    dp = d.depots.assign(
+        capacity_m3=d.depots["capacity"] * per_person,
+        fixed_cost=d.depots["cost"] * 1e6 / ANNUITY_YEARS,
+    )
+    net = road_network(d)
+    inst = _instance(d.communities, dp, net, name="Shangjie depots")
+    scen_costs = None
+    if "flood" in names:
+        flood = _flood_zones(d)
+        slow = None if flood_roads == "closed" else FLOOD_SLOWDOWN
+        wet = net.disrupt(flood, close=slow is None, slowdown=slow)
+        scen_costs = {"flood": wet.travel_times(d.communities, dp)}
+    hazards = d.hazards
+    model = Depots(
+        affected=affected_people(d)[names],
+        needs=SCENARIO_NEEDS[[s for s in names if s in SCENARIO_NEEDS.columns]],
+        capacity="capacity_m3",
+        fixed_cost="fixed_cost",
+        unit="unit_id",
+        scenario_costs=scen_costs,
+        contracts=contracts,
+        transport_rate=transport_rate,
+        exclude_within={"flood zone": _flood_zones(d)},
+        exclude_near={"fault line": (hazards[hazards["kind"] == "fault"], 500.0)},
+    )
+    return model, inst
+
+
+def team_zones(district: District | None = None) -> gpd.GeoDataFrame:
+    """The zones of the team model: the district, its 6 units and its 114 communities.
+
+    Columns ``name``, ``level`` (district / town / sub_district / village /
+    community), ``hazards`` (comma-separated, :data:`TEAM_HAZARDS`: flood if
+    ``flood_risk`` ≥ 2, geological if ``geo_exposed``, hazmat if ``chem_risk`` ≥ 2,
+    forest fire if ``forest_risk`` ≥ 2), ``key`` (faces a hazard), ``risk``
+    (the community's ``risk`` weight; 1 for the district and units) and
+    ``population``. Points: the district at its existing fire-rescue station (the
+    brigade's base), a unit at its community nearest the unit's population-weighted
+    centre, a community at its own point. The data hold no office locations, so
+    these points are our assumption.
+    """
+    d = _district(district)
+    c, u = d.communities, d.units
+    flags = pd.DataFrame({h: c[col].astype(int) >= lo for h, (col, lo) in TEAM_HAZARDS.items()})
+    hazards = flags.dot(flags.columns + ",").str.rstrip(",")
+    xy = shapely.get_coordinates(c.geometry.to_numpy())
+    w = c["population"].to_numpy(float)
+    centre = pd.DataFrame(xy * w[:, None], index=c.index).groupby(c["unit_id"]).sum()
+    centre = centre.div(c.groupby("unit_id")["population"].sum(), axis=0).reindex(u.index)
+    gap = np.hypot(*(xy[:, None, :] - centre.to_numpy()[None, :, :]).transpose(2, 0, 1))
+    gap[c["unit_id"].to_numpy()[:, None] != u.index.to_numpy()[None, :]] = np.inf
+    hq = d.fire_stations.geometry[d.fire_stations["existing"]].iloc[0]
+    ids = pd.Index(["district", *u.index, *c.index], name="zone_id")
+    return gpd.GeoDataFrame(
+        {
+            "name": ["Shangjie district", *u["name"], *c["name"]],
+            "level": ["district", *u["kind"], *c["admin_level"]],
+            "hazards": ["", *[""] * len(u), *hazards],
+            "key": [False, *[False] * len(u), *(hazards != "")],
+            "risk": [1.0, *[1.0] * len(u), *c["risk"].astype(float)],
+            "population": [int(c["population"].sum()), *u["population"], *c["population"]],
+        },
+        geometry=[hq, *c.geometry.to_numpy()[gap.argmin(axis=0)], *c.geometry],
+        index=ids,
+        crs=d.crs,
+    )
+
+
+def _team_table(d: District, zones: gpd.GeoDataFrame, recruit: bool, minima: dict) -> pd.DataFrame:
+    """The dataset's teams as the model's table: type, size, home zone, rebasable."""
+    tm = d.teams
+    home = tm["unit_id"].astype(object).copy()
+    pts = zones.geometry[zones["level"].isin(["district", "village", "community"])]
+    near, dist = pts.sindex.nearest(tm.geometry, return_distance=True, return_all=False)
+    at = dist <= 1.0  # a team based on a community point or at the district HQ
+    home.iloc[near[0][at]] = pts.index[near[1][at]]
+    size = tm["size"].astype(float)
+    if recruit:
+        level = zones["level"].reindex(home).to_numpy()
+        need = pd.Series(level).map({**SQUAD_MINIMA, **minima}).fillna(0).to_numpy()
+        squad = (tm["type"] == "community").to_numpy()
+        size = size.where(~squad, np.maximum(size, need))
+    return pd.DataFrame(
+        {"type": tm["type"], "size": size, "home": home, "rebasable": tm["rebasable"]},
+        index=tm.index,
+    )
+
+
+def squad_shortfall(district: District | None = None, minimum: float = 10) -> pd.DataFrame:
+    """Village/community squads below ``minimum`` members, with the recruits they need."""
+    tm = _district(district).teams
+    short = tm[(tm["type"] == "community") & (tm["size"] < minimum)]
+    return pd.DataFrame(
+        {"name": short["name"], "size": short["size"], "recruits": minimum - short["size"]}
+    )
+
+
+def team_case(
+    district: District | None = None,
+    *,
+    scenario: str | None = None,
+    recruit: bool = False,
+    minima: dict[str, float] | None = None,
+    move_cost: float = 0.5,
+) -> tuple[TeamAllocation, Instance]:
+    """Rescue teams on the district's 121 zones (:func:`team_zones`), all 142 teams.
+
+    Response minutes from zone to zone on the road network (the diagonal is the
+    in-zone time). A team's home is the community (or district HQ) at its base,
+    else its unit; the dataset's ``rebasable`` flags which teams may move. Minima:
+    the model's (district 50, sub-district 20, village/community 10) with the plan's
+    30 for the town (``minima`` overrides). Key zones (those facing a hazard) need a
+    professional team of a suitable type within its standard per hazard, and two
+    distinct suitable teams (A/B roles). ``move_cost`` (0.5 risk-weighted minutes,
+    illustrative) keeps teams home unless moving helps.
+
+    As written the minima cannot be met: 48 village/community squads have fewer
+    than 10 members and only 19 teams can re-base, each into one zone (see
+    :func:`squad_shortfall`), so the solver proves the model infeasible.
+    ``recruit=True`` is the plan's own remedy: every village/community squad is
+    brought up to its minimum (104 recruits).
+    """
+    d = _district(district)
+    zones = team_zones(d)
+    minima = {"town": 30.0, **dict(minima or {})}
+    inst = _instance(
+        zones,
+        zones,
+        road_network(d, scenario),
+        weight="risk",
+        required=None,
+        name=f"Shangjie team zones ({scenario or 'normal'} roads)",
+    )
+    model = TeamAllocation(
+        _team_table(d, zones, recruit, minima),
+        level="level",
+        hazards="hazards",
+        key="key",
+        risk="risk",
+        minima=minima,
+        move_cost=move_cost,
+    )
+    return model, inst
+
+
+# ---------------------------------------------------------------------- the whole plan
+def plan_district(
+    out: str | Path | None = None,
+    *,
+    backend: str = "highs",
+    time_limit: float | None = 60.0,
+    district: District | None = None,
+) -> DistrictPlan:
+    """Solve the four planning models on the district and (with ``out``) write the report.
+
+    Fire stations: no avoidable blank spot at least cost, plus the plan's "2 new
+    stations" variant. Shelters: fewest new shelters for 30 % of everyone. Depots:
+    five hazard scenarios; with flooded roads closed some communities are cut off
+    from every usable site (an ``InfeasibleError``, kept as a finding), so the flood
+    scenario is then planned on roads slowed to a third of their speed. Teams: the
+    minima as written are infeasible (a finding); the squads are then brought up to
+    their minimum. Every result is verified against the data (``Result.verify``).
+    """
+    start = time.perf_counter()
+    d = _district(district)
+    run = {"backend": backend, "time_limit": time_limit}
+
+    def verified(case: tuple[Any, Instance]) -> Result:
+        return solve(*case, **run).verify()
+
+    findings: dict[str, Finding] = {}
+    fire = verified(fire_station_case(d))
+    variants = {"fire_stations_2_new": verified(fire_station_case(d, mode="max_cover", max_new=2))}
+    shelters = verified(shelter_case(d))
+    try:
+        depots = verified(depot_case(d))
+    except InfeasibleError as exc:
+        cut = re.search(r"(\d+) affected communit", str(exc))
+        findings["depots"] = Finding(
+            f"With every road touching a flood zone closed, {cut[1] if cut else 'some'} affected "
+            "communities are cut off from every usable depot site within the 10-hour relief time.",
+            str(exc),
+            f"the flood scenario is planned with those roads passable at 1/{FLOOD_SLOWDOWN:g} of "
+            "their speed (BRIEF.md item 8: closed or slowed roads).",
+        )
+        depots = verified(depot_case(d, flood_roads="slowed"))
+    try:
+        teams = verified(team_case(d))
+    except InfeasibleError as exc:
+        short, n_reb = squad_shortfall(d), int(d.teams["rebasable"].sum())
+        why = (
+            f" {len(short)} village/community squads have fewer than 10 members "
+            f"({int(short['recruits'].sum())} people short) and only {n_reb} teams can re-base, "
+            "each into one zone."
+        )
+        findings["teams"] = Finding(
+            "The staffing minima as written cannot be met." + (why if len(short) > n_reb else ""),
+            str(exc),
+            "every village/community squad is brought up to 10 members (the plan's own rule).",
+        )
+        teams = verified(team_case(d, recruit=True))
+    parts = {"fire_stations": fire, "shelters": shelters, "depots": depots, "teams": teams}
+    tables = plan_tables(d, parts, variants)
+    plan = DistrictPlan(
+        **parts,
+        variants=variants,
+        findings=findings,
+        tables=tables,
+        district=d,
+        seconds=time.perf_counter() - start,
+    )
+    if out is not None:
+        plan = replace(plan, out=write_report(plan, Path(out)))
+    return plan
