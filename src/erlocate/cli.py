@@ -76,17 +76,21 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _classical(args: argparse.Namespace) -> int:
-    inst = random_euclidean(args.demand, args.sites, seed=args.seed, speed=500.0)
+    # each site holds 1.1 × the demand / 8: any 8 open sites can serve everyone, snugly
+    slack = 1.1 * args.sites / 8
+    inst = random_euclidean(
+        args.demand, args.sites, seed=args.seed, speed=500.0, capacity_slack=slack
+    )
     print(f"{inst!r}\n(costs are minutes at 30 km/h; weights are population)\n")
     models = [
         erlocate.PMedian(p=8),
         erlocate.PMedian(p=8, capacitated=True),
         erlocate.PCenter(p=8),
-        erlocate.LSCP(max_cost=4.0),
+        erlocate.LSCP(max_cost=6.0),
         erlocate.MCLP(p=8, max_cost=4.0),
         erlocate.BackupCoverage(p=8, max_cost=4.0, theta=0.7),
         erlocate.UFLP(),
-        erlocate.CFLP(single_source=True),
+        erlocate.CFLP(),
     ]
     rows = []
     for model in models:
