@@ -141,7 +141,7 @@ def solve(
             raise InfeasibleError(
                 f"{type(model).__name__}: the solver ({out.backend}) proved the model infeasible "
                 f"({out.termination}); the data passed the checks that name a cause, so the "
-                "combination of constraints (p, cut-off, capacities, required sites) admits no plan"
+                f"combination of constraints ({model.constraints_hint}) admits no plan"
             )
         raise NoSolutionError(
             f"{type(model).__name__}: {out.backend} stopped without any feasible plan "

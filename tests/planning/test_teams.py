@@ -240,6 +240,21 @@ def test_fixed_surplus_cannot_move():
         erlocate.solve(model, inst)
 
 
+def test_more_short_zones_than_movable_teams():
+    # Only mil_a (60) may move: it could cover the 30 people S and C2 lack, but it can sit in
+    # one zone only (127 people >= 90 needed, so the head-count checks pass).
+    rows = [(*r[:4], False) for r in FOUR_TEAMS]
+    rows[1] = ("mil_a", "militia", 60, "D", True)
+    model, inst = four(rows=rows)
+    with pytest.raises(
+        InfeasibleError,
+        match=r"after the fixed \(non-re-basable\) teams, 2 zone\(s\) are still short of their "
+        r"minimum \(30 people in all\), but only 1 team\(s\) can re-base and each fills one "
+        r"zone: \['S', 'C2'\]",
+    ):
+        erlocate.solve(model, inst)
+
+
 def test_key_zone_out_of_reach():
     # Flood crew and militia standard 3 min; they are fixed at D, 10 min from the key zone C2.
     extra = [("v", "volunteer", 10, "C2", False), ("v2", "volunteer", 30, "S", False)]

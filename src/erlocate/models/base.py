@@ -45,6 +45,10 @@ class Model(ABC):
 
     max_cost: float | None = None
 
+    #: The constraints that can combine into infeasibility, named in the message
+    #: :func:`erlocate.solve` gives when the solver (not a precheck) proves it.
+    constraints_hint: ClassVar[str] = "p, cut-off, capacities, required sites"
+
     # ------------------------------------------------------------------ interface
     def validate(self, instance: Instance) -> None:  # noqa: B027 - optional hook
         """Raise InputError / InfeasibleError for requests the data cannot meet."""

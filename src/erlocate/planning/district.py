@@ -468,7 +468,7 @@ def team_case(
 
     As written the minima cannot be met: 48 village/community squads have fewer
     than 10 members and only 19 teams can re-base, each into one zone (see
-    :func:`squad_shortfall`), so the solver proves the model infeasible.
+    :func:`squad_shortfall`), so the model refuses it before solving, with those numbers.
     ``recruit=True`` is the plan's own remedy: every village/community squad is
     brought up to its minimum (104 recruits).
     """

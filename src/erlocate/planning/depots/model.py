@@ -179,6 +179,10 @@ class Depots(Model):
     "十四五"国家综合防灾减灾规划 (10-hour target); reference/domain.md §1.4, §3 item 13.
     """
 
+    constraints_hint = (
+        "tier and unit rules, site capacities and exclusions, the relief time, contract capacities"
+    )
+
     def __init__(
         self,
         *,

@@ -152,6 +152,11 @@ class FireStations(Model):
     建标152-2017 城市消防站建设标准; GB/T 35547-2017 乡镇消防队.
     """
 
+    constraints_hint = (
+        "the response standard, area caps by station type, budget, "
+        "max_new, second cover, closest districts"
+    )
+
     covering = True
 
     def __init__(

@@ -138,6 +138,10 @@ class Shelters(Model):
     GB 50413-2007 §8.2; GB 21734-2008 §5.4; Sphere Handbook (2018), shelter standard 3.
     """
 
+    constraints_hint = (
+        "shelter capacities, walking limits, the number of new shelters, closest assignment"
+    )
+
     def __init__(
         self,
         *,

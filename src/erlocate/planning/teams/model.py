@@ -98,6 +98,11 @@ class TeamAllocation(Model):
         Parent zone id per zone (None at the top), for ``nested=True``.
     """
 
+    constraints_hint = (
+        "staffing minima, key-zone hazard cover within standards, "
+        "A/B roles, workload caps, re-basing radius"
+    )
+
     sense = "min"
     exact_objective = True
 

@@ -73,6 +73,16 @@ def validate(model: TeamAllocation, instance: Instance) -> None:
                 f"{deficit.sum():,.0f} people in {lack.size} zone(s) {d.zlist(lack)}; the "
                 f"re-basable teams hold {mov:,.0f} (a fixed team's surplus cannot move)"
             )
+        # each zone still short needs a re-basable team of its own: a team sits in one zone
+        lack = np.flatnonzero(deficit > 1e-9)
+        n_reb = int(d.reb.sum())
+        if lack.size > n_reb:
+            raise InfeasibleError(
+                f"after the fixed (non-re-basable) teams, {lack.size} zone(s) are still short "
+                f"of their minimum ({deficit.sum():,.0f} people in all), but only {n_reb} "
+                f"team(s) can re-base and each fills one zone: {d.zlist(lack)}. Enlarge the "
+                "short zones' own teams or make more teams re-basable"
+            )
     # 4./5. key zones: each hazard within reach of a professional team; two teams
     z, p, _ = _reach(instance, d.key, d.place_zone, d.std[d.ttype[d.place_team]])
     pty = d.ttype[d.place_team[p]]
