@@ -1,0 +1,29 @@
+"""Readers for benchmark and planning data.
+
+:mod:`erlocate.io.orlib` reads the OR-Library p-median (``pmed``), set-covering
+(``scp``) and warehouse-location (``cap``) files and their published optima.
+"""
+
+from erlocate.io.orlib import (
+    COLLECTIONS,
+    OrlibCase,
+    data_dir,
+    load_optima,
+    orlib_case,
+    orlib_cases,
+    read_cap,
+    read_pmed,
+    read_scp,
+)
+
+__all__ = [
+    "COLLECTIONS",
+    "OrlibCase",
+    "data_dir",
+    "load_optima",
+    "orlib_case",
+    "orlib_cases",
+    "read_cap",
+    "read_pmed",
+    "read_scp",
+]
