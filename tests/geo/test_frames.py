@@ -188,6 +188,17 @@ def test_unreachable_demand_listed():
         from_geodataframes(DEMAND.iloc[1:], SITES.iloc[[0]], network=hand_net(), max_cost=2)
 
 
+def test_unreachable_demand_kept_on_request_and_access_speed():
+    net = hand_net().disrupt(box(1900, 400, 2100, 600))
+    inst = from_geodataframes(DEMAND.iloc[1:], SITES.iloc[[0]], network=net, allow_unreachable=True)
+    reach = np.bincount(inst.pair_rows, minlength=inst.n_demand)
+    assert inst.demand_ids[reach == 0].tolist() == ["d2", "d4"]  # kept, with no pair
+    # the access legs (point <-> road) are the only part that depends on access_speed_kmh
+    walk = from_geodataframes(DEMAND, SITES, network=hand_net()).dense_costs()
+    drive = from_geodataframes(DEMAND, SITES, network=hand_net(), access_speed_kmh=50).dense_costs()
+    assert (drive <= walk + 1e-12).all() and (drive < walk - 1e-9).any()
+
+
 def test_network_beyond_tolerance_and_cost_choices():
     demand = gpd.GeoDataFrame(geometry=[Point(1000, 5000)], index=["farm"], crs=UTM)
     with pytest.raises(InputError, match=r"demand: 1 point\(s\) off-network .* ids \['farm'\]"):

@@ -39,6 +39,9 @@ def from_geodataframes(
     max_cost: float | None = None,
     direction: str = "from_sites",
     great_circle: bool = False,
+    access_speed_kmh: float = 5.0,
+    snap_tolerance: float = 500.0,
+    allow_unreachable: bool = False,
     name: str = "",
 ) -> Instance:
     """Build an instance from point GeoDataFrames of demand and candidate sites.
@@ -76,6 +79,14 @@ def from_geodataframes(
     great_circle : bool
         With ``cost="euclidean"`` on data in a geographic CRS, measure
         great-circle distances instead of raising.
+    access_speed_kmh : float
+        For network costs: speed of the leg between a point and the road it
+        snaps to (default 5, walking; see :meth:`RoadNetwork.travel_times`).
+    snap_tolerance : float
+        For network costs: metres beyond which a point is off-network (an error).
+    allow_unreachable : bool
+        Keep demand points that no site reaches (e.g. cut off by a closed road)
+        instead of raising; the models then report or refuse them by name.
     name : str
         A label for reports.
 
@@ -99,11 +110,22 @@ def from_geodataframes(
     s_ids = _ids(sites, site_id, "sites")
     d_pts = _points(demand, d_ids, "demand")
     s_pts = _points(sites, s_ids, "sites")
+    access = {"access_speed_kmh": access_speed_kmh, "tolerance": snap_tolerance}
     matrix, unit = _costs(
-        d_pts, s_pts, cost, network, speed_kmh, max_cost, direction, great_circle, d_ids, s_ids
+        d_pts,
+        s_pts,
+        cost,
+        network,
+        speed_kmh,
+        max_cost,
+        direction,
+        great_circle,
+        d_ids,
+        s_ids,
+        access,
     )
     lost = unreachable(matrix)
-    if lost.size:
+    if lost.size and not allow_unreachable:
         within = f"within max_cost={max_cost:g} {unit}" if max_cost is not None else "at all"
         how = "raise max_cost, add sites" if max_cost is not None else "check the roads, add sites"
         raise InputError(
@@ -196,6 +218,7 @@ def _costs(
     great: bool,
     d_ids: pd.Index,
     s_ids: pd.Index,
+    access: dict[str, float],
 ) -> tuple[Any, str]:
     if direction not in ("from_sites", "to_sites"):
         raise InputError(
@@ -220,6 +243,7 @@ def _costs(
             direction=direction,
             demand_ids=d_ids,
             site_ids=s_ids,
+            **access,
         )
         return matrix, "minutes"
     if network is not None:

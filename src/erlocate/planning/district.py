@@ -171,23 +171,21 @@ def _instance(
 ) -> Instance:
     """Network travel minutes as an instance with the frames attached.
 
-    What ``Instance.from_geodataframes(demand, sites, weight=..., network=...,
-    required=..., direction=..., max_cost=...)`` builds, except that a point the
-    (flood-disrupted) network cuts off from every site keeps an empty row instead
-    of raising: the models then name it (an unavoidable blank spot, or an
-    ``InfeasibleError`` listing it).
+    A point the (flood-disrupted) network cuts off from every site keeps an
+    empty row (``allow_unreachable``): the models then name it (an unavoidable
+    blank spot, or an ``InfeasibleError`` listing it).
     """
-    cost = network.travel_times(demand, sites, max_minutes=max_cost, direction=direction)
-    req = None if required is None else sites.index[sites[required].astype(bool)].tolist()
-    inst = Instance.from_matrix(
-        cost,
-        weights=demand[weight].to_numpy(float),
-        required=req,
-        demand_ids=demand.index,
-        site_ids=sites.index,
+    return Instance.from_geodataframes(
+        demand,
+        sites,
+        weight=weight,
+        required=required,
+        network=network,
+        direction=direction,
+        max_cost=max_cost,
+        allow_unreachable=True,
         name=name,
     )
-    return inst.with_frames(demand, sites)
 
 
 def community_areas(district: District | None = None) -> pd.Series:
