@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from erlocate.milp import Milp
+
 __all__ = [
     "DEFAULT_MIP_GAP",
     "OPTIMAL_GAP",
@@ -20,6 +22,7 @@ __all__ = [
     "SolverOutput",
     "classify",
     "relative_gap",
+    "solve_empty",
 ]
 
 #: Relative gap passed to a solver when the caller gives none. Tight on purpose:
@@ -149,3 +152,31 @@ def classify(
     proven = search_complete and gap is not None and gap <= OPTIMAL_GAP
     status = "optimal" if proven else "feasible"
     return SolverOutput(status, x, objective, bound, gap, runtime, termination, backend)
+
+
+def solve_empty(milp: Milp, *, backend: str, is_mip: bool, tol: float = 1e-9) -> SolverOutput:
+    """The answer for a model without columns, which some solvers refuse to load.
+
+    Every row is then 0, so the model is feasible exactly when every row's
+    bounds admit 0; the only point is the empty vector, worth the offset.
+    """
+    common = dict(backend=backend, sense=milp.sense, is_mip=is_mip, runtime=0.0)
+    if not (np.all(milp.row_lb <= tol) and np.all(milp.row_ub >= -tol)):
+        return classify(
+            x=None,
+            objective=None,
+            bound=None,
+            search_complete=False,
+            infeasible=True,
+            termination="infeasible (an empty row has bounds excluding 0)",
+            **common,
+        )
+    offset = float(milp.offset)
+    return classify(
+        x=np.zeros(0),
+        objective=offset,
+        bound=offset,
+        search_complete=True,
+        termination="empty model",
+        **common,
+    )

@@ -44,7 +44,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from erlocate.backends.base import SolveOptions, SolverOutput, classify
+from erlocate.backends.base import SolveOptions, SolverOutput, classify, solve_empty
 from erlocate.backends.highs import to_highs
 from erlocate.errors import BackendError, InputError
 from erlocate.milp import Milp
@@ -71,7 +71,6 @@ _MAX_SEED = 2_147_483_647
 _GRACE = 30.0
 
 #: Tolerance for deciding by hand whether an all-empty row admits x = 0.
-_FEAS_TOL = 1e-9
 
 #: Appended to ``termination`` when CBC could not build a solution from the warm start.
 WARM_START_REJECTED = "CBC rejected the warm start"
@@ -296,32 +295,6 @@ def _cbc(milp: Milp, options: SolveOptions, is_mip: bool, x0: np.ndarray | None)
     return _Run(status_line, log, x, seconds)
 
 
-def _empty(milp: Milp, common: dict) -> SolverOutput:
-    # No columns: every row is 0 and must lie within its bounds.
-    feasible = bool(np.all(milp.row_lb <= _FEAS_TOL) and np.all(milp.row_ub >= -_FEAS_TOL))
-    if not feasible:
-        return classify(
-            x=None,
-            objective=None,
-            bound=None,
-            search_complete=False,
-            infeasible=True,
-            termination="infeasible (an empty row has bounds excluding 0)",
-            runtime=0.0,
-            **common,
-        )
-    offset = float(milp.offset)
-    return classify(
-        x=np.zeros(0),
-        objective=offset,
-        bound=offset,
-        search_complete=True,
-        termination="empty model",
-        runtime=0.0,
-        **common,
-    )
-
-
 def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
     """Solve ``milp`` with PuLP's CBC binary and classify the answer.
 
@@ -361,7 +334,7 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
             x0 = None  # CBC has no LP warm start from a primal vector
     common = dict(backend=NAME, sense=milp.sense, is_mip=is_mip)
     if milp.n_cols == 0:
-        return _empty(milp, common)
+        return solve_empty(milp, backend=NAME, is_mip=is_mip)
 
     run = _cbc(milp, options, is_mip, x0)
     runtime = run.seconds

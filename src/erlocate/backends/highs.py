@@ -17,7 +17,7 @@ import time
 import highspy
 import numpy as np
 
-from erlocate.backends.base import SolveOptions, SolverOutput, classify
+from erlocate.backends.base import SolveOptions, SolverOutput, classify, solve_empty
 from erlocate.errors import BackendError, InputError
 from erlocate.milp import Milp
 
@@ -219,11 +219,7 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
             x=None, objective=None, bound=None, search_complete=False, **verdict, **common
         )
     if model_status == _MS.kModelEmpty:
-        # No columns: the only point is the empty vector, worth the offset.
-        offset = float(milp.offset)
-        return classify(
-            x=np.zeros(0), objective=offset, bound=offset, search_complete=True, **common
-        )
+        return solve_empty(milp, backend=NAME, is_mip=is_mip)
 
     info = h.getInfo()
     x = objective = None

@@ -48,7 +48,7 @@ import numpy as np
 import scipy.sparse as sp
 from ortools.linear_solver.python import model_builder_helper as mbh
 
-from erlocate.backends.base import SolveOptions, SolverOutput, classify
+from erlocate.backends.base import SolveOptions, SolverOutput, classify, solve_empty
 from erlocate.errors import BackendError, InputError
 from erlocate.milp import Milp
 
@@ -74,7 +74,6 @@ _MIN_TIME = 1e-6
 _MAX_SEED = 2_147_483_647
 
 #: Tolerance for deciding by hand whether an all-empty row admits x = 0.
-_FEAS_TOL = 1e-9
 
 
 def available() -> bool:
@@ -171,32 +170,6 @@ def _scip(helper: mbh.ModelBuilderHelper, options: SolveOptions) -> _Run:
     return _Run(status, str(solver.status_string()), x, objective, bound, seconds)
 
 
-def _empty(milp: Milp, common: dict) -> SolverOutput:
-    # No columns: every row is 0 and must lie within its bounds.
-    feasible = bool(np.all(milp.row_lb <= _FEAS_TOL) and np.all(milp.row_ub >= -_FEAS_TOL))
-    if not feasible:
-        return classify(
-            x=None,
-            objective=None,
-            bound=None,
-            search_complete=False,
-            infeasible=True,
-            termination="infeasible (an empty row has bounds excluding 0)",
-            runtime=0.0,
-            **common,
-        )
-    offset = float(milp.offset)
-    return classify(
-        x=np.zeros(0),
-        objective=offset,
-        bound=offset,
-        search_complete=True,
-        termination="empty model",
-        runtime=0.0,
-        **common,
-    )
-
-
 def _describe(run: _Run) -> str:
     name = run.status.name.lower().replace("_", " ")
     return f"{name} ({run.status_str})" if run.status_str else name
@@ -238,7 +211,7 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
             )
     common = dict(backend=NAME, sense=milp.sense, is_mip=is_mip)
     if milp.n_cols == 0:
-        return _empty(milp, common)
+        return solve_empty(milp, backend=NAME, is_mip=is_mip)
 
     helper = to_ortools(milp)
     if x0 is not None and is_mip:
