@@ -66,7 +66,7 @@ def _num(v: float | None, decimals: int = 4) -> str:
         return "—"
     if math.isinf(v):
         return "inf" if v > 0 else "-inf"
-    if abs(v - round(v)) < 1e-9 * max(1.0, abs(v)):
+    if abs(v - round(v)) < 1e-6:  # absolute: 17160439.012 must keep its decimals
         return f"{round(v):d}"
     return f"{v:.{decimals}f}"
 

@@ -70,8 +70,6 @@ _MAX_SEED = 2_147_483_647
 #: Extra seconds CBC may run past ``time_limit`` before it is killed.
 _GRACE = 30.0
 
-#: Tolerance for deciding by hand whether an all-empty row admits x = 0.
-
 #: Appended to ``termination`` when CBC could not build a solution from the warm start.
 WARM_START_REJECTED = "CBC rejected the warm start"
 

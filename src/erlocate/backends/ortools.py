@@ -73,8 +73,6 @@ _MIN_TIME = 1e-6
 #: SCIP's ``randomization/randomseedshift`` range.
 _MAX_SEED = 2_147_483_647
 
-#: Tolerance for deciding by hand whether an all-empty row admits x = 0.
-
 
 def available() -> bool:
     """True if this OR-Tools build includes SCIP."""
