@@ -1,4 +1,4 @@
-"""Command line: ``erlocate demo``, ``erlocate classical``, ``erlocate backends``."""
+"""Command line: ``erlocate demo``, ``classical``, ``bench`` and ``backends``."""
 
 from __future__ import annotations
 
@@ -113,6 +113,29 @@ def _classical(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench(args: argparse.Namespace) -> int:
+    from erlocate import bench
+
+    cases = bench.suite(args.suite, instances=args.instances, range=args.range)
+    df = bench.run(
+        cases,
+        args.backend,
+        repeats=args.repeats,
+        time_limit=args.time_limit,
+        threads=args.threads,
+        progress=not args.quiet,
+    )
+    table = bench.to_markdown(df, title=f"erlocate bench --suite {args.suite}")
+    print(table)
+    if args.out:
+        out = Path(args.out)
+        bench.to_csv(df, out / "results.csv")
+        (out / "results.md").write_text(table)
+        bench.performance_profile(df, out / "profile.png", title=f"{args.suite}: solve time")
+        print(f"wrote {out / 'results.csv'}, {out / 'results.md'}, {out / 'profile.png'}")
+    return int((df["status"] == "error").any())
+
+
 def _backends(_: argparse.Namespace) -> int:
     for name in erlocate.backends():
         print(name)
@@ -142,6 +165,24 @@ def main(argv: list[str] | None = None) -> int:
     classical.add_argument("--time-limit", type=float, default=60.0)
     classical.add_argument("--out", help="folder for the results table (CSV)")
     classical.set_defaults(func=_classical)
+    bench = sub.add_parser(
+        "bench", help="benchmark a suite of instances on the installed backends (CSV, MD, PNG)"
+    )
+    bench.add_argument(
+        "--suite",
+        required=True,
+        help="orlib-pmed, orlib-scp, orlib-cap, cpmp, tsplib-pmed, mclp-ails, random or district",
+    )
+    pick = bench.add_mutually_exclusive_group()
+    pick.add_argument("--instances", help="comma-separated names, e.g. pmed1,pmed2")
+    pick.add_argument("--range", help="a-b: the a-th to b-th instance of the suite")
+    bench.add_argument("--backend", help="comma-separated backends (default: all installed)")
+    bench.add_argument("--repeats", type=int, default=1)
+    bench.add_argument("--time-limit", type=float, default=60.0, help="seconds per run")
+    bench.add_argument("--threads", type=int, default=None)
+    bench.add_argument("--out", help="folder for results.csv, results.md and profile.png")
+    bench.add_argument("--quiet", action="store_true", help="no progress bar")
+    bench.set_defaults(func=_bench)
     sub.add_parser("backends", help="list the solver backends installed here").set_defaults(
         func=_backends
     )

@@ -4,6 +4,7 @@
 (``scp``) and warehouse-location (``cap``) files and their published optima.
 """
 
+from erlocate.io.cpmp import cpmp_case, cpmp_cases, read_cpmp  # noqa: F401
 from erlocate.io.orlib import (
     COLLECTIONS,
     OrlibCase,
