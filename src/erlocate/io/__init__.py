@@ -4,6 +4,7 @@
 (``scp``) and warehouse-location (``cap``) files and their published optima.
 """
 
+from erlocate.io.ails import ails_case, ails_cases, read_ails, read_ails_solution  # noqa: F401
 from erlocate.io.cpmp import cpmp_case, cpmp_cases, read_cpmp  # noqa: F401
 from erlocate.io.orlib import (
     COLLECTIONS,

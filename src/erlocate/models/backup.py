@@ -8,7 +8,8 @@ from erlocate.errors import InputError
 from erlocate.instance import Instance
 from erlocate.milp import Milp, MilpBuilder
 from erlocate.models.base import Model, add_count, add_open, check_max_cost, check_p
-from erlocate.models.mclp import add_cover_rows, coverable
+from erlocate.models.mclp import add_cover_rows, cover_counts, coverable
+from erlocate.models.reduce import merge_rows
 from erlocate.plan import Checker, Plan, coverage_counts
 
 __all__ = ["BackupCoverage"]
@@ -42,6 +43,17 @@ class BackupCoverage(Model):
     theta : float
         Weight of first coverage in [0, 1] (default 0.5: both count equally,
         i.e. maximise total coverage up to two deep).
+    reduce : bool
+        Merge demand points with identical :math:`N_i` (weights added) and drop
+        weightless ones (default True). Exact: identical rows take equal
+        :math:`y, u` in an optimum. Site dominance is *not* applied: replacing
+        a site by one covering a superset loses backup coverage when the
+        superset site is already open.
+
+    Notes
+    -----
+    With ``reduce=True`` the ``covered``/``backup`` columns are per merged row,
+    the MILP name records the sizes (``backup-coverage_rows<k>of<n>``).
 
     References
     ----------
@@ -53,10 +65,11 @@ class BackupCoverage(Model):
     exact_objective = False
     covering = True
 
-    def __init__(self, p: int, max_cost: float, *, theta: float = 0.5) -> None:
+    def __init__(self, p: int, max_cost: float, *, theta: float = 0.5, reduce: bool = True) -> None:
         self.p = p
         self.max_cost = max_cost
         self.theta = theta
+        self.reduce = reduce
 
     def validate(self, instance: Instance) -> None:
         check_p(self.p, instance)
@@ -66,15 +79,34 @@ class BackupCoverage(Model):
             raise InputError(f"theta: must lie in [0, 1], got {self.theta!r}", field="theta")
 
     def build(self, instance: Instance) -> Milp:
-        b = MilpBuilder("backup-coverage", "max")
-        x = add_open(b, instance)
-        rows = coverable(instance, self.max_cost)
-        w = instance.weights[rows]
         integer = self.theta < 0.5
-        y = b.add_cols("covered", rows.size, obj=self.theta * w, ub=1.0, integer=integer)
-        u = b.add_cols("backup", rows.size, obj=(1 - self.theta) * w, ub=1.0, integer=integer)
-        add_cover_rows(b, instance, x, self.max_cost, [y, u])
-        k = np.arange(rows.size)
+        if self.reduce:
+            A, w = merge_rows(instance, self.max_cost)
+            b = MilpBuilder(f"backup-coverage_rows{w.size}of{instance.n_demand}", "max")
+            x = add_open(b, instance)
+            n_rows = w.size
+        else:
+            b = MilpBuilder("backup-coverage", "max")
+            x = add_open(b, instance)
+            rows = coverable(instance, self.max_cost)
+            w = instance.weights[rows]
+            n_rows = rows.size
+        y = b.add_cols("covered", n_rows, obj=self.theta * w, ub=1.0, integer=integer)
+        u = b.add_cols("backup", n_rows, obj=(1 - self.theta) * w, ub=1.0, integer=integer)
+        if self.reduce:
+            coo = A.tocoo()
+            k = np.arange(n_rows)
+            b.add_rows(
+                "cover",
+                rows=np.concatenate([coo.row, k, k]),
+                cols=np.concatenate([x[coo.col], y, u]),
+                vals=np.concatenate([np.ones(coo.row.size), -np.ones(2 * n_rows)]),
+                lb=0.0,
+                n_rows=n_rows,
+            )
+        else:
+            add_cover_rows(b, instance, x, self.max_cost, [y, u])
+        k = np.arange(n_rows)
         b.add_rows(  # u_i - y_i <= 0
             "backup_after_first",
             rows=np.concatenate([k, k]),
@@ -91,9 +123,7 @@ class BackupCoverage(Model):
 
     def encode(self, instance: Instance, milp: Milp, plan: Plan) -> np.ndarray:
         x = super().encode(instance, milp, plan)
-        counts = coverage_counts(instance, plan.open, self.max_cost)[
-            coverable(instance, self.max_cost)
-        ]
+        counts = cover_counts(milp, plan)
         x[milp.col_blocks["covered"]] = np.minimum(counts, 1)
         x[milp.col_blocks["backup"]] = counts >= 2
         return x

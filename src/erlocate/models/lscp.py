@@ -7,6 +7,7 @@ import numpy as np
 from erlocate.instance import Instance
 from erlocate.milp import Milp, MilpBuilder
 from erlocate.models.base import Model, add_open, check_max_cost, require_reach
+from erlocate.models.reduce import CoverReduction, reduce_lscp
 from erlocate.plan import Checker, Plan, coverage_counts
 
 __all__ = ["LSCP"]
@@ -25,10 +26,21 @@ class LSCP(Model):
     none (minimise the number of sites). Required sites are fixed open. In the
     fire-station reading this is "eliminate every blank spot at least cost".
 
+    With ``reduce=True`` (default) the MILP is built on the exact reduction of
+    :func:`erlocate.models.reduce.reduce_lscp`: rows within reach of a
+    required site are dropped, a row whose :math:`N_i` contains another
+    row's is dropped (covering the smaller covers it), and a site whose
+    covered set lies inside another site's at no lower cost is fixed closed
+    (swapping it for the other keeps a cover at no greater cost), repeated
+    until nothing changes. The ``open`` block keeps one column per original
+    site, so decoding needs no map; the MILP name records the sizes.
+
     Parameters
     ----------
     max_cost : float
         The coverage standard S (e.g. 4 minutes of driving).
+    reduce : bool
+        Apply the exact reductions (default True).
 
     Raises
     ------
@@ -43,8 +55,9 @@ class LSCP(Model):
 
     covering = True
 
-    def __init__(self, max_cost: float) -> None:
+    def __init__(self, max_cost: float, *, reduce: bool = True) -> None:
         self.max_cost = max_cost
+        self.reduce = reduce
 
     def _site_costs(self, instance: Instance) -> np.ndarray:
         return instance.site_costs if instance.has_site_costs else np.ones(instance.n_sites)
@@ -53,7 +66,27 @@ class LSCP(Model):
         check_max_cost(self.max_cost)
         require_reach(instance, self.max_cost, "cover")
 
+    def reduction(self, instance: Instance) -> CoverReduction:
+        """The exact reduction :meth:`build` uses (sizes in ``.counts``)."""
+        return reduce_lscp(instance, self.max_cost, self._site_costs(instance))
+
     def build(self, instance: Instance) -> Milp:
+        if self.reduce:
+            red = self.reduction(instance)
+            if red.counts["uncoverable"]:
+                require_reach(instance, self.max_cost, "cover")  # raises, with the ids
+            b = MilpBuilder(f"lscp_{red.summary()}", "min")
+            x = b.add_cols(
+                "open",
+                instance.n_sites,
+                obj=self._site_costs(instance),
+                lb=instance.required.astype(float),
+                ub=red.keep_sites.astype(float),
+                integer=True,
+            )
+            coo = red.A.tocoo()
+            b.add_rows("cover", rows=coo.row, cols=x[coo.col], vals=1.0, lb=1.0, n_rows=red.n_rows)
+            return b.build()
         b = MilpBuilder("lscp", "min")
         x = add_open(b, instance, obj=self._site_costs(instance))
         mask = instance.costs <= self.max_cost

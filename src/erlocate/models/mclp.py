@@ -7,6 +7,7 @@ import numpy as np
 from erlocate.instance import Instance
 from erlocate.milp import Milp, MilpBuilder
 from erlocate.models.base import Model, add_count, add_open, check_max_cost, check_p
+from erlocate.models.reduce import CoverReduction, reduce_mclp
 from erlocate.plan import Checker, Plan, coverage_counts
 
 __all__ = ["MCLP"]
@@ -35,6 +36,28 @@ def add_cover_rows(
     )
 
 
+def add_reduced_cover_rows(
+    b: MilpBuilder, red: CoverReduction, x: np.ndarray, levels: list[np.ndarray]
+) -> None:
+    """As :func:`add_cover_rows` on the rows and sites of a reduction ``red``."""
+    coo = red.A.tocoo()
+    k = np.arange(red.n_rows)
+    b.add_rows(
+        "cover",
+        rows=np.concatenate([coo.row, *([k] * len(levels))]),
+        cols=np.concatenate([x[coo.col], *levels]),
+        vals=np.concatenate([np.ones(coo.row.size), -np.ones(k.size * len(levels))]),
+        lb=0.0,
+        n_rows=red.n_rows,
+    )
+
+
+def cover_counts(milp: Milp, plan: Plan) -> np.ndarray:
+    """Open sites counted in each ``cover`` row of ``milp`` (reduced or not) for ``plan``."""
+    block = milp.A[milp.row_blocks["cover"]][:, milp.col_blocks["open"]]
+    return np.asarray(block @ plan.open.astype(float)).ravel()
+
+
 def coverable(instance: Instance, max_cost: float) -> np.ndarray:
     """Demand points with at least one site within ``max_cost``."""
     return np.unique(instance.pair_rows[instance.costs <= max_cost])
@@ -56,12 +79,25 @@ class MCLP(Model):
     an empty :math:`N_i` get no variable (they can never be covered). The
     objective is the weight covered.
 
+    With ``reduce=True`` (default) the MILP is built on the exact reduction of
+    :func:`erlocate.models.reduce.reduce_mclp`: demand within reach of a
+    required site becomes a constant (the objective offset), weightless
+    demand is dropped, demand points with identical :math:`N_i` share one
+    :math:`y` with their summed weight, and sites whose covered set lies
+    inside another site's are fixed closed while at least p sites remain
+    (argument in that function's docstring). The ``open`` block keeps one
+    column per original site, so decoding needs no map; the MILP name records
+    the sizes (``mclp_rows<k>of<n>_sites<k>of<m>``).
+
     Parameters
     ----------
     p : int
         Number of sites to open.
     max_cost : float
         The coverage standard S.
+    reduce : bool
+        Apply the exact reductions (default True; False builds the textbook
+        model, e.g. to compare).
 
     References
     ----------
@@ -73,15 +109,35 @@ class MCLP(Model):
     exact_objective = False
     covering = True
 
-    def __init__(self, p: int, max_cost: float) -> None:
+    def __init__(self, p: int, max_cost: float, *, reduce: bool = True) -> None:
         self.p = p
         self.max_cost = max_cost
+        self.reduce = reduce
 
     def validate(self, instance: Instance) -> None:
         check_p(self.p, instance)
         check_max_cost(self.max_cost)
 
+    def reduction(self, instance: Instance) -> CoverReduction:
+        """The exact reduction :meth:`build` uses (sizes in ``.counts``)."""
+        return reduce_mclp(instance, self.max_cost, int(self.p))
+
     def build(self, instance: Instance) -> Milp:
+        if self.reduce:
+            red = self.reduction(instance)
+            b = MilpBuilder(f"mclp_{red.summary()}", "max")
+            x = b.add_cols(
+                "open",
+                instance.n_sites,
+                lb=instance.required.astype(float),
+                ub=red.keep_sites.astype(float),
+                integer=True,
+            )
+            y = b.add_cols("covered", red.n_rows, obj=red.weights, lb=0.0, ub=1.0)
+            add_reduced_cover_rows(b, red, x, [y])
+            add_count(b, x, int(self.p))
+            b.offset = red.fixed_weight
+            return b.build()
         b = MilpBuilder("mclp", "max")
         x = add_open(b, instance)
         rows = coverable(instance, self.max_cost)
@@ -95,8 +151,7 @@ class MCLP(Model):
 
     def encode(self, instance: Instance, milp: Milp, plan: Plan) -> np.ndarray:
         x = super().encode(instance, milp, plan)
-        counts = coverage_counts(instance, plan.open, self.max_cost)
-        x[milp.col_blocks["covered"]] = np.minimum(counts[coverable(instance, self.max_cost)], 1)
+        x[milp.col_blocks["covered"]] = np.minimum(cover_counts(milp, plan), 1)
         return x
 
     def evaluate(self, instance: Instance, plan: Plan) -> float:

@@ -1,0 +1,452 @@
+r"""Exact reductions of covering models (MCLP, LSCP, backup coverage).
+
+A covering model sees an instance only through the coverage sets
+:math:`N_i = \{j : c_{ij} \le S\}` (demand point :math:`i`, sites :math:`j`)
+and, column-wise, :math:`M_j = \{i : c_{ij} \le S\}`. Many demand points
+share a set and many sites are "inside" another site's reach; these
+functions remove such rows and columns before the MILP is built. Each
+reduction below states why it keeps the optimum; the reduced optimum decodes
+to a plan on the original sites (dropped sites stay closed, kept sites keep
+their index) whose objective, recomputed on the original instance, equals
+the reduced optimum. All of it is vectorised with :mod:`scipy.sparse`:
+
+* identical rows are found by hashing each row's set (two independent random
+  64-bit weights per site, summed with wrap-around, plus the set size), then
+  **confirmed exactly** by comparing the sorted index lists against the group
+  representative; rows that differ (a hash collision) are regrouped exactly
+  by sorting their padded index lists;
+* subsets are found from the intersection counts :math:`|M_j \cap M_k|` of
+  :math:`A^\top A` (columns) or :math:`|N_i \cap N_{i'}|` of :math:`A A^\top`
+  (rows): :math:`M_j \subseteq M_k \iff |M_j \cap M_k| = |M_j|`. The
+  product is formed in chunks and only subset pairs are kept; once more than
+  ``max_work`` counts have been formed (a dense overlap, e.g. random
+  set-covering data) the dominance step is skipped (recorded in the counts),
+  which is always safe.
+
+Ties (identical sets, equal costs) keep the lowest index, so "dominates" is a
+strict partial order and every dropped row or column has a *kept* dominator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from erlocate.instance import Instance
+
+__all__ = [
+    "MAX_WORK",
+    "CoverReduction",
+    "dominated_columns",
+    "dominated_rows",
+    "identical_rows",
+    "merge_rows",
+    "reduce_lscp",
+    "reduce_mclp",
+]
+
+#: Default budget for one dominance pass: intersection counts formed (non-zeros of AᵀA).
+MAX_WORK = 2e7
+_SEED = 20231234
+
+
+@dataclass(frozen=True, eq=False)
+class CoverReduction:
+    """A reduced covering instance and the map back to the original.
+
+    Attributes
+    ----------
+    rows : numpy.ndarray of int
+        Original index of the representative of each kept row.
+    group : numpy.ndarray of int
+        For every original demand point, the kept row that stands for it
+        (``-1`` if it has no row: never coverable, always covered by a
+        required site, zero weight (MCLP) or dominated (LSCP)).
+    weights : numpy.ndarray
+        Summed weight of each kept row's group (MCLP; ones for LSCP).
+    A : scipy.sparse.csr_array
+        Kept rows × all sites 0/1 coverage; only kept sites have entries.
+    keep_sites : numpy.ndarray of bool
+        Sites that stay candidates (required sites always do).
+    fixed_weight : float
+        Weight covered whatever the plan (demand within reach of a required site).
+    counts : dict of str to int
+        What was removed, by reduction (see :meth:`summary`).
+    """
+
+    rows: np.ndarray
+    group: np.ndarray
+    weights: np.ndarray
+    A: sp.csr_array
+    keep_sites: np.ndarray
+    fixed_weight: float = 0.0
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def n_rows(self) -> int:
+        """Rows left."""
+        return int(self.rows.size)
+
+    @property
+    def n_sites(self) -> int:
+        """Sites left (including required ones)."""
+        return int(self.keep_sites.sum())
+
+    def summary(self) -> str:
+        """Compact text for a MILP name: ``rows<kept>of<n>_sites<kept>of<m>``."""
+        return f"rows{self.n_rows}of{self.group.size}_sites{self.n_sites}of{self.keep_sites.size}"
+
+
+# ---------------------------------------------------------------------------- primitives
+def _csr01(A: sp.sparray | sp.spmatrix) -> sp.csr_array:
+    A = sp.csr_array(A, dtype=np.int64)
+    A.sum_duplicates()
+    A.data[:] = 1
+    A.sort_indices()
+    return A
+
+
+def _keep_cols(A: sp.sparray | sp.spmatrix, keep: np.ndarray) -> sp.csr_array:
+    """``A`` with the entries of columns outside ``keep`` removed (column numbers unchanged)."""
+    A = _csr01(A)
+    A.data = A.data * keep[A.indices]
+    A.eliminate_zeros()
+    return A
+
+
+def _row_hashes(A: sp.csr_array, seed: int = _SEED) -> tuple[np.ndarray, np.ndarray]:
+    """Two order-free 64-bit hashes of each row's index set (wrap-around sums)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(2):
+        r = rng.integers(0, np.iinfo(np.uint64).max, size=A.shape[1], dtype=np.uint64)
+        cs = np.zeros(A.indices.size + 1, dtype=np.uint64)
+        np.cumsum(r[A.indices], dtype=np.uint64, out=cs[1:])
+        out.append(cs[A.indptr[1:]] - cs[A.indptr[:-1]])  # mod 2**64
+    return out[0], out[1]
+
+
+def identical_rows(A: sp.sparray | sp.spmatrix) -> np.ndarray:
+    """Representative (lowest index with the same set) of each row of a 0/1 matrix.
+
+    **Exact**: candidates share both hashes and the size; the sorted index
+    lists are then compared entry by entry with the representative's, and
+    rows that differ (hash collision) are regrouped by their full index lists.
+    """
+    A = _csr01(A)
+    n = A.shape[0]
+    length = np.diff(A.indptr)
+    h1, h2 = _row_hashes(A)
+    idx = np.arange(n)
+    order = np.lexsort((idx, h2, h1, length))
+    ks = (length[order], h1[order], h2[order])
+    new = np.ones(n, dtype=bool)
+    if n:
+        new[1:] = np.any([k[1:] != k[:-1] for k in ks], axis=0)
+    first = order[np.flatnonzero(new)]
+    rep = np.empty(n, dtype=np.int64)
+    rep[order] = first[np.cumsum(new) - 1]
+    # exact confirmation: same length, compare sorted lists position by position
+    rows = np.repeat(idx, length)
+    t = np.arange(A.indices.size) - A.indptr[rows]
+    mismatch = A.indices != A.indices[A.indptr[rep[rows]] + t]
+    bad = np.unique(rows[mismatch])
+    if bad.size:  # hash collision (rare): group these rows exactly on padded index lists
+        lb = length[bad]
+        pad = np.full((bad.size, int(lb.max()) + 1), -1, dtype=np.int64)
+        pad[:, 0] = lb
+        r_local = np.repeat(np.arange(bad.size), lb)
+        t_local = np.arange(r_local.size) - np.repeat(np.cumsum(lb) - lb, lb)
+        pos = A.indptr[bad][r_local] + t_local
+        pad[r_local, 1 + t_local] = A.indices[pos]
+        _, inv = np.unique(pad, axis=0, return_inverse=True)
+        inv = inv.ravel()
+        first = np.full(inv.max() + 1, n, dtype=np.int64)
+        np.minimum.at(first, inv, bad)
+        rep[bad] = first[inv]
+    return rep
+
+
+def _subset_pairs(
+    A: sp.csr_array, max_pairs: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Column pairs (a, b), a != b, with M_a ⊆ M_b, and the column sizes; None over budget.
+
+    The intersection counts of AᵀA are formed in chunks of columns and only
+    the subset pairs are kept; when the counts formed exceed ``max_pairs``
+    (a dense overlap structure, where dominance is rare and costly) the
+    search stops and None is returned.
+    """
+    m = A.shape[1]
+    size = np.bincount(A.indices, minlength=m)
+    AT = sp.csr_array(A.T)
+    est = np.diff(AT.indptr).astype(float)  # rows per column
+    out_a, out_b = [], []
+    formed = 0.0
+    chunk = max(1, int(m // 16))
+    for start in range(0, m, chunk):
+        stop = min(m, start + chunk)
+        if float(np.sum(est[start:stop])) == 0:
+            continue
+        C = (AT[start:stop] @ A).tocoo()
+        formed += C.nnz
+        if formed > max_pairs or formed * m / stop > 2 * max_pairs:  # or on course to
+            return None
+        a = C.row.astype(np.int64) + start
+        b = C.col.astype(np.int64)
+        ok = (a != b) & (C.data == size[a])
+        out_a.append(a[ok])
+        out_b.append(b[ok])
+    cat = lambda xs: np.concatenate(xs) if xs else np.zeros(0, np.int64)  # noqa: E731
+    return cat(out_a), cat(out_b), size
+
+
+def dominated_columns(
+    A: sp.sparray | sp.spmatrix,
+    cost: np.ndarray | None = None,
+    protect: np.ndarray | None = None,
+    *,
+    max_work: float = MAX_WORK,
+) -> np.ndarray | None:
+    r"""Columns of a 0/1 matrix dominated by another column (a mask), or None if over budget.
+
+    Column :math:`k` dominates :math:`j` when :math:`M_j \subseteq M_k`,
+    :math:`f_k \le f_j` and (:math:`M_j \ne M_k` or :math:`f_k < f_j` or
+    :math:`k < j`) — a strict partial order, so every dominated column has an
+    undominated (kept) dominator. An empty column is dominated when some other
+    column exists with :math:`f_k \le f_j` (or, with ``cost`` None, always).
+    ``protect`` columns are never reported. ``cost`` None means all equal.
+    """
+    A = _csr01(A)
+    m = A.shape[1]
+    f = np.zeros(m) if cost is None else np.asarray(cost, dtype=float)
+    found = _subset_pairs(A, max_work)
+    if found is None:
+        return None
+    j, k, size = found
+    ok = (f[k] <= f[j]) & ((size[k] > size[j]) | (f[k] < f[j]) | (k < j))
+    dom = np.zeros(m, dtype=bool)
+    dom[j[ok]] = True
+    empty = size == 0
+    if empty.any() and m > 1:
+        # an empty column is dominated by another column k with f_k < f_j, or
+        # f_k = f_j and k < j (the cheapest, lowest-index column stays)
+        cheapest = int(np.lexsort((np.arange(m), f))[0])
+        dom |= empty & ((f > f[cheapest]) | ((f == f[cheapest]) & (np.arange(m) != cheapest)))
+    if protect is not None:
+        dom &= ~np.asarray(protect, dtype=bool)
+    return dom
+
+
+def dominated_rows(A: sp.sparray | sp.spmatrix, *, max_work: float = MAX_WORK) -> np.ndarray | None:
+    r"""Rows of a 0/1 matrix whose set contains another row's set (a mask), or None if over budget.
+
+    Row :math:`i` is redundant when some :math:`i'` has :math:`N_{i'} \subseteq N_i`
+    and (:math:`N_{i'} \ne N_i` or :math:`i' < i`). For a set-covering
+    constraint :math:`\sum_{N_i} x_j \ge 1` this is **exact**: any cover of the
+    kept row :math:`i'` covers :math:`i`. (Not exact for MCLP, where rows are
+    weighted and need not be covered.)
+    """
+    A = _csr01(A)
+    n = A.shape[0]
+    found = _subset_pairs(_csr01(A.T), max_work)  # pairs (i2, i) with N_i2 ⊆ N_i
+    if found is None:
+        return None
+    i2, i, size = found
+    ok = (size[i2] < size[i]) | (i2 < i)
+    dom = np.zeros(n, dtype=bool)
+    dom[i[ok]] = True
+    return dom
+
+
+def _merge(A: sp.csr_array, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Merge identical rows: (kept row positions, position->kept-row map, summed weights)."""
+    rep = identical_rows(A)
+    kept, inverse = np.unique(rep, return_inverse=True)
+    w = np.bincount(inverse, weights=weights, minlength=kept.size)
+    return kept, inverse, w
+
+
+# ---------------------------------------------------------------------------- models
+def merge_rows(instance: Instance, max_cost: float) -> tuple[sp.csr_array, np.ndarray]:
+    """Coverage rows with positive weight, identical rows merged: (0/1 matrix, summed weights).
+
+    **Exact** for any objective that is a weighted sum of per-row terms
+    depending on the row's set only (first and backup coverage): merged rows
+    take equal values in every plan. Uncoverable and weightless rows are dropped.
+    """
+    A = _csr01(instance.coverage_matrix(max_cost))
+    live = np.flatnonzero((np.diff(A.indptr) > 0) & (instance.weights > 0))
+    A1 = A[live]
+    kept, _, w = _merge(A1, instance.weights[live])
+    return sp.csr_array(A1[kept]), w
+
+
+def reduce_mclp(
+    instance: Instance,
+    max_cost: float,
+    p: int,
+    *,
+    weights: np.ndarray | None = None,
+    max_work: float = MAX_WORK,
+) -> CoverReduction:
+    r"""Exact reduction of the maximal covering problem (also used for backup coverage).
+
+    1. **Uncoverable / pre-covered / weightless rows** (exact): a demand point
+       with :math:`N_i = \emptyset` is never covered; one within reach of a
+       required (always open) site is always covered — its weight becomes a
+       constant (``fixed_weight``); one with weight 0 adds nothing.
+    2. **Identical rows merged, weights added** (exact): rows with equal
+       :math:`N_i` have equal :math:`y_i = \min(1, \sum_{N_i} x_j)` in every
+       plan, so one row with the summed weight has the same objective.
+    3. **Column dominance** (exact while at least ``p`` sites remain): if
+       :math:`M_j \subseteq M_k` (over the remaining rows) drop :math:`j`.
+       Take any plan :math:`S` with :math:`|S| = p` and replace each dropped
+       :math:`j \in S` by a kept dominator :math:`k` (one exists, see
+       :func:`dominated_columns`); when :math:`k` is already in :math:`S` the
+       swap just removes :math:`j`. The new set covers every row :math:`S`
+       covered (:math:`M_j \subseteq M_k`), has at most :math:`p` sites, all
+       kept, and is padded back to :math:`p` with other kept sites — coverage
+       never falls when sites are added. This needs at least :math:`p` kept
+       sites, so when fewer remain some dropped sites are kept back (lowest
+       index first). Required sites are never dropped.
+    4. Rows merged again on the kept sites (step 2's argument, on the reduced problem).
+    """
+    n, m = instance.n_demand, instance.n_sites
+    w_all = instance.weights if weights is None else np.asarray(weights, dtype=float)
+    A = _csr01(instance.coverage_matrix(max_cost))
+    length = np.diff(A.indptr)
+    req = instance.required
+    pre = (A @ req.astype(np.int64)) > 0
+    live = (length > 0) & ~pre & (w_all > 0)
+    counts = {
+        "demand": n,
+        "sites": m,
+        "uncoverable": int((length == 0).sum()),
+        "pre_covered": int(pre.sum()),
+        "zero_weight": int(((length > 0) & ~pre & (w_all <= 0)).sum()),
+    }
+    fixed = float(w_all[pre].sum())
+    live_idx = np.flatnonzero(live)
+    A1 = A[live_idx]
+    kept1, inv1, w1 = _merge(A1, w_all[live_idx])
+    B = A1[kept1]
+    counts["merged_first"] = int(live_idx.size - kept1.size)
+    dom = dominated_columns(B, None, req, max_work=max_work)
+    counts["dominance_skipped"] = int(dom is None)
+    dom = np.zeros(m, dtype=bool) if dom is None else dom
+    short = int(p) - int(m - dom.sum())
+    if short > 0:  # keep back the lowest-index dropped sites
+        dom[np.flatnonzero(dom)[:short]] = False
+    counts["dominated_sites"] = int(dom.sum())
+    keep_sites = ~dom
+    B = _keep_cols(B, keep_sites)
+    # a row never loses all its sites (a dropped site's kept dominator covers it);
+    # rows left empty anyway are dropped, as in step 1
+    nonempty = np.diff(B.indptr) > 0
+    kept2, inv2, w2 = _merge(B, w1)
+    rep_nonempty = np.bincount(inv2, weights=nonempty, minlength=kept2.size) > 0
+    final = np.flatnonzero(rep_nonempty)
+    remap = np.full(kept2.size, -1, dtype=np.int64)
+    remap[final] = np.arange(final.size)
+    group = np.full(n, -1, dtype=np.int64)
+    group[live_idx] = remap[inv2[inv1]]
+    rows = live_idx[kept1[kept2[final]]]
+    counts["merged"] = int(live_idx.size - kept2.size)
+    counts["emptied"] = int(kept2.size - final.size)
+    counts["rows"] = int(final.size)
+    counts["kept_sites"] = int(keep_sites.sum())
+    return CoverReduction(
+        rows=rows,
+        group=group,
+        weights=w2[final],
+        A=sp.csr_array(B[kept2[final]]),
+        keep_sites=keep_sites,
+        fixed_weight=fixed,
+        counts=counts,
+    )
+
+
+def reduce_lscp(
+    instance: Instance,
+    max_cost: float,
+    site_costs: np.ndarray,
+    *,
+    max_rounds: int = 20,
+    max_work: float = MAX_WORK,
+) -> CoverReduction:
+    r"""Exact reduction of the location set covering problem.
+
+    1. **Pre-covered rows** (exact): a row within reach of a required site is
+       satisfied by every plan; it is dropped.
+    2. **Row dominance** (exact), incl. identical rows: if
+       :math:`N_{i'} \subseteq N_i`, covering :math:`i'` covers :math:`i`, so
+       row :math:`i` is dropped (:func:`dominated_rows`; identical rows are
+       merged first by hashing, which is cheaper).
+    3. **Column dominance with costs** (exact): if :math:`M_j \subseteq M_k`
+       and :math:`f_k \le f_j`, any cover using :math:`j` stays a cover, at no
+       greater cost, with :math:`k` in its place; so some optimal cover avoids
+       every dominated site (ties keep the lowest index; a site covering no
+       remaining row and costing :math:`\ge` another's is dominated). Required
+       sites are never dropped (they are open anyway and their rows are gone),
+       nor sites of negative cost (removing one from a cover would raise its cost).
+
+    Steps 2–3 alternate until nothing changes (at most ``max_rounds``): dropping
+    columns shrinks rows and dropping rows shrinks columns. Every step keeps
+    the set of optimal values and maps a reduced cover to an original cover
+    of the same cost, so the chain is exact.
+    """
+    n, m = instance.n_demand, instance.n_sites
+    f = np.asarray(site_costs, dtype=float)
+    A = _csr01(instance.coverage_matrix(max_cost))
+    req = instance.required
+    pre = (A @ req.astype(np.int64)) > 0
+    length = np.diff(A.indptr)
+    counts = {
+        "demand": n,
+        "sites": m,
+        "uncoverable": int((length == 0).sum()),
+        "pre_covered": int(pre.sum()),
+    }
+    live = np.flatnonzero(~pre & (length > 0))
+    rep = identical_rows(A[live])
+    kept = np.unique(rep)
+    counts["merged"] = int(live.size - kept.size)
+    rows = live[kept]
+    keep_sites = np.ones(m, dtype=bool)
+    skipped = 0
+    for _ in range(max_rounds):
+        B = _keep_cols(A[rows], keep_sites)
+        drow = dominated_rows(B, max_work=max_work)
+        skipped |= drow is None
+        if drow is not None and drow.any():
+            rows = rows[~drow]
+            B = B[np.flatnonzero(~drow)]
+        dcol = dominated_columns(B, f, req | ~keep_sites | (f < 0), max_work=max_work)
+        skipped |= dcol is None
+        # a site covering no remaining row, at cost >= 0, is never needed in a cover
+        useless = (np.bincount(B.indices, minlength=m) == 0) & keep_sites & ~req & (f >= 0)
+        dcol = useless if dcol is None else dcol | useless
+        changed = dcol is not None and dcol.any()
+        if changed:
+            keep_sites &= ~dcol
+        if not changed and not (drow is not None and drow.any()):
+            break
+    B = _keep_cols(A[rows], keep_sites)
+    group = np.full(n, -1, dtype=np.int64)
+    group[rows] = np.arange(rows.size)
+    counts["dominated_rows"] = int(live.size - counts["merged"] - rows.size)
+    counts["dominated_sites"] = int(m - keep_sites.sum())
+    counts["dominance_skipped"] = int(skipped)
+    counts["rows"] = int(rows.size)
+    counts["kept_sites"] = int(keep_sites.sum())
+    return CoverReduction(
+        rows=rows,
+        group=group,
+        weights=np.ones(rows.size),
+        A=B,
+        keep_sites=keep_sites,
+        counts=counts,
+    )

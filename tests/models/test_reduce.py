@@ -1,0 +1,168 @@
+"""Exact covering reductions: hand counts, hash collisions, and optimum kept on random data."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+import erlocate
+from erlocate.models import reduce as red_mod
+from erlocate.models.reduce import (
+    dominated_columns,
+    dominated_rows,
+    identical_rows,
+    reduce_lscp,
+    reduce_mclp,
+)
+from tests.conftest import random_instance
+
+# Hand instance: 5 demand points × 4 sites, "covered" = cost 0 (max_cost 0.5).
+#   d0: {s0, s1}   d1: {s0, s1}   d2: {s1}   d3: {s2}   d4: {s2, s3}
+#   sites cover  s0: {d0, d1}  s1: {d0, d1, d2}  s2: {d3, d4}  s3: {d4}
+SETS = [[0, 1], [0, 1], [1], [2], [2, 3]]
+
+
+def hand(**kwargs) -> erlocate.Instance:
+    cost = np.ones((5, 4))
+    for i, js in enumerate(SETS):
+        cost[i, js] = 0.0
+    return erlocate.Instance.from_matrix(cost, weights=[1, 2, 3, 4, 5], **kwargs)
+
+
+def test_identical_rows_and_collisions(monkeypatch):
+    A = sp.csr_array(np.array([[1, 1, 0], [1, 1, 0], [0, 1, 1], [1, 0, 1], [0, 1, 1], [0, 0, 0]]))
+    assert identical_rows(A).tolist() == [0, 0, 2, 3, 2, 5]
+    # every hash equal: the exact comparison must still separate the rows
+    zeros = lambda A, seed=0: (np.zeros(A.shape[0], np.uint64),) * 2  # noqa: E731
+    monkeypatch.setattr(red_mod, "_row_hashes", zeros)
+    assert identical_rows(A).tolist() == [0, 0, 2, 3, 2, 5]
+
+
+def test_dominance_primitives():
+    # columns: c0 = {r0}, c1 = {r0, r1}, c2 = {r0, r1} (copy of c1), c3 = {}
+    A = sp.csr_array(np.array([[1, 1, 1, 0], [0, 1, 1, 0]]))
+    assert dominated_columns(A).tolist() == [True, False, True, True]  # tie keeps c1
+    # c1 costs more than its copy c2: c2 stays, c1 goes; c0 (cost 0) is cheaper than both
+    f = np.array([0.0, 5.0, 3.0, 1.0])
+    assert dominated_columns(A, f).tolist() == [False, True, False, True]
+    assert dominated_columns(A, f, np.array([0, 1, 0, 0], bool)).tolist() == [
+        False,
+        False,
+        False,
+        True,
+    ]
+    assert dominated_columns(A, max_work=1) is None  # over budget: skipped, nothing claimed
+    # rows: r0 = {0,1,2} contains r1 = {1,2}; r2 = r1 (copy, higher index)
+    B = sp.csr_array(np.array([[1, 1, 1], [0, 1, 1], [0, 1, 1]]))
+    assert dominated_rows(B).tolist() == [True, False, True]
+
+
+def test_mclp_hand_counts_and_optimum(backend):
+    inst = hand()
+    r = reduce_mclp(inst, 0.5, 2)
+    # d1 merges into d0; s0 ⊂ s1 and s3 ⊂ s2 are dropped (2 sites left >= p = 2);
+    # then d0,d2 both read {s1} and d3,d4 both read {s2}: two rows, weights 1+2+3 and 4+5
+    assert r.counts["merged_first"] == 1 and r.counts["dominated_sites"] == 2
+    assert r.counts["merged"] == 3 and r.n_rows == 2 and r.n_sites == 2
+    assert r.keep_sites.tolist() == [False, True, True, False]
+    assert sorted(r.weights.tolist()) == [6.0, 9.0]
+    assert r.group.tolist() == [0, 0, 0, 1, 1]
+    milp = erlocate.MCLP(2, 0.5).build(inst)
+    assert milp.name == "mclp_rows2of5_sites2of4" and milp.n_rows == 3  # 2 cover + count
+    res = erlocate.solve(erlocate.MCLP(2, 0.5), inst, backend)
+    assert res.objective == pytest.approx(15.0) and res.open_sites.tolist() == [1, 2]
+    # p = 1: s2 covers 4 + 5 = 9 > s1's 6
+    assert erlocate.solve(erlocate.MCLP(1, 0.5), inst, backend).objective == pytest.approx(9.0)
+    # p = 3 > 2 undominated sites: the lowest dropped site (s0) is kept back
+    r3 = reduce_mclp(inst, 0.5, 3)
+    assert r3.keep_sites.tolist() == [True, True, True, False]
+    assert erlocate.solve(erlocate.MCLP(3, 0.5), inst, backend).objective == pytest.approx(15.0)
+
+
+def test_mclp_required_site_is_a_constant(backend):
+    inst = hand(required=[3])  # s3 open: d4 (weight 5) always covered
+    r = reduce_mclp(inst, 0.5, 2)
+    assert r.counts["pre_covered"] == 1 and r.fixed_weight == 5.0
+    assert r.keep_sites[3]  # required sites are never dropped
+    res = erlocate.solve(erlocate.MCLP(2, 0.5), inst, backend)
+    # s3 + s1: 5 + (1 + 2 + 3) = 11 beats s3 + s2: 5 + 4 = 9
+    assert res.objective == pytest.approx(11.0) and res.open_sites.tolist() == [1, 3]
+
+
+def test_lscp_hand_counts_and_optimum(backend):
+    inst = hand(site_costs=[1, 5, 1, 1])
+    r = reduce_lscp(inst, 0.5, inst.site_costs)
+    # d1 = d0 merged; d0 ⊇ d2 and d4 ⊇ d3 dropped; left d2 {s1}, d3 {s2};
+    # s0 and s3 then cover nothing and cost >= 0: dropped
+    assert r.counts["merged"] == 1 and r.counts["dominated_rows"] == 2
+    assert r.counts["dominated_sites"] == 2 and r.rows.tolist() == [2, 3]
+    assert r.keep_sites.tolist() == [False, True, True, False]
+    res = erlocate.solve(erlocate.LSCP(0.5), inst, backend)
+    assert res.objective == pytest.approx(6.0) and res.open_sites.tolist() == [1, 2]  # 5 + 1
+
+
+def test_lscp_column_dominance_respects_costs(backend):
+    # two demand points; s0 covers both at cost 3, s1 covers d0 at 1, s2 covers d1 at 1
+    cost = np.array([[0.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
+    inst = erlocate.Instance.from_matrix(cost, site_costs=[3, 1, 1])
+    r = reduce_lscp(inst, 0.5, inst.site_costs)
+    assert r.keep_sites.tolist() == [True, True, True]
+    # s1 ⊂ s0 but s1 is cheaper: nothing is dominated; optimum s1 + s2 = 2
+    assert r.counts["dominated_sites"] == 0
+    assert erlocate.solve(erlocate.LSCP(0.5), inst, backend).objective == pytest.approx(2.0)
+
+
+def clustered(seed: int, n: int = 60, m: int = 9, **kwargs) -> erlocate.Instance:
+    """0/1 coverage with few sites, so rows repeat and sites nest; cost 0 = covered."""
+    rng = np.random.default_rng(seed)
+    cov = rng.random((n, m)) < 0.3
+    cov[np.arange(n), rng.integers(0, m, n)] = True
+    cost = np.where(cov, rng.random((n, m)) * 0.5, np.where(rng.random((n, m)) < 0.5, 2.0, np.inf))
+    w = rng.integers(0, 9, n).astype(float)
+    return erlocate.Instance.from_matrix(cost, weights=w, **kwargs)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_reductions_keep_the_optimum(backend, seed):
+    rng = np.random.default_rng(100 + seed)
+    req = rng.choice(9, size=seed % 3, replace=False).tolist()
+    costs = np.round(rng.random(9) * 10) if seed % 2 else None
+    inst = clustered(seed, required=req, site_costs=costs)
+    for p in sorted({max(2, len(req)), 4}):
+        a = erlocate.solve(erlocate.MCLP(p, 0.5), inst, backend)
+        b = erlocate.solve(erlocate.MCLP(p, 0.5, reduce=False), inst, backend)
+        assert a.objective == pytest.approx(b.objective), (seed, p)
+        assert erlocate.MCLP(p, 0.5).build(inst).nnz <= b.model.build(inst).nnz
+    for theta in (0.5, 0.2):  # backup coverage: identical rows merged only
+        a = erlocate.solve(erlocate.BackupCoverage(3, 0.5, theta=theta), inst, backend)
+        b = erlocate.solve(
+            erlocate.BackupCoverage(3, 0.5, theta=theta, reduce=False), inst, backend
+        )
+        assert a.objective == pytest.approx(b.objective), (seed, theta)
+    a = erlocate.solve(erlocate.LSCP(0.5), inst, backend)  # verify() re-checks the cover
+    b = erlocate.solve(erlocate.LSCP(0.5, reduce=False), inst, backend)
+    assert a.objective == pytest.approx(b.objective), seed
+    # Euclidean instances from the shared fixture, with required sites and costs
+    e = random_instance(seed, required=[seed % 12])
+    pairs = [
+        (erlocate.MCLP(3, 40.0), erlocate.MCLP(3, 40.0, reduce=False)),
+        (erlocate.LSCP(60.0), erlocate.LSCP(60.0, reduce=False)),
+    ]
+    for model, plain in pairs:
+        try:
+            ra = erlocate.solve(model, e, backend)
+        except erlocate.errors.InfeasibleError:
+            with pytest.raises(erlocate.errors.InfeasibleError):
+                erlocate.solve(plain, e, backend)
+            continue
+        assert ra.objective == pytest.approx(erlocate.solve(plain, e, backend).objective)
+
+
+def test_corrupted_plan_is_rejected():
+    import dataclasses
+
+    from erlocate.errors import VerificationError
+
+    res = erlocate.solve(erlocate.LSCP(0.5), hand(site_costs=[1, 5, 1, 1]))
+    bad = dataclasses.replace(res.plan, open=np.array([False, False, True, False]))
+    with pytest.raises(VerificationError):
+        dataclasses.replace(res, plan=bad).verify()
