@@ -26,7 +26,7 @@ def solve(
     mip_gap: float | None = None,
     threads: int | None = None,
     verbose: bool = False,
-    warm_start: Result | Plan | None = None,
+    warm_start: Result | Plan | str | None = None,
     seed: int | None = None,
     verify: bool = True,
     raise_on_failure: bool = True,
@@ -51,9 +51,12 @@ def solve(
         Solver threads.
     verbose : bool
         Show the solver log.
-    warm_start : Result or Plan, optional
+    warm_start : Result, Plan or "heuristic", optional
         A known plan for the same model and instance, passed as a starting
-        incumbent where the backend supports it.
+        incumbent where the backend supports it. ``"heuristic"`` (uncapacitated
+        :class:`~erlocate.models.PMedian` only): greedy + interchange from
+        :mod:`erlocate.heuristics` (not exact; at most ``min(10, time_limit/10)``
+        seconds, counted in ``build_time``).
     seed : int, optional
         Solver random seed.
     verify : bool
@@ -97,6 +100,8 @@ def solve(
     start = time.perf_counter()
     model.validate(instance)
     milp = model.build(instance)
+    if isinstance(warm_start, str):
+        warm_start = _heuristic_start(model, instance, warm_start, time_limit)
     build_time = time.perf_counter() - start
 
     x0 = None
@@ -151,3 +156,19 @@ def solve(
     if verify:
         result.verify()
     return result
+
+
+def _heuristic_start(model: Model, instance: Instance, name: str, time_limit: float | None) -> Plan:
+    """A heuristic (not exact) starting plan for ``warm_start="heuristic"``."""
+    from erlocate.heuristics import pmedian_greedy, pmedian_interchange
+    from erlocate.models.pmedian import PMedian
+
+    if name != "heuristic" or not isinstance(model, PMedian) or model.capacitated:
+        raise InputError(
+            f"warm_start: {name!r} is only available as 'heuristic' for an uncapacitated "
+            "PMedian; pass a Plan or Result instead",
+            field="warm_start",
+        )
+    limit = 10.0 if time_limit is None else min(10.0, time_limit / 10)
+    plan = pmedian_greedy(instance, int(model.p), max_cost=model.max_cost)
+    return pmedian_interchange(instance, plan, max_cost=model.max_cost, time_limit=limit)

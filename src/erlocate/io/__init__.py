@@ -17,6 +17,7 @@ from erlocate.io.orlib import (
     read_pmed,
     read_scp,
 )
+from erlocate.io.tsplib import read_tsplib, tsplib_case, tsplib_distances, tsplib_optima
 
 __all__ = [
     "COLLECTIONS",
@@ -28,4 +29,8 @@ __all__ = [
     "read_cap",
     "read_pmed",
     "read_scp",
+    "read_tsplib",
+    "tsplib_case",
+    "tsplib_distances",
+    "tsplib_optima",
 ]

@@ -1,0 +1,53 @@
+"""Greedy and interchange p-median heuristics: feasible, never below the optimum."""
+
+import numpy as np
+import pytest
+
+import erlocate
+from erlocate.errors import InputError
+from erlocate.heuristics import pmedian_greedy, pmedian_interchange
+from tests.conftest import line_instance, random_instance
+
+
+def test_greedy_on_a_line_then_swap_to_optimum():
+    # points 0..5 on a line, p = 2. Greedy opens 2 first (1 median: 2+1+0+1+2+3 = 9; 3 ties
+    # at 9 too, lowest index wins), then 4 (costs 2,1,0,1,0,1 = 5). Optimum {1, 4}: 1+0+1+1+0+1 = 4.
+    inst = line_instance(6)
+    model = erlocate.PMedian(2)
+    g = pmedian_greedy(inst, 2)
+    assert np.flatnonzero(g.open).tolist() == [2, 4]
+    assert model.evaluate(inst, g) == pytest.approx(5.0)
+    s = pmedian_interchange(inst, g)
+    assert model.evaluate(inst, s) == pytest.approx(4.0) and model.check(inst, s) == []
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_feasible_and_not_below_optimum(seed):
+    inst = random_instance(seed, required=[1])
+    model = erlocate.PMedian(4, max_cost=70.0)
+    opt = erlocate.solve(model, inst).objective
+    g = pmedian_greedy(inst, 4, max_cost=70.0)
+    s = pmedian_interchange(inst, g, max_cost=70.0, time_limit=5)
+    for plan in (g, s):
+        assert model.check(inst, plan) == [] and plan.open[1]
+        assert model.evaluate(inst, plan) >= opt - 1e-9
+    assert model.evaluate(inst, s) <= model.evaluate(inst, g) + 1e-9
+
+
+def test_warm_start_heuristic_in_solve():
+    inst = random_instance(5)
+    r = erlocate.solve(erlocate.PMedian(3, formulation="radius"), inst, warm_start="heuristic")
+    assert r.objective == pytest.approx(erlocate.solve(erlocate.PMedian(3), inst).objective)
+    with pytest.raises(InputError, match="warm_start: 'greedy' is only available"):
+        erlocate.solve(erlocate.PMedian(3), inst, warm_start="greedy")
+    with pytest.raises(InputError, match="only available as 'heuristic'"):
+        erlocate.solve(erlocate.LSCP(max_cost=50.0), inst, warm_start="heuristic")
+
+
+def test_bad_inputs():
+    inst = line_instance(3)
+    with pytest.raises(InputError, match="p: cannot open 4"):
+        pmedian_greedy(inst, 4)
+    g = pmedian_greedy(inst, 1)
+    with pytest.raises(InputError, match="time_limit: must be a finite number"):
+        pmedian_interchange(inst, g, time_limit=-1)
