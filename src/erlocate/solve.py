@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -99,34 +100,31 @@ def solve(
 
     start = time.perf_counter()
     model.validate(instance)
-    milp = model.build(instance)
     if isinstance(warm_start, str):
         warm_start = _heuristic_start(model, instance, warm_start, time_limit)
-    build_time = time.perf_counter() - start
-
-    x0 = None
-    if warm_start is not None:
-        plan = warm_start.plan if isinstance(warm_start, Result) else warm_start
-        if plan is not None:
-            x0 = model.encode(instance, milp, plan)
+    start_plan = warm_start.plan if isinstance(warm_start, Result) else warm_start
     options = SolveOptions(
-        time_limit=time_limit,
-        mip_gap=mip_gap,
-        threads=threads,
-        verbose=verbose,
-        warm_start=x0,
-        seed=seed,
+        time_limit=time_limit, mip_gap=mip_gap, threads=threads, verbose=verbose, seed=seed
     )
-    out = solver.solve(milp, options)
-    size = {
-        "rows": milp.n_rows,
-        "cols": milp.n_cols,
-        "int_cols": int(milp.integrality.sum()),
-        "nnz": milp.nnz,
-    }
-    plan = None
-    if out.x is not None:
-        plan = model.decode(instance, milp, out.x)
+    loop = model.solve_loop(instance, solver, options, start_plan)
+    if loop is not None:
+        out, loop_plan, size = loop.output, loop.plan, loop.size
+        build_time = time.perf_counter() - start - out.runtime
+    else:
+        milp = model.build(instance)
+        build_time = time.perf_counter() - start
+        x0 = None if start_plan is None else model.encode(instance, milp, start_plan)
+        out = solver.solve(milp, replace(options, warm_start=x0))
+        size = {
+            "rows": milp.n_rows,
+            "cols": milp.n_cols,
+            "int_cols": int(milp.integrality.sum()),
+            "nnz": milp.nnz,
+        }
+    if loop is not None:
+        plan = loop_plan
+    else:
+        plan = None if out.x is None else model.decode(instance, milp, out.x)
     result = Result(
         model=model,
         instance=instance,

@@ -21,6 +21,10 @@ from erlocate.milp import Milp, MilpBuilder
 from erlocate.plan import Plan
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
+    from erlocate.backends.base import SolveOptions
+    from erlocate.decomposition.loop import LoopOutput
     from erlocate.result import Result
 
 __all__ = ["Model"]
@@ -72,6 +76,16 @@ class Model(ABC):
     def check_optimal(self, instance: Instance, plan: Plan) -> list[str]:
         """Necessary optimality conditions checked on a plan reported optimal."""
         return []
+
+    def solve_loop(
+        self, instance: Instance, backend: ModuleType, options: SolveOptions, start: Plan | None
+    ) -> LoopOutput | None:
+        """Run this model's multi-MILP exact method, or return None for the single-MILP path.
+
+        Decompositions override this (see :mod:`erlocate.decomposition`);
+        ``options.warm_start`` is unused here, ``start`` is the caller's starting plan.
+        """
+        return None
 
     def encode(self, instance: Instance, milp: Milp, plan: Plan) -> np.ndarray:
         """A column vector for ``plan`` (a warm start). Models extend this."""

@@ -1,0 +1,33 @@
+"""What a solve loop hands back to :func:`erlocate.solve`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from erlocate.backends.base import SolverOutput
+from erlocate.plan import Plan
+
+__all__ = ["LoopOutput"]
+
+
+@dataclass(frozen=True)
+class LoopOutput:
+    """A loop's answer.
+
+    Attributes
+    ----------
+    output : SolverOutput
+        Status, objective, bound and gap of the whole loop (``x`` is None: the
+        loop hands back a plan instead of a column vector).
+    plan : Plan or None
+        The best plan found.
+    size : dict
+        Sizes of the models the loop solved (reported as ``Result.milp_size``).
+    build_time : float
+        Seconds spent outside solvers (cut separation, heuristics, reductions).
+    """
+
+    output: SolverOutput
+    plan: Plan | None
+    size: dict[str, int] = field(default_factory=dict)
+    build_time: float = 0.0
