@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import numpy as np
 
+from erlocate.backends.base import SolveOptions
+from erlocate.decomposition.loop import LoopOutput
 from erlocate.errors import InputError
 from erlocate.instance import Instance
 from erlocate.milp import Milp, MilpBuilder
@@ -27,7 +31,7 @@ from erlocate.models.pmedian_radius import build_radius, decode_radius, encode_r
 from erlocate.plan import Checker, Plan
 
 #: Accepted values of ``PMedian(formulation=...)``.
-FORMULATIONS = ("dense", "radius")
+FORMULATIONS = ("dense", "radius", "benders")
 
 __all__ = ["PMedian"]
 
@@ -110,13 +114,27 @@ class PMedian(Model):
                 f"formulation: must be one of {list(FORMULATIONS)}, got {self.formulation!r}",
                 field="formulation",
             )
-        if self.formulation == "radius" and self.capacitated:
+        if self.formulation != "dense" and self.capacitated:
             raise InputError(
-                "formulation: the radius formulation is uncapacitated only; use "
+                f"formulation: the {self.formulation} formulation is uncapacitated only; use "
                 "formulation='dense' with capacitated=True or single_source=True",
                 field="formulation",
             )
-        return self.formulation == "radius"
+        return self.formulation in ("radius", "benders")
+
+    def solve_loop(
+        self, instance: Instance, backend: ModuleType, options: SolveOptions, start: Plan | None
+    ) -> LoopOutput | None:
+        """``formulation="benders"``: the exact Benders loop; otherwise None (one MILP)."""
+        if self.formulation != "benders":
+            return None
+        from erlocate.decomposition.pmedian_benders import BendersStats, benders_pmedian
+
+        stats = BendersStats()
+        out, plan = benders_pmedian(
+            instance, int(self.p), self.max_cost, backend, options, start, stats
+        )
+        return LoopOutput(out, plan, stats.as_size(), stats.heuristic_seconds)
 
     def validate(self, instance: Instance) -> None:
         p = check_p(self.p, instance)

@@ -1,0 +1,116 @@
+"""Benders p-median (Duran-Mateluna, Ales & Elloumi 2023): same optimum as the dense MILP."""
+
+import numpy as np
+import pytest
+
+import erlocate
+from erlocate.backends import get as get_backend
+from erlocate.backends.base import SolveOptions
+from erlocate.decomposition.pmedian_benders import BendersStats, _Oracle, benders_pmedian
+from erlocate.errors import InfeasibleError, InputError
+from erlocate.io import orlib_case
+from erlocate.models.pmedian_radius import levels
+from erlocate.plan import Plan
+from tests.conftest import line_instance, random_instance
+
+
+def benders(p, **kwargs):
+    return erlocate.PMedian(p, formulation="benders", **kwargs)
+
+
+def test_line_hand_solved(backend):
+    r = erlocate.solve(benders(2), line_instance(5), backend)
+    assert r.status == "optimal" and r.objective == pytest.approx(3.0)
+    r = erlocate.solve(benders(1), line_instance(5), backend)
+    assert r.open_sites.tolist() == [2] and r.objective == pytest.approx(6.0)
+    assert r.backend == f"benders/{backend}"
+
+
+def test_cycle_hand_solved_with_lp_bound():
+    # 5 points on a cycle (costs 0, 1, 2 around it), p = 2: each of the 3 points left
+    # closed is at least 1 away, so 3 is optimal and {0, 2} attains it; the LP bound is 3
+    n = 5
+    k = np.arange(n)
+    gap = np.abs(k[:, None] - k[None, :])
+    inst = erlocate.Instance.from_matrix(np.minimum(gap, n - gap).astype(float))
+    stats = BendersStats()
+    out, plan = benders_pmedian(inst, 2, None, get_backend("highs"), SolveOptions(), None, stats)
+    assert out.status == "optimal" and out.objective == pytest.approx(3.0)
+    assert stats.lp_bound == pytest.approx(3.0) and plan.open.sum() == 2
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+@pytest.mark.parametrize(
+    ("p", "kwargs", "max_cost"),
+    [(3, {}, None), (5, {"required": [0, 7]}, None), (4, {}, 55.0), (11, {}, None)],
+)
+def test_benders_equals_dense(seed, p, kwargs, max_cost):
+    inst = random_instance(seed, **kwargs)  # ~15 % unreachable pairs
+    dense = erlocate.solve(erlocate.PMedian(p, max_cost=max_cost), inst, "highs")
+    r = erlocate.solve(benders(p, max_cost=max_cost), inst, "highs")
+    assert r.status == "optimal"
+    assert r.objective == pytest.approx(dense.objective, rel=1e-9)
+    assert r.bound == pytest.approx(dense.objective, rel=1e-9)
+    assert set(np.flatnonzero(inst.required)) <= set(np.flatnonzero(r.plan.open))
+
+
+def test_fixing_and_restricted_milp_path_on_every_backend(backend):
+    # pmed2's LP is fractional: the method must fix sites and solve the restricted MILP
+    case = orlib_case("pmed2")
+    r = erlocate.solve(benders(case.p), case.instance, backend)
+    assert r.status == "optimal" and r.objective == 4093 == case.optimum
+    assert r.milp_size["fixed_zero"] > 50 and r.milp_size["restricted_int_cols"] < 100
+
+
+@pytest.mark.parametrize("name", ["pmed1", "pmed3", "pmed4", "pmed5", "pmed7"])
+def test_orlib_published_optima(name):
+    case = orlib_case(name)
+    r = erlocate.solve(benders(case.p), case.instance)
+    assert r.status == "optimal" and case.matches(r.objective) and case.matches(r.bound)
+
+
+def test_continuous_costs_random_1000x200_matches_dense_value():
+    # the issue's scale case, seed 0 (dense proved 58,543,752.914 in 17-74 s)
+    rng = np.random.default_rng(0)
+    a, b = rng.random((1000, 2)) * 10_000, rng.random((200, 2)) * 10_000
+    cost = np.linalg.norm(a[:, None] - b[None], axis=2)
+    inst = erlocate.Instance.from_matrix(cost, weights=rng.integers(1, 100, 1000))
+    r = erlocate.solve(benders(10), inst)
+    assert r.status == "optimal"
+    assert r.objective == pytest.approx(58_543_752.914, abs=1e-2)
+
+
+def test_oracle_value_is_the_lp_subproblem_cost():
+    # p = 1, y = 1/2 on sites 0 and 4 of the line: point 2 pays 2 either way; point 1
+    # pays 1/2 × 1 (site 0) + 1/2 × 3 (site 4) = 2, point 0 pays 1/2 × 0 + 1/2 × 4 = 2
+    inst = line_instance(5)
+    lv = levels(inst, 1, None)
+    y = np.array([0.5, 0, 0, 0, 0.5])
+    _, value = _Oracle(lv).separate(y)
+    assert value.tolist() == pytest.approx([2.0, 2.0, 2.0, 2.0, 2.0])
+
+
+def test_time_limit_is_never_reported_optimal():
+    case = orlib_case("pmed16")  # needs its restricted MILP
+    r = erlocate.solve(benders(case.p), case.instance, time_limit=0.3)
+    assert r.status == "feasible" and r.bound <= case.optimum <= r.objective
+
+
+def test_warm_start_plan_is_used_and_checked():
+    inst = random_instance(0)
+    good = erlocate.solve(erlocate.PMedian(3), inst)
+    r = erlocate.solve(benders(3), inst, warm_start=good)
+    assert r.status == "optimal" and r.objective == pytest.approx(good.objective)
+    bad = Plan(np.ones(inst.n_sites, bool), *[np.zeros(0, int)] * 2, np.zeros(0))
+    with pytest.raises(InputError, match="warm_start: the starting plan must open exactly p = 3"):
+        erlocate.solve(benders(3), inst, warm_start=bad)
+
+
+def test_capacitated_benders_is_refused():
+    with pytest.raises(InputError, match="benders formulation is uncapacitated only"):
+        erlocate.solve(benders(2, capacitated=True), line_instance(5))
+
+
+def test_unreachable_within_cutoff_is_infeasible():
+    with pytest.raises(InfeasibleError):
+        erlocate.solve(benders(1, max_cost=1.5), line_instance(5))
