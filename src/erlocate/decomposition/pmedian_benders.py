@@ -82,6 +82,9 @@ __all__ = ["BendersStats", "benders_pmedian"]
 REACH_TOL = 1e-9
 #: A cut is added when it cuts the LP point off by more than this (relative to |theta| + 1).
 VIOLATION_TOL = 1e-7
+#: Relative margin on LP values before they prove or fix anything (LP tolerances are 1e-7
+#: on duals and feasibility; integer rounding of a bound must not rest on them).
+SAFETY = 1e-7
 #: Weight of the LP optimum in the separation point (the rest on the core point).
 ALPHA = 0.5
 
@@ -94,6 +97,7 @@ class BendersStats:
     cuts: int = 0
     fixed_zero: int = 0
     fixed_one: int = 0
+    probes: int = 0
     lp_seconds: float = 0.0
     milp_seconds: float = 0.0
     heuristic_seconds: float = 0.0
@@ -107,6 +111,7 @@ class BendersStats:
             "benders_cuts": self.cuts,
             "fixed_zero": self.fixed_zero,
             "fixed_one": self.fixed_one,
+            "probes": self.probes,
         }
         size.update({f"restricted_{k}": v for k, v in self.restricted.items()})
         return size
@@ -204,6 +209,10 @@ class _Master:
                 cols,
                 np.ones(cols.size),
             )
+
+    def bound(self, j: int, value: float, upper: float | None = None) -> None:
+        """Set y_j's bounds to [value, upper] (upper defaults to value)."""
+        self.h.changeColBounds(int(j), float(value), float(value if upper is None else upper))
 
     def add_cuts(self, rows: np.ndarray, cuts: tuple[np.ndarray, ...]) -> None:
         starts, sites, vals, rhs = cuts
@@ -376,11 +385,11 @@ def benders_pmedian(
         if not np.isfinite(ub):
             return False
         if integral:
-            return np.ceil(lb - 1e-6 * max(1.0, abs(lb))) >= ub - 1e-9
+            return np.ceil(lb - (SAFETY * abs(lb) + 1e-6)) >= ub - 1e-9
         return lb >= ub - 1e-9 * max(1.0, abs(ub))
 
     def rounded(lb: float) -> float:
-        return float(np.ceil(lb - 1e-6 * max(1.0, abs(lb)))) if integral else lb
+        return float(np.ceil(lb - (SAFETY * abs(lb) + 1e-6))) if integral else lb
 
     # --- stage 1: LP by cutting planes
     lv = levels(instance, p, max_cost)
@@ -456,9 +465,37 @@ def benders_pmedian(
 
     # --- stage 2: reduced-cost fixing against the incumbent
     target = ub - 1.0 if integral else ub
-    slack = 1e-6 * max(1.0, abs(ub))
+    slack = SAFETY * abs(ub) + 1e-6
     zero = free & (y <= 1e-9) & (lb + rc - slack > target)
     one = free & (y >= 1 - 1e-9) & (lb - rc - slack > target)
+    for j in np.flatnonzero(zero):
+        master.bound(j, 0.0)
+    for j in np.flatnonzero(one):
+        master.bound(j, 1.0)
+    # probing: force y_j to one value and re-run the cutting planes; a forced LP that
+    # cannot get below the target proves the other value for every better plan
+    budget = None if deadline is None else time.perf_counter() + 0.3 * max(_left(deadline), 0)
+    order = np.argsort(-np.where(free & ~zero & ~one, rc - 1e3 * y, -np.inf), kind="stable")
+    try:
+        for j in order[: int(np.sum(free & ~zero & ~one))]:
+            if budget is not None and time.perf_counter() > budget:
+                break
+            for value in (1.0, 0.0):
+                if (value == 1.0 and y[j] >= 1 - 1e-9) or (value == 0.0 and y[j] <= 1e-9):
+                    continue
+                tl = time.perf_counter()
+                beyond = _probe(master, oracle, j, value, target + slack, deadline)
+                stats.lp_seconds += time.perf_counter() - tl
+                stats.probes += 1
+                if beyond:
+                    (one if value == 0.0 else zero)[j] = True
+                    master.bound(j, 1.0 - value)
+                    break
+    except _Infeasible:
+        # fixings leave no better plan at all
+        return finish(True, best_plan, ub, ub, "Benders probing leaves no better plan")
+    except TimeoutError:
+        pass
     stats.fixed_zero, stats.fixed_one = int(zero.sum()), int(one.sum())
     keep = ~zero
     required = instance.required | one
@@ -502,6 +539,39 @@ def benders_pmedian(
         rounded(bound) if not proven else ub,
         f"restricted MILP: {out.termination}",
     )
+
+
+def _probe(
+    master: _Master,
+    oracle: _Oracle,
+    j: int,
+    value: float,
+    target: float,
+    deadline: float | None,
+) -> bool:
+    """True when the master LP with y_j = value, cut until it converges, exceeds ``target``.
+
+    Cuts found on the way are valid everywhere and stay; the bounds are restored.
+    """
+    master.bound(j, value)
+    try:
+        while True:
+            try:
+                lb, y, theta, _ = master.solve(_left(deadline))
+            except _Infeasible:
+                return True
+            if lb > target:
+                return True
+            khat, val = oracle.separate(y)
+            viol = val - theta > VIOLATION_TOL * (np.abs(theta) + 1.0)
+            if not viol.any():
+                return False
+            sel = np.flatnonzero(viol)
+            master.add_cuts(sel, oracle.cuts(sel, khat))
+            if deadline is not None and time.perf_counter() > deadline:
+                raise TimeoutError
+    finally:
+        master.bound(j, 0.0, 1.0)
 
 
 def _violation(oracle: _Oracle, khat: np.ndarray, y: np.ndarray, theta: np.ndarray) -> np.ndarray:
