@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from types import ModuleType
+from typing import TYPE_CHECKING
+
 import numpy as np
 
+from erlocate.errors import InputError
 from erlocate.instance import Instance
 from erlocate.milp import Milp, MilpBuilder
 from erlocate.models.base import Model, add_count, add_open, check_max_cost, check_p
 from erlocate.models.reduce import CoverReduction, reduce_mclp
 from erlocate.plan import Checker, Plan, coverage_counts
 
+if TYPE_CHECKING:
+    from erlocate.backends.base import SolveOptions
+    from erlocate.decomposition.loop import LoopOutput
+
 __all__ = ["MCLP"]
+
+#: Exact methods of :class:`MCLP`.
+METHODS = ("milp", "fixing")
 
 
 def add_cover_rows(
@@ -98,6 +109,14 @@ class MCLP(Model):
     reduce : bool
         Apply the exact reductions (default True; False builds the textbook
         model, e.g. to compare).
+    method : {"milp", "fixing"}
+        ``"milp"`` (default): the single MILP above. ``"fixing"``: the staged
+        exact method of :mod:`erlocate.decomposition.mclp_fixing` — a
+        heuristic incumbent, the LP bound, Lagrangian reduced-cost fixing of
+        sites and rows (exact: every plan worth at least the incumbent keeps
+        the fixings), then the restricted MILP warm-started with the incumbent.
+        Always applies the reductions. Statuses and bounds are as honest as the
+        single MILP's: ``"optimal"`` only when proven.
 
     References
     ----------
@@ -109,14 +128,32 @@ class MCLP(Model):
     exact_objective = False
     covering = True
 
-    def __init__(self, p: int, max_cost: float, *, reduce: bool = True) -> None:
+    def __init__(
+        self, p: int, max_cost: float, *, reduce: bool = True, method: str = "milp"
+    ) -> None:
         self.p = p
         self.max_cost = max_cost
         self.reduce = reduce
+        self.method = method
 
     def validate(self, instance: Instance) -> None:
         check_p(self.p, instance)
         check_max_cost(self.max_cost)
+        if self.method not in METHODS:
+            raise InputError(
+                f"method: must be one of {', '.join(map(repr, METHODS))}, got {self.method!r}",
+                field="method",
+            )
+
+    def solve_loop(
+        self, instance: Instance, backend: ModuleType, options: SolveOptions, start: Plan | None
+    ) -> LoopOutput | None:
+        """``method="fixing"``: the staged exact method; None (single MILP) otherwise."""
+        if self.method != "fixing":
+            return None
+        from erlocate.decomposition.mclp_fixing import solve_mclp_fixing
+
+        return solve_mclp_fixing(self, instance, backend, options, start)
 
     def reduction(self, instance: Instance) -> CoverReduction:
         """The exact reduction :meth:`build` uses (sizes in ``.counts``)."""

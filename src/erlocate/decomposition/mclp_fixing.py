@@ -1,0 +1,559 @@
+r"""Exact MCLP by Lagrangian reduced-cost fixing around a heuristic incumbent.
+
+``MCLP(p, S, method="fixing")`` solves the maximal covering problem in stages:
+
+1. **Reduction** (exact): :func:`erlocate.models.reduce.reduce_mclp` — merged
+   rows, dominated sites closed. Let :math:`A` be the kept rows × sites
+   0/1 matrix, :math:`w` the row weights, :math:`F` the free sites (kept,
+   not required) and :math:`p' = p - \#\text{required}`.
+2. **Incumbent** (heuristic, *not* exact by itself): greedy + perturbed swap
+   search (:mod:`erlocate.covering_heuristics`) within a small time budget,
+   and the caller's start plan if better. Its covered weight is :math:`LB`.
+3. **Bound and duals**: the LP relaxation of the reduced model is solved with
+   HiGHS (interior point + crossover). Its row duals are only *used as
+   multipliers*: for **any** :math:`u \ge 0` every plan :math:`x` (binary,
+   :math:`\sum_F x_j = p'`) with covered set :math:`c(x)` satisfies
+
+   .. math::
+
+       v(x) = \sum_i w_i c_i \le \sum_i (w_i - u_i) c_i + \sum_j a_j x_j,
+       \qquad a_j = \sum_{i \in M_j} u_i,
+
+   because :math:`u_i \sum_{N_i} x_j \ge u_i c_i`. Maximising the right
+   side term by term gives the Lagrangian bound
+   :math:`L = \sum_i \max(0, w_i - u_i) + \lambda p' + \sum_{j\in F} \max(0, a_j - \lambda)`
+   (any :math:`\lambda`; the :math:`p'`-th largest :math:`a_j` minimises it),
+   recomputed here in numpy from the data and :math:`u`, so the bound does
+   not rest on the LP solver's tolerances. Every plan loses from :math:`L` a
+   *penalty* for each choice against the maximiser:
+   :math:`|a_j - \lambda|` per site set the other way and :math:`|w_i - u_i|`
+   per row covered (or not) the other way; penalties add up:
+   :math:`v(x) \le L - \sum \text{penalties}(x)`.
+4. **Fixing** (exact): a single penalty above :math:`L - LB` means every plan
+   making that choice is worth less than the incumbent. So: a site with
+   :math:`\lambda - a_j > L - LB` is fixed closed, one with
+   :math:`a_j - \lambda > L - LB` fixed open; a row with
+   :math:`w_i - u_i > L - LB` must be covered (:math:`y_i = 1`, i.e.
+   :math:`\sum_{N_i} x_j \ge 1`); a row with :math:`u_i - w_i > L - LB` must
+   stay uncovered (its sites are closed). Every plan worth at least
+   :math:`LB` — the incumbent and **every optimal plan** — satisfies all
+   fixings at once, so the restricted problem keeps the optimum. Rows
+   covered by a site fixed open become a constant; rows left without free
+   sites drop out. The LP is re-solved on the restricted problem while the
+   fixings grow (its bound is valid for the restricted set; plans outside it
+   are worth less than :math:`LB`).
+5. **Restricted MILP** through the chosen backend, warm-started with the
+   incumbent (which satisfies every fixing), with the remaining time limit.
+
+Final numbers: objective = the best plan's covered weight recomputed from the
+data; bound = :math:`\min(L, \max(B_R, LB))` with :math:`B_R` the restricted
+MILP's bound (plans outside the restricted set are worth less than
+:math:`LB`), rounded down for integer weights; status ``"optimal"`` only when
+the restricted MILP was solved to optimality (or proved that nothing beats
+the incumbent) or when :math:`L < LB + 1` with integer weights — never on a
+time limit.
+
+On the AILS city instances (see ``docs/benchmarks/mclp-ails.md``) the fixing
+is strong when the LP gap is small (large p: most rows must be covered) and
+weak at p = 50, where the LP gap (0.2–0.6 %) exceeds most reduced costs.
+
+References
+----------
+Church, R. & ReVelle, C. (1974). The maximal covering location problem.
+*Papers of the Regional Science Association* 32, 101–118.
+Galvão, R.D. & ReVelle, C. (1996). A Lagrangean heuristic for the maximal
+covering location problem. *EJOR* 88, 114–123 (Lagrangian bounds for MCLP).
+Nemhauser, G.L. & Wolsey, L.A. (1988). *Integer and Combinatorial
+Optimization*, Wiley (reduced-cost fixing, §II.5).
+Cordeau, J.-F., Furini, F. & Ljubić, I. (2019). Benders decomposition for very
+large scale partial set covering and maximal covering location problems.
+*EJOR* 275, 882–896.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+
+from erlocate.backends.base import OPTIMAL_GAP, SolveOptions, SolverOutput, relative_gap
+from erlocate.covering_heuristics import covered_weight, mclp_greedy, mclp_perturbed_search
+from erlocate.decomposition.loop import LoopOutput
+from erlocate.instance import Instance
+from erlocate.milp import Milp, MilpBuilder
+from erlocate.models.reduce import CoverReduction
+from erlocate.plan import Plan
+
+if TYPE_CHECKING:
+    from erlocate.models.mclp import MCLP
+
+__all__ = [
+    "Fixing",
+    "RestrictedProblem",
+    "fix_by_reduced_costs",
+    "lagrangian_bound",
+    "lp_duals",
+    "project_to_kept",
+    "solve_mclp_fixing",
+]
+
+#: Default seconds for the incumbent heuristic: min(HEURISTIC_MAX, HEURISTIC_SHARE × time limit).
+HEURISTIC_MAX = 20.0
+HEURISTIC_SHARE = 0.1
+#: LP re-solves on the restricted problem while each adds at least this share of new fixings.
+MIN_NEW_FIXINGS = 0.02
+MAX_ROUNDS = 4
+
+
+# ----------------------------------------------------------------------------- data
+@dataclass(frozen=True, eq=False)
+class RestrictedProblem:
+    """The reduced MCLP with some sites and rows fixed.
+
+    Attributes
+    ----------
+    A : scipy.sparse.csr_array
+        Kept rows × all sites 0/1 coverage (of the reduction).
+    w : numpy.ndarray
+        Row weights.
+    free : numpy.ndarray of bool
+        Sites still to decide.
+    fixed_open : numpy.ndarray of bool
+        Sites open in every plan of the restricted problem (required ones included).
+    must : numpy.ndarray of bool
+        Rows every plan of the restricted problem covers.
+    p : int
+        Total number of open sites.
+    offset : float
+        Weight covered whatever the free sites (pre-covered demand of the reduction).
+    """
+
+    A: sp.csr_array
+    w: np.ndarray
+    free: np.ndarray
+    fixed_open: np.ndarray
+    must: np.ndarray
+    p: int
+    offset: float
+
+    @property
+    def p_free(self) -> int:
+        """Sites still to open among the free ones."""
+        return self.p - int(self.fixed_open.sum())
+
+    def row_state(self) -> tuple[np.ndarray, np.ndarray]:
+        """(rows covered by a fixed-open site, rows with a free site and not so covered)."""
+        const = (self.A @ self.fixed_open.astype(float)) > 0
+        live = ((self.A @ self.free.astype(float)) > 0) & ~const
+        return const, live
+
+    def value(self, open_: np.ndarray) -> float:
+        """Covered weight of a plan (all open sites) in the reduced problem, offset included."""
+        return self.offset + float(self.w[(self.A @ open_.astype(float)) > 0].sum())
+
+    def admits(self, open_: np.ndarray) -> bool:
+        """Whether a plan satisfies every fixing."""
+        counts = self.A @ open_.astype(float)
+        return bool(
+            int(open_.sum()) == self.p
+            and not (open_ & ~(self.free | self.fixed_open)).any()
+            and open_[self.fixed_open].all()
+            and (counts[self.must] > 0).all()
+        )
+
+
+@dataclass(frozen=True)
+class Fixing:
+    """What one round of reduced-cost fixing found (masks; see the module docstring)."""
+
+    close: np.ndarray
+    open: np.ndarray
+    must: np.ndarray
+    never: np.ndarray
+    bound: float
+
+    @property
+    def count(self) -> int:
+        """Sites and rows fixed in this round."""
+        return int(self.close.sum() + self.open.sum() + self.must.sum() + self.never.sum())
+
+
+# ------------------------------------------------------------------------- bounds
+def lagrangian_bound(
+    prob: RestrictedProblem, u: np.ndarray
+) -> tuple[float, np.ndarray, np.ndarray, float]:
+    r"""The Lagrangian bound for multipliers ``u`` (clipped to >= 0), and its pieces.
+
+    Returns ``(L, row_term, a, lam)`` where ``row_term`` is :math:`w_i - u_i` on
+    live rows (0 elsewhere), ``a`` the site sums :math:`\sum_{i \in M_j} u_i`
+    over live rows and ``lam`` the :math:`p'`-th largest ``a`` over free sites.
+    ``L`` bounds the covered weight (offset included) of every plan of
+    ``prob``; it is valid for any ``u`` (module docstring, step 3).
+    """
+    const, live = prob.row_state()
+    u = np.where(live, np.maximum(np.asarray(u, dtype=float), 0.0), 0.0)
+    r = np.where(live, prob.w - u, 0.0)
+    a = prob.A.T @ u
+    af = a[prob.free]
+    k = prob.p_free
+    if k <= 0 or af.size == 0:
+        lam, top = 0.0, 0.0
+    else:
+        lam = float(np.partition(af, af.size - k)[af.size - k])
+        top = lam * k + float(np.maximum(af - lam, 0.0).sum())
+    rows = float(np.where(prob.must, r, np.maximum(r, 0.0))[live].sum())
+    L = prob.offset + float(prob.w[const].sum()) + rows + top
+    return L, r, a, lam
+
+
+def fix_by_reduced_costs(
+    prob: RestrictedProblem, u: np.ndarray, lb: float, *, tol: float | None = None
+) -> Fixing:
+    """Sites and rows whose single Lagrangian penalty exceeds ``L - lb`` (exact; module docstring).
+
+    ``tol`` (default ``1e-9 * max(1, |L|)``) is a safety margin against
+    rounding: a penalty must exceed ``L - lb + tol``.
+    """
+    L, r, a, lam = lagrangian_bound(prob, u)
+    slack = L - lb + (1e-9 * max(1.0, abs(L)) if tol is None else tol)
+    _, live = prob.row_state()
+    d = a - lam
+    close = prob.free & (d < -slack)
+    open_ = prob.free & (d > slack)
+    must = live & ~prob.must & (r > slack)
+    never = live & ~prob.must & (r < -slack)
+    return Fixing(close, open_, must, never, L)
+
+
+def apply(prob: RestrictedProblem, fix: Fixing) -> RestrictedProblem:
+    """``prob`` with the fixings of ``fix``: never-rows close their sites."""
+    close = fix.close.copy()
+    if fix.never.any():
+        close |= (prob.A.T @ fix.never.astype(float)) > 0
+    close &= prob.free
+    opened = fix.open & ~close
+    return replace(
+        prob,
+        free=prob.free & ~close & ~opened,
+        fixed_open=prob.fixed_open | opened,
+        must=prob.must | fix.must,
+    )
+
+
+def lp_duals(prob: RestrictedProblem, time_limit: float | None = None) -> tuple[np.ndarray, float]:
+    """Row duals (the multipliers u, one per row; 0 off live rows) of the LP relaxation of ``prob``.
+
+    Solved with HiGHS' interior point method and crossover. The LP value is
+    returned for information only: bounds are recomputed by
+    :func:`lagrangian_bound` from ``u``.
+
+    Returns
+    -------
+    (numpy.ndarray, float)
+        Multipliers and the LP objective (NaN when HiGHS gave no optimal LP).
+    """
+    from erlocate.backends.highs import _mute_banner
+
+    _, live = prob.row_state()
+    rows = np.flatnonzero(live)
+    cols = np.flatnonzero(prob.free)
+    n, k = rows.size, cols.size
+    u = np.zeros(prob.w.size)
+    if n == 0 or k == 0:
+        return u, float("nan")
+    Af = sp.csr_array(prob.A[rows][:, cols])
+    M = sp.vstack(
+        [
+            sp.hstack([-Af, sp.eye_array(n, format="csr")]),
+            sp.hstack([sp.csr_array(np.ones((1, k))), sp.csr_array((1, n))]),
+        ]
+    ).tocsr()
+    _mute_banner()
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("solver", "ipm")
+    if time_limit is not None:
+        h.setOptionValue("time_limit", max(float(time_limit), 0.01))
+    c = np.concatenate([np.zeros(k), prob.w[rows]])
+    col_lb = np.concatenate([np.zeros(k), prob.must[rows].astype(float)])
+    row_lb = np.concatenate([np.full(n, -np.inf), [prob.p_free]])
+    row_ub = np.concatenate([np.zeros(n), [prob.p_free]])
+    h.passModel(
+        k + n,
+        n + 1,
+        int(M.nnz),
+        int(highspy.MatrixFormat.kRowwise),
+        int(highspy.ObjSense.kMaximize),
+        0.0,
+        c,
+        col_lb,
+        np.ones(k + n),
+        row_lb,
+        row_ub,
+        M.indptr.astype(np.int32),
+        M.indices.astype(np.int32),
+        M.data.astype(np.float64),
+        np.zeros(k + n, dtype=np.int32),
+    )
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return u, float("nan")
+    dual = np.asarray(h.getSolution().row_dual, dtype=float)[:n]
+    # HiGHS' sign convention for a max problem's <= rows: try both, keep the tighter bound
+    up, down = u.copy(), u.copy()
+    up[rows], down[rows] = dual, -dual
+    best = min((lagrangian_bound(prob, v)[0], i) for i, v in enumerate((up, down)))
+    return (up, down)[best[1]], float(h.getInfo().objective_function_value)
+
+
+# ------------------------------------------------------------------------- plans
+def project_to_kept(
+    instance: Instance, red: CoverReduction, max_cost: float, open_: np.ndarray
+) -> np.ndarray:
+    """Move a plan onto the reduction's kept sites without losing covered weight.
+
+    Each open dropped (dominated) site is replaced by a kept site covering a
+    superset of its reduced rows (one exists, see
+    :func:`erlocate.models.reduce.reduce_mclp`); sites freed by duplicates are
+    refilled greedily among kept sites. Coverage never falls.
+    """
+    open_ = np.asarray(open_, dtype=bool).copy()
+    bad = np.flatnonzero(open_ & ~red.keep_sites)
+    if bad.size == 0:
+        return open_
+    B = sp.csc_array(sp.csr_array(instance.coverage_matrix(max_cost))[red.rows])
+    B.data[:] = 1.0
+    p = int(open_.sum())
+    open_[bad] = False
+    for j in bad:  # at most p dropped sites: one vectorised search each
+        rows_j = B.indices[B.indptr[j] : B.indptr[j + 1]]
+        hits = np.asarray(B[rows_j].sum(axis=0)).ravel() >= rows_j.size
+        cand = np.flatnonzero(hits & red.keep_sites & ~open_)
+        if cand.size:
+            open_[cand[0]] = True
+    if int(open_.sum()) < p:  # refill greedily on the reduced rows
+        Bcsr = sp.csr_array(B)
+        w = red.weights
+        for _ in range(p - int(open_.sum())):
+            unc = (Bcsr @ open_.astype(float)) == 0
+            gain = Bcsr.T @ (w * unc)
+            gain[~red.keep_sites | open_] = -1.0
+            open_[int(np.argmax(gain))] = True
+    return open_
+
+
+def _incumbent(
+    model: MCLP,
+    instance: Instance,
+    red: CoverReduction,
+    start: Plan | None,
+    budget: float,
+    seed: int | None,
+) -> np.ndarray:
+    p, S = int(model.p), float(model.max_cost)
+    g = mclp_greedy(instance, p, S, allowed=red.keep_sites)
+    best = g.open
+    if start is not None and np.asarray(start.open).shape == (instance.n_sites,):
+        s = project_to_kept(instance, red, S, start.open)
+        if int(s.sum()) == p and covered_weight(instance, s, S) > covered_weight(instance, best, S):
+            best = s
+    plan = mclp_perturbed_search(
+        instance,
+        Plan.nearest(instance, best),
+        S,
+        time_limit=budget,
+        seed=0 if seed is None else seed,
+        allowed=red.keep_sites,
+    )
+    return plan.open
+
+
+def build_restricted(prob: RestrictedProblem, name: str = "mclp_fixed") -> Milp:
+    """The MILP of ``prob``: ``open`` (all sites; fixings as bounds), ``covered`` (live rows),
+    ``cover`` rows, ``count``; rows covered by a fixed-open site are in the offset."""
+    const, live = prob.row_state()
+    rows = np.flatnonzero(live)
+    b = MilpBuilder(name, "max")
+    x = b.add_cols(
+        "open",
+        prob.free.size,
+        lb=prob.fixed_open.astype(float),
+        ub=(prob.free | prob.fixed_open).astype(float),
+        integer=True,
+    )
+    y = b.add_cols("covered", rows.size, obj=prob.w[rows], lb=prob.must[rows].astype(float), ub=1.0)
+    sub = sp.csr_array(prob.A[rows])
+    sub.data = sub.data * prob.free[sub.indices]
+    sub.eliminate_zeros()
+    coo = sub.tocoo()
+    k = np.arange(rows.size)
+    b.add_rows(
+        "cover",
+        rows=np.concatenate([coo.row, k]),
+        cols=np.concatenate([x[coo.col], y]),
+        vals=np.concatenate([np.ones(coo.row.size), -np.ones(k.size)]),
+        lb=0.0,
+        n_rows=rows.size,
+    )
+    b.add_rows("count", rows=np.zeros(x.size), cols=x, vals=1.0, lb=prob.p, ub=prob.p, n_rows=1)
+    b.offset = prob.offset + float(prob.w[const].sum())
+    return b.build()
+
+
+def _encode(prob: RestrictedProblem, milp: Milp, open_: np.ndarray) -> np.ndarray:
+    _, live = prob.row_state()
+    x = np.zeros(milp.n_cols)
+    x[milp.col_blocks["open"]] = open_.astype(float)
+    counts = prob.A[np.flatnonzero(live)] @ (open_ & prob.free).astype(float)
+    x[milp.col_blocks["covered"]] = np.minimum(counts, 1.0)
+    return x
+
+
+# --------------------------------------------------------------------------- loop
+def solve_mclp_fixing(
+    model: MCLP,
+    instance: Instance,
+    backend: ModuleType,
+    options: SolveOptions,
+    start: Plan | None,
+    *,
+    heuristic_time: float | None = None,
+) -> LoopOutput:
+    """Run the staged exact method of the module docstring; see :class:`erlocate.models.MCLP`.
+
+    Parameters
+    ----------
+    model : MCLP
+    instance : Instance
+    backend : module
+        A backend (``backend.solve(milp, options)``) for the restricted MILP.
+    options : SolveOptions
+        ``time_limit`` covers all stages; the MILP gets what is left.
+    start : Plan, optional
+        A starting plan (projected on the kept sites; used when better than greedy).
+    heuristic_time : float, optional
+        Seconds for the incumbent search (default ``min(20, 0.1 * time_limit)``,
+        20 without a time limit).
+
+    Returns
+    -------
+    LoopOutput
+    """
+    t0 = time.perf_counter()
+    limit = options.time_limit
+    if heuristic_time is None:
+        heuristic_time = (
+            HEURISTIC_MAX if limit is None else min(HEURISTIC_MAX, HEURISTIC_SHARE * limit)
+        )
+    red = model.reduction(instance)
+    w_all = instance.weights
+    integral = bool(np.all(w_all == np.round(w_all)))
+    prob = RestrictedProblem(
+        A=sp.csr_array(red.A, dtype=float),
+        w=np.asarray(red.weights, dtype=float),
+        free=red.keep_sites & ~instance.required,
+        fixed_open=instance.required.copy(),
+        must=np.zeros(red.n_rows, dtype=bool),
+        p=int(model.p),
+        offset=float(red.fixed_weight),
+    )
+    best_open = _incumbent(model, instance, red, start, heuristic_time, options.seed)
+    lb = prob.value(best_open)
+    t_heur = time.perf_counter() - t0
+
+    def left() -> float | None:
+        return None if limit is None else max(0.0, limit - (time.perf_counter() - t0))
+
+    # bound and fixing rounds
+    bound = np.inf
+    t_lp = time.perf_counter()
+    n_fixed: dict[str, int] = {
+        "sites_closed": 0,
+        "sites_opened": 0,
+        "rows_must": 0,
+        "rows_never": 0,
+    }
+    lp_rounds = 0
+    for _ in range(MAX_ROUNDS):
+        if left() == 0.0:
+            break
+        u, _lp = lp_duals(prob, left())
+        lp_rounds += 1
+        fix = fix_by_reduced_costs(prob, u, lb)
+        bound = min(bound, fix.bound)
+        for key, mask in zip(n_fixed, (fix.close, fix.open, fix.must, fix.never), strict=True):
+            n_fixed[key] += int(mask.sum())
+        prob = apply(prob, fix)
+        if integral and bound < lb + 1 - 1e-6:
+            break
+        if fix.count < MIN_NEW_FIXINGS * (prob.free.size + prob.w.size):
+            break
+    lp_time = time.perf_counter() - t_lp
+    size = {
+        "heuristic_s": round(t_heur, 3),
+        "lp_rounds": lp_rounds,
+        **n_fixed,
+        "free_sites": int(prob.free.sum()),
+    }
+    if integral and bound < lb + 1 - 1e-6:
+        out = _output(lb, float(lb), True, lp_time, "proved by the Lagrangian bound", backend)
+        return LoopOutput(out, Plan.nearest(instance, best_open), size, t_heur)
+
+    milp = build_restricted(prob, f"mclp_fixed_{red.summary()}")
+    size.update(
+        rows=milp.n_rows, cols=milp.n_cols, int_cols=int(milp.integrality.sum()), nnz=milp.nnz
+    )
+    x0 = _encode(prob, milp, best_open) if prob.admits(best_open) else None
+    remaining = left()
+    if remaining is not None and remaining <= 0:
+        out = _output(lb, _round(bound, integral), False, lp_time, "time limit", backend)
+        return LoopOutput(out, Plan.nearest(instance, best_open), size, t_heur)
+    sub = backend.solve(milp, replace(options, time_limit=remaining, warm_start=x0))
+    proven = sub.status in ("optimal", "infeasible")
+    if sub.x is not None:
+        cand = np.round(milp.block(sub.x, "open")) > 0.5
+        if int(cand.sum()) == prob.p and prob.value(cand) > lb:
+            best_open, lb = cand, prob.value(cand)
+    if sub.status == "optimal":
+        # the restricted optimum is found (within the backend's gap); outside it nothing reaches lb
+        bound = lb if sub.bound is None else max(lb, min(bound, sub.bound))
+    elif sub.status == "infeasible":
+        bound = lb  # no plan satisfies the fixings, so none is worth lb or more than the incumbent
+    elif sub.bound is not None:
+        bound = min(bound, max(sub.bound, lb))
+    out = _output(
+        lb,
+        _round(bound, integral),
+        proven,
+        lp_time + sub.runtime,
+        f"restricted MILP: {sub.termination}",
+        backend,
+    )
+    return LoopOutput(out, Plan.nearest(instance, best_open), size, t_heur)
+
+
+def _round(bound: float, integral: bool) -> float:
+    return float(np.floor(bound + 1e-6)) if integral and np.isfinite(bound) else float(bound)
+
+
+def _output(
+    objective: float, bound: float, proven: bool, runtime: float, why: str, backend: ModuleType
+) -> SolverOutput:
+    bound = max(bound, objective)
+    gap = relative_gap(objective, bound)
+    ok = proven and gap is not None and gap <= OPTIMAL_GAP
+    return SolverOutput(
+        "optimal" if ok else "feasible",
+        None,
+        float(objective),
+        float(bound),
+        gap,
+        float(runtime),
+        why,
+        str(getattr(backend, "NAME", "highs")),
+    )
