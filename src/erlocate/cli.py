@@ -124,6 +124,7 @@ def _bench(args: argparse.Namespace) -> int:
         time_limit=args.time_limit,
         threads=args.threads,
         progress=not args.quiet,
+        formulation=args.formulation,
     )
     table = bench.to_markdown(df, title=f"erlocate bench --suite {args.suite}")
     print(table)
@@ -182,6 +183,12 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--threads", type=int, default=None)
     bench.add_argument("--out", help="folder for results.csv, results.md and profile.png")
     bench.add_argument("--quiet", action="store_true", help="no progress bar")
+    bench.add_argument(
+        "--formulation",
+        choices=["auto", "dense", "radius", "benders"],
+        help="solve uncapacitated p-median cases with this PMedian formulation "
+        "(default: auto, i.e. Benders)",
+    )
     bench.set_defaults(func=_bench)
     sub.add_parser("backends", help="list the solver backends installed here").set_defaults(
         func=_backends

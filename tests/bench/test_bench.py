@@ -127,6 +127,22 @@ def test_cli_bench(data_dir, tmp_path, capsys):
     assert pd.read_csv(tmp_path / "results.csv")["matches"].tolist() == [True]
 
 
+def test_formulation_option_swaps_the_pmedian_method(data_dir, capsys):
+    args = ["bench", "--suite", "orlib-pmed", "--instances", "pmed2", "--backend", "highs"]
+    for formulation in ("dense", "benders", "radius"):
+        assert main([*args, "--quiet", "--formulation", formulation]) == 0
+        out = capsys.readouterr().out
+        assert f"| pmed2 | PMedian({formulation}) | highs | 100 | 100 | 4093 | 4093 | 4093 |" in out
+    df = bench.run(
+        bench.suite("cpmp"), "highs", formulation="benders", progress=False, time_limit=5
+    )
+    assert set(df["model"]) == {"PMedian(single source)"}  # capacitated cases keep theirs
+    with pytest.raises(InputError, match="formulation: must be one of"):
+        bench.run(
+            bench.suite("orlib-pmed", instances="pmed1"), "highs", formulation="x", progress=False
+        )
+
+
 @pytest.mark.slow  # 8-40 s with HiGHS on 2 cores, depending on load
 def test_cpmp_sjc1_reproduces_the_published_optimum(data_dir):
     from erlocate.io import cpmp_case

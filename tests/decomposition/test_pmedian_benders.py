@@ -6,7 +6,9 @@ import pytest
 import erlocate
 from erlocate.backends import get as get_backend
 from erlocate.backends.base import SolveOptions
-from erlocate.decomposition.pmedian_benders import BendersStats, _Oracle, benders_pmedian
+from erlocate.decomposition import pmedian_benders
+from erlocate.decomposition.benders_master import CutOracle
+from erlocate.decomposition.pmedian_benders import BendersStats, benders_pmedian
 from erlocate.errors import InfeasibleError, InputError
 from erlocate.io import orlib_case
 from erlocate.models.pmedian_radius import levels
@@ -23,7 +25,7 @@ def test_line_hand_solved(backend):
     assert r.status == "optimal" and r.objective == pytest.approx(3.0)
     r = erlocate.solve(benders(1), line_instance(5), backend)
     assert r.open_sites.tolist() == [2] and r.objective == pytest.approx(6.0)
-    assert r.backend == f"benders/{backend}"
+    assert r.backend == backend and "Benders" in r.termination
 
 
 def test_cycle_hand_solved_with_lp_bound():
@@ -54,12 +56,25 @@ def test_benders_equals_dense(seed, p, kwargs, max_cost):
     assert set(np.flatnonzero(inst.required)) <= set(np.flatnonzero(r.plan.open))
 
 
-def test_fixing_and_restricted_milp_path_on_every_backend(backend):
-    # pmed2's LP is fractional: the method must fix sites and solve the restricted MILP
+def test_probing_fixes_what_reduced_costs_leave(backend):
+    # pmed2's LP is fractional (4088.5): reduced costs fix 74 sites, probing the other 26
     case = orlib_case("pmed2")
     r = erlocate.solve(benders(case.p), case.instance, backend)
     assert r.status == "optimal" and r.objective == 4093 == case.optimum
-    assert r.milp_size["fixed_zero"] > 50 and r.milp_size["restricted_int_cols"] < 100
+    size = r.milp_size
+    assert size["fixed_zero"] + size["fixed_one"] == 100 and size["probes"] > 0
+
+
+@pytest.mark.parametrize("name", ["pmed2", "pmed3"])
+def test_final_milp_stage_on_every_backend(backend, name, monkeypatch):
+    # without probing, the fixed problem goes to the MILP stage: the re-cut master MILP on
+    # HiGHS, the restricted radius MILP on the other backends
+    monkeypatch.setattr(pmedian_benders, "PROBE_SHARE", 0.0)
+    case = orlib_case(name)
+    r = erlocate.solve(benders(case.p), case.instance, backend, time_limit=120)
+    assert r.status == "optimal" and case.matches(r.objective) and r.milp_size["probes"] == 0
+    assert 0 < r.milp_size["fixed_zero"] < 100
+    assert ("restricted_int_cols" in r.milp_size) == (backend != "highs")
 
 
 @pytest.mark.parametrize("name", ["pmed1", "pmed3", "pmed4", "pmed5", "pmed7"])
@@ -86,7 +101,7 @@ def test_oracle_value_is_the_lp_subproblem_cost():
     inst = line_instance(5)
     lv = levels(inst, 1, None)
     y = np.array([0.5, 0, 0, 0, 0.5])
-    _, value = _Oracle(lv).separate(y)
+    _, value = CutOracle(lv).separate(y)
     assert value.tolist() == pytest.approx([2.0, 2.0, 2.0, 2.0, 2.0])
 
 

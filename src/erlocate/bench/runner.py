@@ -33,12 +33,14 @@ import sys
 import threading
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 
 from erlocate.bench.suites import Case, CaseRef, as_case, suite
 from erlocate.errors import InputError
+from erlocate.models import PMedian
 
 __all__ = ["COLUMNS", "MemorySampler", "run"]
 
@@ -185,13 +187,24 @@ class _Progress:
 
 
 # ---------------------------------------------------------------------------- running
+def _with_formulation(case: Case, formulation: str | None) -> Case:
+    """``case`` with its uncapacitated p-median solved by ``formulation``."""
+    model = case.model
+    if formulation is None or not isinstance(model, PMedian) or model.capacitated:
+        return case
+    new = PMedian(model.p, max_cost=model.max_cost, formulation=formulation)
+    _ = new.exact_objective  # validates the name
+    return replace(case, model=new)
+
+
 def _model_name(model: Any) -> str:
     name = type(model).__name__
     if getattr(model, "single_source", False):
         return f"{name}(single source)"
     if getattr(model, "capacitated", False):
         return f"{name}(capacitated)"
-    return name
+    formulation = getattr(model, "formulation", "auto")
+    return name if formulation == "auto" else f"{name}({formulation})"
 
 
 def _one(
@@ -268,6 +281,7 @@ def run(
     time_limit: float | None = None,
     threads: int | None = None,
     progress: bool = True,
+    formulation: str | None = None,
 ) -> pd.DataFrame:
     """Solve every case with every backend ``repeats`` times and tabulate the runs.
 
@@ -290,6 +304,9 @@ def run(
         Solver threads (solver default when None).
     progress : bool
         Show a progress bar (tqdm if installed, else one line per run on stderr).
+    formulation : str, optional
+        Solve the uncapacitated p-median cases with this ``PMedian(formulation=...)``
+        (``"auto"``, ``"dense"``, ``"radius"``, ``"benders"``) instead of their own.
 
     Returns
     -------
@@ -339,6 +356,7 @@ def run(
                         bar.update(row)
                 continue
             read_s = time.perf_counter() - start
+            case = _with_formulation(case, formulation)
             for backend in chosen:
                 for r in range(repeats):
                     row = _one(case, backend, r, time_limit, threads)

@@ -20,27 +20,32 @@ is valid for every :math:`y` with an open site (if an open site is nearer than
 radius subproblem's dual). With all cuts, the LP relaxation equals the one of
 the radius (and pair) formulation.
 
-The method here is exact and runs in three stages:
+The method is exact and runs in four stages (:class:`BendersStats` records each):
 
-1. **LP by cutting planes.** The master LP is solved with HiGHS (dual
-   simplex, warm-started as cuts are added). Cuts are separated at a point
+1. **Incumbent.** The caller's start, greedy + interchange
+   (:mod:`erlocate.heuristics`, not exact by themselves) and, after stage 2,
+   the LP point rounded and improved give the incumbent :math:`U`.
+2. **LP by cutting planes.** The master LP is solved with HiGHS (dual
+   simplex, warm-started as cuts arrive). Cuts are separated at a point
    between the LP optimum and a core point (in-out stabilisation, Ben-Ameur &
    Neto 2007; Fischetti, Ljubić & Sinnl 2017), and at the LP optimum itself
-   when that one is not violated. Each separation is exact, so the LP value
-   only stops when no cut is violated (or the integer objective is already proven).
-2. **Upper bound and fixing.** Greedy + interchange (:mod:`erlocate.heuristics`,
-   also from the LP point rounded) gives an incumbent :math:`U`. With
-   :math:`L` the master LP value and :math:`r_j` the reduced cost of
-   :math:`y_j`, a plan with :math:`y_j` flipped costs at least :math:`L +
-   |r_j|`; when that exceeds :math:`U` (or :math:`U - 1` with integer costs
-   and weights) no strictly better plan flips it, so :math:`y_j` is fixed.
-   This keeps every plan better than the incumbent: exact.
-3. **Restricted MILP.** The radius formulation over the sites not fixed to 0
-   (sites fixed to 1 required) goes to the chosen backend. Its optimum, or
-   the incumbent when it is no better or infeasible, is the optimum.
+   when that one is not cut off. The LP value :math:`L` is a lower bound; with
+   integer costs and weights, :math:`\lceil L \rceil \ge U` proves :math:`U`.
+3. **Fixing.** *Reduced costs*: with :math:`r_j` the reduced cost of
+   :math:`y_j`, a plan with :math:`y_j` flipped costs at least :math:`L + |r_j|`.
+   *Probing*: the master LP with :math:`y_j` forced to one value is re-cut
+   until it converges or passes the target. Either way, when the bound passes
+   :math:`U` (:math:`U - 1` with integer data) no strictly better plan has that
+   value, so :math:`y_j` takes the other. Every plan better than the incumbent
+   survives: exact.
+4. **Master MILP.** With ``backend="highs"`` the master (its cuts and
+   fixings) is solved as a MILP; at each optimum the cuts of the integer point
+   are added and it is solved again, until the optimum's :math:`\theta` are its
+   true costs (it is then optimal) or its bound passes the target. With another
+   backend the radius formulation over the sites not fixed to 0 (those fixed to 1
+   required) goes to that backend instead.
 
-The LP stage uses HiGHS whatever ``backend`` is (``highspy`` is a core
-dependency); the restricted MILP uses ``backend``.
+Stages 2–3 use HiGHS whatever ``backend`` is (``highspy`` is a core dependency).
 
 References
 ----------
@@ -59,39 +64,36 @@ import dataclasses
 import time
 from types import ModuleType
 
-import highspy
 import numpy as np
 
 from erlocate.backends.base import SolveOptions, SolverOutput, classify
-from erlocate.backends.highs import _mute_banner
-from erlocate.errors import BackendError, InputError
+from erlocate.decomposition.benders_master import (
+    VIOLATION_TOL,
+    CutOracle,
+    Master,
+    MasterInfeasible,
+    violated,
+)
+from erlocate.errors import InputError
 from erlocate.heuristics import pmedian_greedy, pmedian_interchange
 from erlocate.instance import Instance
-from erlocate.models.pmedian_radius import (
-    Levels,
-    build_radius,
-    decode_radius,
-    encode_radius,
-    levels,
-)
+from erlocate.models.pmedian_radius import build_radius, decode_radius, encode_radius, levels
 from erlocate.plan import Plan, nearest_open
 
 __all__ = ["BendersStats", "benders_pmedian"]
 
-#: A level counts as "holding an open site" when its cumulative y reaches 1 - this.
-REACH_TOL = 1e-9
-#: A cut is added when it cuts the LP point off by more than this (relative to |theta| + 1).
-VIOLATION_TOL = 1e-7
-#: Relative margin on LP values before they prove or fix anything (LP tolerances are 1e-7
-#: on duals and feasibility; integer rounding of a bound must not rest on them).
+#: Relative margin on LP values before they prove or fix anything (HiGHS' LP
+#: tolerances are 1e-7; an integer rounding of a bound must not rest on them).
 SAFETY = 1e-7
+#: Share of the remaining time that probing may use.
+PROBE_SHARE = 0.3
 #: Weight of the LP optimum in the separation point (the rest on the core point).
 ALPHA = 0.5
 
 
 @dataclasses.dataclass
 class BendersStats:
-    """What the loop did (kept on ``Result.milp_size``)."""
+    """What the loop did: rounds (LP and MILP solves), cuts, fixings, seconds per stage."""
 
     rounds: int = 0
     cuts: int = 0
@@ -106,6 +108,7 @@ class BendersStats:
     restricted: dict[str, int] = dataclasses.field(default_factory=dict)
 
     def as_size(self) -> dict[str, int]:
+        """The counts, as ``Result.milp_size`` reports them."""
         size = {
             "benders_rounds": self.rounds,
             "benders_cuts": self.cuts,
@@ -117,155 +120,333 @@ class BendersStats:
         return size
 
 
-class _Oracle:
-    """Closed-form separation over the levels of each demand row (all rows at once)."""
-
-    def __init__(self, lv: Levels) -> None:
-        self.lv = lv
-        n_lvl = lv.row.size
-        first = np.ones(n_lvl, bool)
-        first[1:] = lv.row[1:] != lv.row[:-1]
-        self.head = np.flatnonzero(first)  # first level of each row
-        self.span = np.diff(np.append(self.head, n_lvl))
-        size = np.bincount(lv.pair_level, minlength=n_lvl)
-        self.lvl_begin = np.cumsum(size) - size  # pairs are sorted by level
-        self.pair_cost = lv.cost[lv.pair_level]
-
-    def _within_row(self, per_level: np.ndarray) -> np.ndarray:
-        total = np.cumsum(per_level)
-        return total - np.repeat(total[self.head] - per_level[self.head], self.span)
-
-    def separate(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(level k̂ per row, subproblem value per row) at ``y``."""
-        lv = self.lv
-        n_lvl = lv.row.size
-        yl = np.bincount(lv.pair_level, weights=y[lv.pair_site], minlength=n_lvl)
-        cum = self._within_row(yl)
-        cyl = self._within_row(lv.cost * yl)
-        cand = np.where(cum >= 1.0 - REACH_TOL, np.arange(n_lvl), n_lvl)
-        khat = np.minimum.reduceat(cand, self.head)
-        # a row whose levels never reach 1 (only with a cut-off) takes its last level
-        khat = np.where(khat == n_lvl, self.head + self.span - 1, khat)
-        d = lv.cost[khat]
-        value = d * (1.0 - (cum[khat] - yl[khat])) + (cyl[khat] - lv.cost[khat] * yl[khat])
-        return khat, value
-
-    def cuts(self, rows: np.ndarray, khat: np.ndarray) -> tuple[np.ndarray, ...]:
-        """CSR (starts, site indices, values) and right-hand sides of the cuts of ``rows``.
-
-        Cut of row i at level k: theta_i + sum_{c_ij < D_k} (D_k - c_ij) y_j >= D_k.
-        """
-        k = khat[rows]
-        d = self.lv.cost[k]
-        lo = self.lvl_begin[self.head[rows]]
-        hi = self.lvl_begin[k]
-        cnt = hi - lo
-        starts = np.concatenate([[0], np.cumsum(cnt)[:-1]]) if rows.size else np.zeros(0, int)
-        idx = np.arange(int(cnt.sum())) - np.repeat(starts, cnt) + np.repeat(lo, cnt)
-        vals = np.repeat(d, cnt) - self.pair_cost[idx]
-        return starts, self.lv.pair_site[idx], vals, d
+def _empty_plan(open_: np.ndarray) -> Plan:
+    return Plan(open_, np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
 
 
-class _Master:
-    """The master LP in HiGHS: columns y (sites) then theta (demand rows)."""
+class _Run:
+    """One solve: the data, the incumbent and the bounds shared by the stages."""
 
-    def __init__(self, lv: Levels, instance: Instance, p: int, verbose: bool) -> None:
-        _mute_banner()
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", bool(verbose))
-        h.setOptionValue("presolve", "off")  # re-solved after every round: keep the basis
-        m, n_rows = instance.n_sites, lv.weight.size
-        self.m, self.n_rows, self.h = m, n_rows, h
-        req = instance.required.astype(float)
-        head = np.flatnonzero(np.r_[True, lv.row[1:] != lv.row[:-1]])
-        zeros = np.zeros(m + n_rows + 1, np.int32)
-        h.addCols(
-            m + n_rows,
-            np.concatenate([np.zeros(m), lv.weight]),
-            np.concatenate([req, lv.cost[head]]),
-            np.concatenate([np.ones(m), np.full(n_rows, np.inf)]),
-            0,
-            zeros[: m + n_rows],
-            np.zeros(0, np.int32),
-            np.zeros(0),
+    def __init__(self, instance, p, max_cost, backend, options, stats) -> None:
+        self.instance, self.p, self.max_cost = instance, p, max_cost
+        self.backend, self.options, self.stats = backend, options, stats
+        t0 = time.perf_counter()
+        self.deadline = None if options.time_limit is None else t0 + float(options.time_limit)
+        c = instance.costs if max_cost is None else instance.costs[instance.costs <= max_cost]
+        w = instance.weights
+        self.integral = bool(np.all(c == np.round(c)) and np.all(w == np.round(w)))
+        self.plan: Plan | None = None
+        self.ub = np.inf
+        self.lb = -np.inf
+        self.heur_limit = (
+            10.0 if options.time_limit is None else min(10.0, 0.1 * float(options.time_limit))
         )
-        h.addRows(1, [float(p)], [float(p)], m, [0], np.arange(m, dtype=np.int32), np.ones(m))
-        # rows whose last level is not sure to hold an open site need one within reach
-        last = np.flatnonzero(lv.last & ~lv.closed)
-        if last.size:
-            rows = lv.row[last]
-            sel = np.isin(lv.row[lv.pair_level], rows)
-            pr = np.searchsorted(rows, lv.row[lv.pair_level][sel])
-            order = np.argsort(pr, kind="stable")
-            cnt = np.bincount(pr, minlength=rows.size)
-            starts = np.concatenate([[0], np.cumsum(cnt)[:-1]]).astype(np.int32)
-            cols = lv.pair_site[sel][order].astype(np.int32)
-            h.addRows(
-                rows.size,
-                np.ones(rows.size),
-                np.full(rows.size, np.inf),
-                cols.size,
-                starts,
-                cols,
-                np.ones(cols.size),
+
+    # ------------------------------------------------------------------ bounds
+    def offer(self, open_: np.ndarray) -> None:
+        """Make ``open_`` the incumbent if it serves everyone and costs less."""
+        site, cost = nearest_open(self.instance, open_, self.max_cost)
+        if np.all(site >= 0):
+            value = float(self.instance.weights @ cost)
+            if value < self.ub:
+                idx = np.arange(site.size)
+                self.plan = Plan(open_.copy(), idx, site, np.ones(site.size))
+                self.ub = value
+        self.stats.incumbent = self.ub
+
+    def rounded(self, bound: float) -> float:
+        """A lower bound rounded up to an integer when every plan's cost is one."""
+        if not self.integral or not np.isfinite(bound):
+            return bound
+        return float(np.ceil(bound - (SAFETY * abs(bound) + 1e-6)))
+
+    def proves(self, bound: float) -> bool:
+        return bool(np.isfinite(self.ub) and self.rounded(bound) >= self.ub - 1e-9 * abs(self.ub))
+
+    @property
+    def target(self) -> float:
+        """A bound above this (safety margin included) excludes every strictly better plan."""
+        return (self.ub - 1.0 if self.integral else self.ub) + SAFETY * abs(self.ub) + 1e-6
+
+    def left(self) -> float | None:
+        return None if self.deadline is None else self.deadline - time.perf_counter()
+
+    def finish(self, proven: bool, why: str, bound: float | None = None) -> SolverOutput:
+        runtime = self.stats.lp_seconds + self.stats.milp_seconds
+        common = dict(backend=self.backend.NAME, runtime=runtime, sense="min")
+        if self.plan is None:
+            return classify(
+                x=None,
+                objective=None,
+                bound=None if proven else self.rounded(self.lb),
+                search_complete=proven,
+                infeasible=proven,  # proven that no plan serves everyone
+                termination=why,
+                **common,
             )
+        bound = (
+            self.ub
+            if proven
+            else max(self.rounded(self.lb), self.rounded(-np.inf if bound is None else bound))
+        )
+        out = classify(
+            x=np.zeros(0),
+            objective=self.ub,
+            bound=min(bound, self.ub),
+            search_complete=proven,
+            termination=why,
+            **common,
+        )
+        return dataclasses.replace(out, x=None)
 
-    def bound(self, j: int, value: float, upper: float | None = None) -> None:
-        """Set y_j's bounds to [value, upper] (upper defaults to value)."""
-        self.h.changeColBounds(int(j), float(value), float(value if upper is None else upper))
+    # ------------------------------------------------------------------ stages
+    def incumbent(self, start: Plan | None) -> None:
+        th = time.perf_counter()
+        if start is not None:
+            open0 = np.asarray(start.open, bool)
+            inst = self.instance
+            if (
+                open0.shape != (inst.n_sites,)
+                or open0.sum() != self.p
+                or np.any(inst.required & ~open0)
+            ):
+                raise InputError(
+                    f"warm_start: the starting plan must open exactly p = {self.p} of the "
+                    f"{inst.n_sites} sites, required sites included",
+                    field="warm_start",
+                )
+            self.offer(open0)
+        greedy = pmedian_greedy(self.instance, self.p, max_cost=self.max_cost)
+        self.improve(greedy.open)
+        self.stats.heuristic_seconds += time.perf_counter() - th
 
-    def add_cuts(self, rows: np.ndarray, cuts: tuple[np.ndarray, ...]) -> None:
-        starts, sites, vals, rhs = cuts
-        # interleave theta_i (coefficient 1) at the head of each cut
-        new_starts = (starts + np.arange(rows.size)).astype(np.int32)
-        idx = np.empty(sites.size + rows.size, np.int32)
-        val = np.empty(sites.size + rows.size)
-        theta_pos = new_starts
-        mask = np.ones(idx.size, bool)
-        mask[theta_pos] = False
-        idx[theta_pos] = self.m + rows
-        val[theta_pos] = 1.0
-        idx[mask] = sites
-        val[mask] = vals
-        self.h.addRows(rows.size, rhs, np.full(rows.size, np.inf), idx.size, new_starts, idx, val)
+    def improve(self, open_: np.ndarray) -> None:
+        plan = pmedian_interchange(
+            self.instance, _empty_plan(open_), max_cost=self.max_cost, time_limit=self.heur_limit
+        )
+        self.offer(plan.open)
 
-    def solve(self, time_limit: float | None) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
-        """(value, y, theta, reduced costs of y); raises BackendError if not optimal."""
-        h = self.h
-        if time_limit is not None:
-            h.setOptionValue("time_limit", max(float(time_limit), 1e-3))
-        h.run()
-        status = h.getModelStatus()
-        if status == highspy.HighsModelStatus.kTimeLimit:
-            raise TimeoutError
-        if status == highspy.HighsModelStatus.kInfeasible:
-            raise _Infeasible
-        if status != highspy.HighsModelStatus.kOptimal:
-            raise BackendError(f"highs: Benders master LP ended {h.modelStatusToString(status)}")
-        sol = h.getSolution()
-        x = np.asarray(sol.col_value)
-        rc = np.asarray(sol.col_dual)[: self.m]
-        return float(h.getInfo().objective_function_value), x[: self.m], x[self.m :], rc
+    def lp(self, master: Master, oracle: CutOracle) -> tuple[np.ndarray, np.ndarray]:
+        """Cut the master LP to its optimum (or a proof); returns (y, reduced costs)."""
+        inst, stats = self.instance, self.stats
+        free = ~inst.required
+        y_in = inst.required.astype(float)
+        y_in[free] = (self.p - inst.required.sum()) / max(int(free.sum()), 1)
+        rows = np.arange(oracle.n_rows)
+        master.add_cuts(rows, oracle.cuts(rows, oracle.separate(y_in)[0]))
+        best_point = np.inf
+        while True:
+            tl = time.perf_counter()
+            self.lb, y, theta, rc = master.solve_lp(self.deadline)
+            stats.lp_seconds += time.perf_counter() - tl
+            stats.rounds += 1
+            stats.lp_bound = self.lb
+            if self.proves(self.lb):
+                return y, rc
+            khat_lp, val_lp = oracle.separate(y)
+            best_point = min(best_point, float(oracle.lv.weight @ val_lp))
+            if best_point - self.lb <= 1e-9 * max(1.0, abs(best_point)):
+                return y, rc
+            khat = oracle.separate(ALPHA * y + (1 - ALPHA) * y_in)[0]
+            cut = violated(oracle, khat, y, theta)
+            if not cut.any():
+                khat = khat_lp
+                cut = val_lp - theta > VIOLATION_TOL * (np.abs(theta) + 1.0)
+            if not cut.any():
+                return y, rc
+            sel = np.flatnonzero(cut)
+            master.add_cuts(sel, oracle.cuts(sel, khat))
+            y_in = 0.5 * (y_in + y)
+
+    def fix(
+        self, master: Master, oracle: CutOracle, y: np.ndarray, rc: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Reduced-cost fixing, then probing; returns the (zero, one) fixing masks."""
+        free = ~self.instance.required
+        target = self.target
+        zero = free & (y <= 1e-9) & (self.lb + rc > target)
+        one = free & (y >= 1 - 1e-9) & (self.lb - rc > target)
+        for j in np.flatnonzero(zero | one):
+            master.bound(j, float(one[j]))
+        left = self.left()
+        budget = None if left is None else time.perf_counter() + PROBE_SHARE * max(left, 0.0)
+        todo = free & ~zero & ~one
+        order = np.argsort(-np.where(todo, rc - 1e3 * y, -np.inf), kind="stable")
+        try:
+            for j in order[: int(todo.sum())]:
+                if budget is not None and time.perf_counter() > budget:
+                    break
+                for value in (1.0, 0.0):
+                    if abs(y[j] - value) <= 1e-9:
+                        continue  # the LP already has y_j there: forcing it proves nothing
+                    tl = time.perf_counter()
+                    beyond = _probe(master, oracle, j, value, target, self.deadline)
+                    self.stats.lp_seconds += time.perf_counter() - tl
+                    self.stats.probes += 1
+                    if beyond:
+                        (one if value == 0.0 else zero)[j] = True
+                        master.bound(j, 1.0 - value)
+                        break
+        except TimeoutError:
+            pass  # fixings so far stand; the MILP stage gets what time is left
+        self.stats.fixed_zero, self.stats.fixed_one = int(zero.sum()), int(one.sum())
+        return zero, one
+
+    def master_mip(self, master: Master, oracle: CutOracle) -> SolverOutput:
+        """Stage 4 in HiGHS: the master MILP, re-cut at each integer optimum."""
+        master.to_mip(self.options)
+        bound = -np.inf
+        while True:
+            start = None
+            if self.plan is not None:
+                y0 = self.plan.open.astype(float)
+                start = np.concatenate([y0, oracle.separate(y0)[1]])
+            tm = time.perf_counter()
+            try:
+                finished, b, y, theta, words = master.solve_mip(self.deadline, start)
+            except TimeoutError:
+                return self.finish(False, "time limit in the Benders master MILP", bound)
+            finally:
+                self.stats.milp_seconds += time.perf_counter() - tm
+            self.stats.rounds += 1
+            bound = max(bound, b)
+            if y is not None:
+                self.offer(y > 0.5)
+            if self.proves(bound) or (bound > self.target):
+                return self.finish(True, "Benders master MILP bound proves the incumbent")
+            if not finished or y is None:
+                return self.finish(False, f"Benders master MILP: {words}", bound)
+            khat, val = oracle.separate(y)
+            cut = val - theta > VIOLATION_TOL * (np.abs(theta) + 1.0)
+            if not cut.any():
+                # the master's optimum costs what its theta say: optimal within the fixings
+                return self.finish(True, "Benders master MILP optimum has its true costs")
+            sel = np.flatnonzero(cut)
+            master.add_cuts(sel, oracle.cuts(sel, khat))
+
+    def restricted_milp(self, zero: np.ndarray, one: np.ndarray) -> SolverOutput:
+        """Stage 4 on another backend: the radius MILP over the sites not fixed to 0."""
+        inst, p, max_cost = self.instance, self.p, self.max_cost
+        keep = ~zero
+        sub = _restrict(inst, keep, inst.required | one)
+        if np.any(np.diff(sub.indptr) == 0):
+            # some demand point reaches no site a better plan may open: none exists
+            return self.finish(True, "Benders fixing leaves no better plan")
+        milp = build_radius(sub, p, max_cost)
+        self.stats.restricted = {
+            "rows": milp.n_rows,
+            "cols": milp.n_cols,
+            "int_cols": int(milp.integrality.sum()),
+            "nnz": milp.nnz,
+        }
+        x0 = None
+        inc = self.plan
+        if inc is not None and not np.any(inc.open & zero) and inc.open[one].all():
+            x0 = encode_radius(sub, milp, _empty_plan(self.plan.open[keep]), p, max_cost)
+        tm = time.perf_counter()
+        out = self.backend.solve(
+            milp, dataclasses.replace(self.options, time_limit=self.left(), warm_start=x0)
+        )
+        self.stats.milp_seconds += time.perf_counter() - tm
+        if out.x is not None:
+            open_ = np.zeros(inst.n_sites, bool)
+            open_[np.flatnonzero(keep)[decode_radius(sub, milp, out.x, max_cost).open]] = True
+            self.offer(open_)
+        if out.status in ("optimal", "infeasible"):
+            return self.finish(True, f"Benders restricted MILP: {out.termination}")
+        bound = min(self.ub, out.bound if out.bound is not None else -np.inf)
+        return self.finish(False, f"Benders restricted MILP: {out.termination}", bound)
 
 
-class _Infeasible(Exception):
-    """The master LP has no point: no plan serves every demand point."""
+def benders_pmedian(
+    instance: Instance,
+    p: int,
+    max_cost: float | None,
+    backend: ModuleType,
+    options: SolveOptions,
+    start: Plan | None = None,
+    stats: BendersStats | None = None,
+) -> tuple[SolverOutput, Plan | None]:
+    """Solve the uncapacitated p-median exactly (see the module doc).
+
+    Parameters
+    ----------
+    instance : Instance
+    p : int
+        Sites to open (validated by the caller, :class:`~erlocate.models.PMedian`).
+    max_cost : float, optional
+        Assignment cut-off.
+    backend : module
+        The backend of the final MILP stage (:func:`erlocate.backends.get`).
+    options : SolveOptions
+        Time limit (for the whole loop), gap, threads, seed, verbosity.
+    start : Plan, optional
+        A starting plan (it must open exactly p sites, required ones included).
+    stats : BendersStats, optional
+        Filled in place.
+
+    Returns
+    -------
+    (SolverOutput, Plan or None)
+        Status, objective, bound and gap of the loop (``x`` is None), and the best plan.
+    """
+    stats = stats if stats is not None else BendersStats()
+    run = _Run(instance, p, max_cost, backend, options, stats)
+    run.incumbent(start)
+    master = None
+    try:
+        lv = levels(instance, p, max_cost)
+        oracle = CutOracle(lv)
+        master = Master(lv, instance, p, options.verbose)
+        y, rc = run.lp(master, oracle)
+        if run.proves(run.lb):
+            return run.finish(True, "Benders LP bound proves the incumbent"), run.plan
+        # the LP point rounded (its p largest y) and improved is often the optimum
+        th = time.perf_counter()
+        open_ = instance.required.copy()
+        order = np.argsort(-np.where(open_, -np.inf, y), kind="stable")
+        open_[order[: p - int(open_.sum())]] = True
+        run.improve(open_)
+        stats.heuristic_seconds += time.perf_counter() - th
+        if run.proves(run.lb):
+            return run.finish(True, "Benders LP bound proves the incumbent"), run.plan
+        zero, one = run.fix(master, oracle, y, rc)
+        if backend.NAME == "highs":
+            return run.master_mip(master, oracle), run.plan
+        return run.restricted_milp(zero, one), run.plan
+    except MasterInfeasible:
+        # the master (with fixings that keep every better plan) has no point
+        return run.finish(True, "Benders master infeasible: no better plan"), run.plan
+    except TimeoutError:
+        return run.finish(False, "time limit in the Benders LP stage"), run.plan
+    finally:
+        stats.cuts = 0 if master is None else master.n_cuts
 
 
-def _integral(instance: Instance, max_cost: float | None) -> bool:
-    """True when every plan's cost is an integer (integer weights and usable costs)."""
-    c = instance.costs if max_cost is None else instance.costs[instance.costs <= max_cost]
-    w = instance.weights
-    return bool(np.all(c == np.round(c)) and np.all(w == np.round(w)))
+def _probe(
+    master: Master, oracle: CutOracle, j: int, value: float, target: float, deadline: float | None
+) -> bool:
+    """True when the master LP with y_j = value, cut until it converges, passes ``target``.
 
-
-def _cost(instance: Instance, open_: np.ndarray, max_cost: float | None) -> tuple[Plan, float]:
-    site, cost = nearest_open(instance, open_, max_cost)
-    has = site >= 0
-    idx = np.flatnonzero(has)
-    plan = Plan(open_.copy(), idx, site[has], np.ones(idx.size))
-    value = float(instance.weights @ cost) if has.all() else np.inf
-    return plan, value
+    Cuts found on the way are valid everywhere and stay; y_j's bounds are restored.
+    """
+    master.bound(j, value)
+    try:
+        while True:
+            try:
+                lb, y, theta, _ = master.solve_lp(deadline)
+            except MasterInfeasible:
+                return True
+            if lb > target:
+                return True
+            khat, val = oracle.separate(y)
+            cut = val - theta > VIOLATION_TOL * (np.abs(theta) + 1.0)
+            if not cut.any():
+                return False
+            sel = np.flatnonzero(cut)
+            master.add_cuts(sel, oracle.cuts(sel, khat))
+    finally:
+        master.bound(j, 0.0, 1.0)
 
 
 def _restrict(instance: Instance, keep: np.ndarray, required: np.ndarray) -> Instance:
@@ -284,308 +465,3 @@ def _restrict(instance: Instance, keep: np.ndarray, required: np.ndarray) -> Ins
         site_ids=instance.site_ids[keep],
         site_frame=None,
     )
-
-
-def _left(deadline: float | None) -> float | None:
-    return None if deadline is None else deadline - time.perf_counter()
-
-
-def benders_pmedian(
-    instance: Instance,
-    p: int,
-    max_cost: float | None,
-    backend: ModuleType,
-    options: SolveOptions,
-    start: Plan | None = None,
-    stats: BendersStats | None = None,
-) -> tuple[SolverOutput, Plan | None]:
-    """Solve the uncapacitated p-median exactly (see the module doc).
-
-    Returns the loop's :class:`~erlocate.backends.base.SolverOutput` (``x`` is
-    None) and the best plan. ``stats`` (filled in place) records rounds, cuts,
-    fixings and seconds per stage.
-    """
-    stats = stats if stats is not None else BendersStats()
-    t0 = time.perf_counter()
-    deadline = None if options.time_limit is None else t0 + float(options.time_limit)
-    integral = _integral(instance, max_cost)
-    name = f"benders/{backend.NAME}"
-
-    def finish(status_proven: bool, plan: Plan | None, obj: float, bound: float, why: str):
-        runtime = stats.lp_seconds + stats.milp_seconds
-        if status_proven and (plan is None or not np.isfinite(obj)):
-            # proven that no plan beats "no plan": the model is infeasible
-            out = classify(
-                backend=name,
-                x=None,
-                objective=None,
-                bound=None,
-                search_complete=True,
-                infeasible=True,
-                runtime=runtime,
-                termination=why,
-                sense="min",
-            )
-            return out, None
-        if plan is None or not np.isfinite(obj):
-            out = classify(
-                backend=name,
-                x=None,
-                objective=None,
-                bound=bound,
-                search_complete=False,
-                runtime=runtime,
-                termination=why,
-                sense="min",
-            )
-            return out, None
-        out = classify(
-            backend=name,
-            x=np.zeros(0),
-            objective=obj,
-            bound=min(bound, obj),
-            search_complete=status_proven,
-            runtime=runtime,
-            termination=why,
-            sense="min",
-        )
-        return dataclasses.replace(out, x=None), plan
-
-    # --- incumbent: caller's start, else greedy + interchange
-    th = time.perf_counter()
-    if start is not None:
-        open0 = np.asarray(start.open, bool)
-        if (
-            open0.shape != (instance.n_sites,)
-            or open0.sum() != p
-            or np.any(instance.required & ~open0)
-        ):
-            raise InputError(
-                f"warm_start: the starting plan must open exactly p = {p} of the "
-                f"{instance.n_sites} sites, required sites included",
-                field="warm_start",
-            )
-        best_plan, ub = _cost(instance, open0, max_cost)
-    else:
-        best_plan, ub = None, np.inf
-    limit = 10.0 if deadline is None else max(0.0, min(10.0, 0.1 * float(options.time_limit)))
-    g = pmedian_interchange(
-        instance,
-        pmedian_greedy(instance, p, max_cost=max_cost),
-        max_cost=max_cost,
-        time_limit=limit,
-    )
-    g_plan, g_ub = _cost(instance, g.open, max_cost)
-    if g_ub < ub:
-        best_plan, ub = g_plan, g_ub
-    stats.heuristic_seconds += time.perf_counter() - th
-
-    def proves(lb: float) -> bool:
-        """The bound proves the incumbent (integer objectives: ceil(lb) >= ub)."""
-        if not np.isfinite(ub):
-            return False
-        if integral:
-            return np.ceil(lb - (SAFETY * abs(lb) + 1e-6)) >= ub - 1e-9
-        return lb >= ub - 1e-9 * max(1.0, abs(ub))
-
-    def rounded(lb: float) -> float:
-        return float(np.ceil(lb - (SAFETY * abs(lb) + 1e-6))) if integral else lb
-
-    # --- stage 1: LP by cutting planes
-    lv = levels(instance, p, max_cost)
-    oracle = _Oracle(lv)
-    master = _Master(lv, instance, p, options.verbose)
-    free = ~instance.required
-    y_in = instance.required.astype(float)
-    y_in[free] = (p - instance.required.sum()) / max(int(free.sum()), 1)
-    khat, _ = oracle.separate(y_in)
-    rows = np.arange(lv.weight.size)
-    cut = oracle.cuts(rows, khat)
-    master.add_cuts(rows, cut)
-    stats.cuts += rows.size
-    lb, lp_ub = -np.inf, np.inf
-    y = theta = rc = None
-    try:
-        while True:
-            tl = time.perf_counter()
-            lb, y, theta, rc = master.solve(_left(deadline))
-            stats.lp_seconds += time.perf_counter() - tl
-            stats.rounds += 1
-            if proves(lb):
-                break
-            khat_lp, val_lp = oracle.separate(y)
-            lp_ub = min(lp_ub, float(lv.weight @ val_lp))
-            if lp_ub - lb <= 1e-9 * max(1.0, abs(lp_ub)):
-                break
-            y_sep = ALPHA * y + (1 - ALPHA) * y_in
-            khat_s, _ = oracle.separate(y_sep)
-            tol = VIOLATION_TOL * (np.abs(theta) + 1.0)
-            viol = _violation(oracle, khat_s, y, theta) > tol
-            use = khat_s
-            if not viol.any():
-                viol = val_lp - theta > tol
-                use = khat_lp
-            if not viol.any():
-                break
-            sel = np.flatnonzero(viol)
-            master.add_cuts(sel, oracle.cuts(sel, use))
-            stats.cuts += sel.size
-            y_in = 0.5 * (y_in + y)
-            if deadline is not None and time.perf_counter() > deadline:
-                raise TimeoutError
-    except _Infeasible:
-        return finish(True, None, np.inf, np.inf, "Benders master LP infeasible")
-    except TimeoutError:
-        stats.lp_bound = lb
-        stats.incumbent = ub
-        return finish(
-            False,
-            best_plan,
-            ub,
-            rounded(lb) if np.isfinite(lb) else -np.inf,
-            "time limit in the Benders LP stage",
-        )
-    stats.lp_bound = lb
-    if not proves(lb) and y is not None:
-        # the LP point rounded (its p largest y) and improved is often the optimum
-        th = time.perf_counter()
-        open_ = instance.required.copy()
-        order = np.argsort(-np.where(open_, -np.inf, y), kind="stable")
-        open_[order[: p - int(open_.sum())]] = True
-        r = pmedian_interchange(
-            instance, Plan(open_, *_empty()), max_cost=max_cost, time_limit=limit
-        )
-        r_plan, r_ub = _cost(instance, r.open, max_cost)
-        if r_ub < ub:
-            best_plan, ub = r_plan, r_ub
-        stats.heuristic_seconds += time.perf_counter() - th
-    stats.incumbent = ub
-    if proves(lb):
-        return finish(True, best_plan, ub, ub, "Benders LP bound proves the incumbent")
-
-    # --- stage 2: reduced-cost fixing against the incumbent
-    target = ub - 1.0 if integral else ub
-    slack = SAFETY * abs(ub) + 1e-6
-    zero = free & (y <= 1e-9) & (lb + rc - slack > target)
-    one = free & (y >= 1 - 1e-9) & (lb - rc - slack > target)
-    for j in np.flatnonzero(zero):
-        master.bound(j, 0.0)
-    for j in np.flatnonzero(one):
-        master.bound(j, 1.0)
-    # probing: force y_j to one value and re-run the cutting planes; a forced LP that
-    # cannot get below the target proves the other value for every better plan
-    budget = None if deadline is None else time.perf_counter() + 0.3 * max(_left(deadline), 0)
-    order = np.argsort(-np.where(free & ~zero & ~one, rc - 1e3 * y, -np.inf), kind="stable")
-    try:
-        for j in order[: int(np.sum(free & ~zero & ~one))]:
-            if budget is not None and time.perf_counter() > budget:
-                break
-            for value in (1.0, 0.0):
-                if (value == 1.0 and y[j] >= 1 - 1e-9) or (value == 0.0 and y[j] <= 1e-9):
-                    continue
-                tl = time.perf_counter()
-                beyond = _probe(master, oracle, j, value, target + slack, deadline)
-                stats.lp_seconds += time.perf_counter() - tl
-                stats.probes += 1
-                if beyond:
-                    (one if value == 0.0 else zero)[j] = True
-                    master.bound(j, 1.0 - value)
-                    break
-    except _Infeasible:
-        # fixings leave no better plan at all
-        return finish(True, best_plan, ub, ub, "Benders probing leaves no better plan")
-    except TimeoutError:
-        pass
-    stats.fixed_zero, stats.fixed_one = int(zero.sum()), int(one.sum())
-    keep = ~zero
-    required = instance.required | one
-    sub = _restrict(instance, keep, required)
-    if np.any(np.diff(sub.indptr) == 0):
-        # some demand point reaches no site a better plan may open: none exists
-        return finish(True, best_plan, ub, ub, "Benders fixing leaves no better plan")
-
-    # --- stage 3: the restricted radius MILP on the chosen backend
-    milp = build_radius(sub, p, max_cost)
-    stats.restricted = {
-        "rows": milp.n_rows,
-        "cols": milp.n_cols,
-        "int_cols": int(milp.integrality.sum()),
-        "nnz": milp.nnz,
-    }
-    x0 = None
-    if best_plan is not None and not np.any(best_plan.open & zero) and np.all(best_plan.open[one]):
-        x0 = encode_radius(sub, milp, _sub_plan(best_plan, keep), p, max_cost)
-    left = _left(deadline)
-    tm = time.perf_counter()
-    out = backend.solve(milp, dataclasses.replace(options, time_limit=left, warm_start=x0))
-    stats.milp_seconds += time.perf_counter() - tm
-    bound_r = out.bound
-    if out.x is not None:
-        open_sub = decode_radius(sub, milp, out.x, max_cost).open
-        open_ = np.zeros(instance.n_sites, bool)
-        open_[np.flatnonzero(keep)[open_sub]] = True
-        plan_r, val_r = _cost(instance, open_, max_cost)
-        if val_r < ub:
-            best_plan, ub = plan_r, val_r
-    stats.incumbent = ub
-    if out.status == "infeasible":
-        return finish(True, best_plan, ub, ub, "restricted MILP infeasible: incumbent optimal")
-    proven = out.status == "optimal"
-    bound = ub if proven else max(rounded(lb), min(ub, bound_r if bound_r is not None else lb))
-    return finish(
-        proven,
-        best_plan,
-        ub,
-        rounded(bound) if not proven else ub,
-        f"restricted MILP: {out.termination}",
-    )
-
-
-def _probe(
-    master: _Master,
-    oracle: _Oracle,
-    j: int,
-    value: float,
-    target: float,
-    deadline: float | None,
-) -> bool:
-    """True when the master LP with y_j = value, cut until it converges, exceeds ``target``.
-
-    Cuts found on the way are valid everywhere and stay; the bounds are restored.
-    """
-    master.bound(j, value)
-    try:
-        while True:
-            try:
-                lb, y, theta, _ = master.solve(_left(deadline))
-            except _Infeasible:
-                return True
-            if lb > target:
-                return True
-            khat, val = oracle.separate(y)
-            viol = val - theta > VIOLATION_TOL * (np.abs(theta) + 1.0)
-            if not viol.any():
-                return False
-            sel = np.flatnonzero(viol)
-            master.add_cuts(sel, oracle.cuts(sel, khat))
-            if deadline is not None and time.perf_counter() > deadline:
-                raise TimeoutError
-    finally:
-        master.bound(j, 0.0, 1.0)
-
-
-def _violation(oracle: _Oracle, khat: np.ndarray, y: np.ndarray, theta: np.ndarray) -> np.ndarray:
-    """How much each row's cut at level ``khat`` is violated by (y, theta)."""
-    rows = np.arange(khat.size)
-    starts, sites, vals, rhs = oracle.cuts(rows, khat)
-    cnt = np.diff(np.append(starts, sites.size))
-    lhs = np.bincount(np.repeat(rows, cnt), weights=vals * y[sites], minlength=rows.size)
-    return rhs - lhs - theta
-
-
-def _empty() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-
-
-def _sub_plan(plan: Plan, keep: np.ndarray) -> Plan:
-    return Plan(plan.open[keep], *_empty())

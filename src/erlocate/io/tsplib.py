@@ -148,7 +148,7 @@ def tsplib_optima() -> pd.DataFrame:
     return pd.read_csv(path)
 
 
-def tsplib_case(name: str, formulation: str = "dense") -> OrlibCase:
+def tsplib_case(name: str, formulation: str = "auto") -> OrlibCase:
     """A named TSPLIB p-median case (``"rl1304_p10"``) with its published optimum.
 
     Parameters

@@ -1,0 +1,231 @@
+"""The two halves of the p-median Benders loop: the closed-form cut oracle and the master.
+
+:class:`CutOracle` separates the optimality cuts of every demand row at once
+(vectorised over the radius levels of :func:`erlocate.models.pmedian_radius.levels`);
+:class:`Master` holds the master problem in HiGHS (``highspy``), re-solved
+with a warm basis as cuts and fixings arrive, first as an LP, then as a MILP.
+"""
+
+from __future__ import annotations
+
+import time
+
+import highspy
+import numpy as np
+
+from erlocate.backends.base import SolveOptions
+from erlocate.backends.highs import _mute_banner
+from erlocate.errors import BackendError
+from erlocate.instance import Instance
+from erlocate.models.pmedian_radius import Levels
+
+__all__ = ["VIOLATION_TOL", "CutOracle", "Master", "MasterInfeasible", "violated"]
+
+#: A level counts as holding an open site when its cumulative y reaches 1 - this.
+REACH_TOL = 1e-9
+#: A cut is added when it cuts the point off by more than this times (|theta| + 1).
+VIOLATION_TOL = 1e-7
+#: ``HighsInfo.primal_solution_status`` value meaning "a feasible point is held".
+_FEASIBLE_POINT = 2
+_MS = highspy.HighsModelStatus
+
+
+class MasterInfeasible(Exception):
+    """The master has no point: no plan (within the fixings) serves every demand point."""
+
+
+class CutOracle:
+    """Closed-form separation over the distance levels of each demand row (all rows at once).
+
+    For a point ``y``, row i's most violated cut is at the level k̂ where the
+    sum of ``y`` over sites within ``D_i^k`` first reaches 1; its value there is
+    the cost of row i in the LP subproblem.
+    """
+
+    def __init__(self, lv: Levels) -> None:
+        self.lv = lv
+        n_lvl = lv.row.size
+        first = np.ones(n_lvl, bool)
+        first[1:] = lv.row[1:] != lv.row[:-1]
+        self.head = np.flatnonzero(first)  # first level of each row
+        self.span = np.diff(np.append(self.head, n_lvl))
+        size = np.bincount(lv.pair_level, minlength=n_lvl)
+        self.lvl_begin = np.cumsum(size) - size  # pairs are sorted by level
+        self.pair_cost = lv.cost[lv.pair_level]
+
+    @property
+    def n_rows(self) -> int:
+        return self.head.size
+
+    def _within_row(self, per_level: np.ndarray) -> np.ndarray:
+        total = np.cumsum(per_level)
+        return total - np.repeat(total[self.head] - per_level[self.head], self.span)
+
+    def separate(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(level k̂ per row, subproblem cost per row) at ``y``.
+
+        For binary ``y`` the cost is the row's distance to its nearest open site.
+        """
+        lv = self.lv
+        n_lvl = lv.row.size
+        yl = np.bincount(lv.pair_level, weights=y[lv.pair_site], minlength=n_lvl)
+        cum = self._within_row(yl)
+        cyl = self._within_row(lv.cost * yl)
+        cand = np.where(cum >= 1.0 - REACH_TOL, np.arange(n_lvl), n_lvl)
+        khat = np.minimum.reduceat(cand, self.head)
+        # a row whose levels never reach 1 (only with a cut-off) takes its last level
+        khat = np.where(khat == n_lvl, self.head + self.span - 1, khat)
+        d = lv.cost[khat]
+        value = d * (1.0 - (cum[khat] - yl[khat])) + (cyl[khat] - lv.cost[khat] * yl[khat])
+        return khat, value
+
+    def cuts(self, rows: np.ndarray, khat: np.ndarray) -> tuple[np.ndarray, ...]:
+        """CSR (starts, site indices, values) and right-hand sides of the cuts of ``rows``.
+
+        Cut of row i at level k: theta_i + sum_{c_ij < D_k} (D_k - c_ij) y_j >= D_k.
+        """
+        k = khat[rows]
+        d = self.lv.cost[k]
+        lo = self.lvl_begin[self.head[rows]]
+        cnt = self.lvl_begin[k] - lo
+        starts = np.cumsum(cnt) - cnt
+        idx = np.arange(int(cnt.sum())) - np.repeat(starts, cnt) + np.repeat(lo, cnt)
+        vals = np.repeat(d, cnt) - self.pair_cost[idx]
+        return starts, self.lv.pair_site[idx], vals, d
+
+
+def violated(oracle: CutOracle, khat: np.ndarray, y: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """Rows whose cut at level ``khat`` cuts (y, theta) off."""
+    rows = np.arange(khat.size)
+    starts, sites, vals, rhs = oracle.cuts(rows, khat)
+    cnt = np.diff(np.append(starts, sites.size))
+    lhs = np.bincount(np.repeat(rows, cnt), weights=vals * y[sites], minlength=rows.size)
+    return rhs - lhs - theta > VIOLATION_TOL * (np.abs(theta) + 1.0)
+
+
+class Master:
+    """The master problem in HiGHS: columns y (sites), then theta (demand rows).
+
+    ``min sum_i w_i theta_i`` s.t. ``sum_j y_j = p``, ``theta_i >= D_i^1``, the
+    reach rows of demand rows whose last level may hold no open site, and the cuts.
+    """
+
+    def __init__(self, lv: Levels, instance: Instance, p: int, verbose: bool = False) -> None:
+        _mute_banner()
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", bool(verbose))
+        h.setOptionValue("presolve", "off")  # re-solved after every round: keep the basis
+        m, n_rows = instance.n_sites, lv.weight.size
+        self.m, self.n_rows, self.h = m, n_rows, h
+        self.n_cuts = 0
+        head = np.flatnonzero(np.r_[True, lv.row[1:] != lv.row[:-1]])
+        h.addCols(
+            m + n_rows,
+            np.concatenate([np.zeros(m), lv.weight]),
+            np.concatenate([instance.required.astype(float), lv.cost[head]]),
+            np.concatenate([np.ones(m), np.full(n_rows, np.inf)]),
+            0,
+            np.zeros(m + n_rows, np.int32),
+            np.zeros(0, np.int32),
+            np.zeros(0),
+        )
+        h.addRows(1, [float(p)], [float(p)], m, [0], np.arange(m, dtype=np.int32), np.ones(m))
+        last = np.flatnonzero(lv.last & ~lv.closed)
+        if last.size:
+            rows = lv.row[last]
+            pair_row = lv.row[lv.pair_level]
+            sel = np.isin(pair_row, rows)
+            local = np.searchsorted(rows, pair_row[sel])
+            order = np.argsort(local, kind="stable")
+            cnt = np.bincount(local, minlength=rows.size)
+            cols = lv.pair_site[sel][order].astype(np.int32)
+            h.addRows(
+                rows.size,
+                np.ones(rows.size),
+                np.full(rows.size, np.inf),
+                cols.size,
+                (np.cumsum(cnt) - cnt).astype(np.int32),
+                cols,
+                np.ones(cols.size),
+            )
+
+    def bound(self, j: int, lower: float, upper: float | None = None) -> None:
+        """Set y_j's bounds to [lower, upper] (upper defaults to lower: a fixing)."""
+        self.h.changeColBounds(int(j), float(lower), float(lower if upper is None else upper))
+
+    def add_cuts(self, rows: np.ndarray, cuts: tuple[np.ndarray, ...]) -> None:
+        """Add the cuts of ``rows`` (from :meth:`CutOracle.cuts`)."""
+        starts, sites, vals, rhs = cuts
+        heads = (starts + np.arange(rows.size)).astype(np.int32)  # theta_i leads each row
+        idx = np.empty(sites.size + rows.size, np.int32)
+        val = np.empty(idx.size)
+        body = np.ones(idx.size, bool)
+        body[heads] = False
+        idx[heads], val[heads] = self.m + rows, 1.0
+        idx[body], val[body] = sites, vals
+        self.h.addRows(rows.size, rhs, np.full(rows.size, np.inf), idx.size, heads, idx, val)
+        self.n_cuts += rows.size
+
+    def _limit(self, deadline: float | None) -> None:
+        if deadline is not None:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                raise TimeoutError
+            self.h.setOptionValue("time_limit", left)
+
+    def solve_lp(self, deadline: float | None) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+        """(value, y, theta, reduced costs of y) of the master LP."""
+        h = self.h
+        self._limit(deadline)
+        h.run()
+        status = h.getModelStatus()
+        if status == _MS.kTimeLimit:
+            raise TimeoutError
+        if status == _MS.kInfeasible:
+            raise MasterInfeasible
+        if status != _MS.kOptimal:
+            raise BackendError(f"highs: Benders master LP ended {h.modelStatusToString(status)}")
+        sol = h.getSolution()
+        x = np.asarray(sol.col_value)
+        rc = np.asarray(sol.col_dual)[: self.m]
+        return float(h.getInfo().objective_function_value), x[: self.m], x[self.m :], rc
+
+    def to_mip(self, options: SolveOptions) -> None:
+        """Make y binary and set the MILP options (gap, threads, seed)."""
+        h, m = self.h, self.m
+        h.changeColsIntegrality(
+            m, np.arange(m, dtype=np.int32), np.full(m, highspy.HighsVarType.kInteger)
+        )
+        h.setOptionValue("presolve", "on")
+        h.setOptionValue("mip_rel_gap", options.gap)
+        if options.threads is not None:
+            h.setOptionValue("threads", int(options.threads))
+        if options.seed is not None:
+            h.setOptionValue("random_seed", int(options.seed) % 2_147_483_647)
+
+    def solve_mip(
+        self, deadline: float | None, start: np.ndarray | None
+    ) -> tuple[bool, float, np.ndarray | None, np.ndarray | None, str]:
+        """(finished, bound, y, theta, status words) of the master MILP.
+
+        ``finished``: HiGHS closed the search (then ``bound`` is the optimum of this
+        master). ``y``/``theta`` are None when HiGHS holds no point.
+        """
+        h = self.h
+        self._limit(deadline)
+        if start is not None:
+            h.setSolution(start.size, np.arange(start.size, dtype=np.int32), start)
+        h.run()
+        status = h.getModelStatus()
+        if status == _MS.kInfeasible:
+            raise MasterInfeasible
+        info = h.getInfo()
+        finished = status == _MS.kOptimal
+        bound = float(info.objective_function_value if finished else info.mip_dual_bound)
+        if not np.isfinite(bound):
+            bound = -np.inf
+        words = h.modelStatusToString(status)
+        if info.primal_solution_status != _FEASIBLE_POINT:
+            return finished, bound, None, None, words
+        x = np.asarray(h.getSolution().col_value)
+        return finished, bound, np.round(x[: self.m]), x[self.m :], words
