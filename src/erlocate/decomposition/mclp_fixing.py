@@ -367,6 +367,7 @@ def _incumbent(
         Plan.nearest(instance, best),
         S,
         time_limit=budget,
+        max_stall=1000,
         seed=0 if seed is None else seed,
         allowed=red.keep_sites,
     )
