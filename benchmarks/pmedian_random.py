@@ -1,6 +1,7 @@
 """Time to proven optimality: random Euclidean p-median, 1000 demand points, 200 sites, p = 10.
 
     python benchmarks/pmedian_random.py [--backend highs] [--seeds 0 1 2] [--time-limit 600]
+        [--formulation auto|dense|radius|benders]
 
 This is the case spopt with HiGHS needs about 250 s for (and then calls a
 non-optimal answer optimal). Prints build and solve seconds, status, gap.
@@ -30,8 +31,11 @@ def main() -> None:
     parser.add_argument("--p", type=int, default=10)
     parser.add_argument("--time-limit", type=float, default=600.0)
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument(
+        "--formulation", default="auto", choices=["auto", "dense", "radius", "benders"]
+    )
     args = parser.parse_args()
-    print(describe(args.backend))
+    print(describe(args.backend), f"| PMedian(formulation={args.formulation!r})")
     print(
         f"{'instance':<10}{'p':>4}{'status':>10}{'objective':>16}{'gap %':>9}"
         f"{'build s':>9}{'solve s':>9}"
@@ -39,7 +43,7 @@ def main() -> None:
     for seed in args.seeds:
         inst = instance(seed)
         r = erlocate.solve(
-            erlocate.PMedian(args.p),
+            erlocate.PMedian(args.p, formulation=args.formulation),
             inst,
             args.backend,
             time_limit=args.time_limit,
