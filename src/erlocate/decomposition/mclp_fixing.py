@@ -367,7 +367,7 @@ def _incumbent(
         Plan.nearest(instance, best),
         S,
         time_limit=budget,
-        max_stall=1000,
+        max_stall=int(np.clip(red.n_sites // 4, 50, 1000)),
         seed=0 if seed is None else seed,
         allowed=red.keep_sites,
     )
@@ -471,7 +471,7 @@ def solve_mclp_fixing(
         return None if limit is None else max(0.0, limit - (time.perf_counter() - t0))
 
     # bound and fixing rounds
-    bound = np.inf
+    bound = prob.offset + float(prob.w.sum())  # every row covered: the trivial bound
     t_lp = time.perf_counter()
     n_fixed: dict[str, int] = {
         "sites_closed": 0,
