@@ -129,3 +129,25 @@ def test_capacitated_benders_is_refused():
 def test_unreachable_within_cutoff_is_infeasible():
     with pytest.raises(InfeasibleError):
         erlocate.solve(benders(1, max_cost=1.5), line_instance(5))
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_required_sites_and_cutoff_every_backend(backend, seed, monkeypatch):
+    # no probing: the fixings and required sites reach the last stage of every backend
+    monkeypatch.setattr(pmedian_benders, "PROBE_SHARE", 0.0)
+    inst = random_instance(seed, n=60, m=20, required=[3])
+    dense = erlocate.solve(erlocate.PMedian(4, max_cost=70.0), inst, "highs")
+    r = erlocate.solve(benders(4, max_cost=70.0), inst, backend, time_limit=60)
+    assert r.status == "optimal" and r.objective == pytest.approx(dense.objective, rel=1e-9)
+    assert r.plan.open[3]
+
+
+def test_restrict_keeps_the_pairs_of_kept_sites():
+    from erlocate.decomposition.pmedian_benders import _restrict
+
+    inst = line_instance(4, required=[1])
+    keep = np.array([True, True, False, True])
+    sub = _restrict(inst, keep, inst.required)
+    assert sub.n_sites == 3 and sub.site_ids.tolist() == [inst.site_ids[k] for k in (0, 1, 3)]
+    assert sub.dense_costs().tolist() == [[0, 1, 3], [1, 0, 2], [2, 1, 1], [3, 2, 0]]
+    assert sub.required.tolist() == [False, True, False]
