@@ -190,6 +190,19 @@ class Master:
         rc = np.asarray(sol.col_dual)[: self.m]
         return float(h.getInfo().objective_function_value), x[: self.m], x[self.m :], rc
 
+    def cap(self, weights: np.ndarray, value: float) -> None:
+        """Keep only points with sum_i w_i theta_i <= value (one row, updated in place).
+
+        With the cap at the incumbent's value less the objective's granularity, the
+        master MILP searches strictly better plans only and prunes everything else.
+        """
+        if getattr(self, "_cap_row", None) is None:
+            self._cap_row = self.h.getNumRow()
+            cols = np.arange(self.m, self.m + self.n_rows, dtype=np.int32)
+            self.h.addRows(1, [-np.inf], [float(value)], cols.size, [0], cols, weights)
+        else:
+            self.h.changeRowBounds(self._cap_row, -np.inf, float(value))
+
     def to_mip(self, options: SolveOptions) -> None:
         """Make y binary and set the MILP options (gap, threads, seed)."""
         h, m = self.h, self.m

@@ -87,6 +87,8 @@ __all__ = ["BendersStats", "benders_pmedian"]
 SAFETY = 1e-7
 #: Share of the remaining time that probing may use.
 PROBE_SHARE = 0.3
+#: Another fixing pass runs only when the re-cut LP closed this share of the gap to the target.
+PASS_GAIN = 0.1
 #: Weight of the LP optimum in the separation point (the rest on the core point).
 ALPHA = 0.5
 
@@ -138,6 +140,7 @@ class _Run:
         self.plan: Plan | None = None
         self.ub = np.inf
         self.lb = -np.inf
+        self.zero = self.one = np.zeros(instance.n_sites, bool)  # fixings (stage 3)
         self.heur_limit = (
             10.0 if options.time_limit is None else min(10.0, 0.1 * float(options.time_limit))
         )
@@ -226,84 +229,117 @@ class _Run:
         )
         self.offer(plan.open)
 
-    def lp(self, master: Master, oracle: CutOracle) -> tuple[np.ndarray, np.ndarray]:
-        """Cut the master LP to its optimum (or a proof); returns (y, reduced costs)."""
+    def lp(
+        self, master: Master, oracle: CutOracle, y_in: np.ndarray | None = None
+    ) -> tuple[float, np.ndarray, np.ndarray]:
+        """Cut the master LP to its optimum (or past the target): (value, y, reduced costs).
+
+        ``y_in`` is the first core point (default: p spread evenly); the first call
+        also seeds one cut per row there.
+        """
         inst, stats = self.instance, self.stats
-        free = ~inst.required
-        y_in = inst.required.astype(float)
-        y_in[free] = (self.p - inst.required.sum()) / max(int(free.sum()), 1)
-        rows = np.arange(oracle.n_rows)
-        master.add_cuts(rows, oracle.cuts(rows, oracle.separate(y_in)[0]))
+        first = y_in is None
+        if y_in is None:
+            free = ~inst.required
+            y_in = inst.required.astype(float)
+            y_in[free] = (self.p - inst.required.sum()) / max(int(free.sum()), 1)
+            rows = np.arange(oracle.n_rows)
+            master.add_cuts(rows, oracle.cuts(rows, oracle.separate(y_in)[0]))
         best_point = np.inf
         while True:
             tl = time.perf_counter()
-            self.lb, y, theta, rc = master.solve_lp(self.deadline)
+            value, y, theta, rc = master.solve_lp(self.deadline)
             stats.lp_seconds += time.perf_counter() - tl
             stats.rounds += 1
-            stats.lp_bound = self.lb
-            if self.proves(self.lb):
-                return y, rc
+            if first:
+                self.lb = value  # the LP without fixings bounds every plan
+            if self.proves(value) or value > self.target:
+                return value, y, rc
             khat_lp, val_lp = oracle.separate(y)
             best_point = min(best_point, float(oracle.lv.weight @ val_lp))
-            if best_point - self.lb <= 1e-9 * max(1.0, abs(best_point)):
-                return y, rc
+            if best_point - value <= 1e-9 * max(1.0, abs(best_point)):
+                return value, y, rc
             khat = oracle.separate(ALPHA * y + (1 - ALPHA) * y_in)[0]
             cut = violated(oracle, khat, y, theta)
             if not cut.any():
                 khat = khat_lp
                 cut = val_lp - theta > VIOLATION_TOL * (np.abs(theta) + 1.0)
             if not cut.any():
-                return y, rc
+                return value, y, rc
             sel = np.flatnonzero(cut)
             master.add_cuts(sel, oracle.cuts(sel, khat))
             y_in = 0.5 * (y_in + y)
 
     def fix(
-        self, master: Master, oracle: CutOracle, y: np.ndarray, rc: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Reduced-cost fixing, then probing; returns the (zero, one) fixing masks."""
+        self, master: Master, oracle: CutOracle, value: float, y: np.ndarray, rc: np.ndarray
+    ) -> bool:
+        """Reduced-cost fixing and probing, in passes; True when no better plan is left.
+
+        Each pass fixes by reduced costs, probes what is left, then re-cuts the LP
+        with the fixings; its value bounds every better plan, so min(U, value) is a
+        lower bound and the next pass starts from its reduced costs.
+        """
         free = ~self.instance.required
-        target = self.target
-        zero = free & (y <= 1e-9) & (self.lb + rc > target)
-        one = free & (y >= 1 - 1e-9) & (self.lb - rc > target)
-        for j in np.flatnonzero(zero | one):
-            master.bound(j, float(one[j]))
+        zero = np.zeros_like(free)
+        one = np.zeros_like(free)
         left = self.left()
         budget = None if left is None else time.perf_counter() + PROBE_SHARE * max(left, 0.0)
-        todo = free & ~zero & ~one
-        order = np.argsort(-np.where(todo, rc - 1e3 * y, -np.inf), kind="stable")
         try:
-            for j in order[: int(todo.sum())]:
-                if budget is not None and time.perf_counter() > budget:
-                    break
-                for value in (1.0, 0.0):
-                    if abs(y[j] - value) <= 1e-9:
-                        continue  # the LP already has y_j there: forcing it proves nothing
-                    tl = time.perf_counter()
-                    beyond = _probe(master, oracle, j, value, target, self.deadline)
-                    self.stats.lp_seconds += time.perf_counter() - tl
-                    self.stats.probes += 1
-                    if beyond:
-                        (one if value == 0.0 else zero)[j] = True
-                        master.bound(j, 1.0 - value)
-                        break
+            while True:
+                target = self.target
+                todo = free & ~zero & ~one
+                new_zero = todo & (y <= 1e-9) & (value + rc > target)
+                new_one = todo & (y >= 1 - 1e-9) & (value - rc > target)
+                for j in np.flatnonzero(new_zero | new_one):
+                    master.bound(j, float(new_one[j]))
+                zero |= new_zero
+                one |= new_one
+                fixed = int(new_zero.sum() + new_one.sum())
+                todo &= ~new_zero & ~new_one
+                order = np.argsort(-np.where(todo, rc - 1e3 * y, -np.inf), kind="stable")
+                for j in order[: int(todo.sum())]:
+                    if budget is not None and time.perf_counter() > budget:
+                        return False
+                    for v in (1.0, 0.0):
+                        if abs(y[j] - v) <= 1e-9:
+                            continue  # the LP already has y_j there: forcing proves nothing
+                        tl = time.perf_counter()
+                        beyond = _probe(master, oracle, j, v, target, self.deadline)
+                        self.stats.lp_seconds += time.perf_counter() - tl
+                        self.stats.probes += 1
+                        if beyond:
+                            (one if v == 0.0 else zero)[j] = True
+                            master.bound(j, 1.0 - v)
+                            fixed += 1
+                            break
+                if not fixed or (budget is not None and time.perf_counter() > budget):
+                    return False
+                before = value
+                value, y, rc = self.lp(master, oracle, y)
+                self.lb = max(self.lb, self.rounded(min(self.ub, value)))
+                if value > self.target:
+                    return True
+                if value - before < PASS_GAIN * (self.target - before):
+                    return False  # the fixings barely moved the LP: another pass fixes little
         except TimeoutError:
-            pass  # fixings so far stand; the MILP stage gets what time is left
-        self.stats.fixed_zero, self.stats.fixed_one = int(zero.sum()), int(one.sum())
-        return zero, one
+            return False  # fixings so far stand; the MILP stage gets what time is left
+        finally:
+            self.stats.fixed_zero, self.stats.fixed_one = int(zero.sum()), int(one.sum())
+            self.zero, self.one = zero, one
 
     def master_mip(self, master: Master, oracle: CutOracle) -> SolverOutput:
-        """Stage 4 in HiGHS: the master MILP, re-cut at each integer optimum."""
+        """Stage 4 in HiGHS: the master MILP, capped below the incumbent, re-cut at each optimum.
+
+        The cap (objective <= the target) leaves only strictly better plans: an
+        infeasible capped master proves the incumbent optimal.
+        """
         master.to_mip(self.options)
         bound = -np.inf
         while True:
-            start = None
-            if self.plan is not None:
-                y0 = self.plan.open.astype(float)
-                start = np.concatenate([y0, oracle.separate(y0)[1]])
+            master.cap(oracle.lv.weight, self.target)
             tm = time.perf_counter()
             try:
-                finished, b, y, theta, words = master.solve_mip(self.deadline, start)
+                finished, b, y, theta, words = master.solve_mip(self.deadline, None)
             except TimeoutError:
                 return self.finish(False, "time limit in the Benders master MILP", bound)
             finally:
@@ -398,7 +434,8 @@ def benders_pmedian(
         lv = levels(instance, p, max_cost)
         oracle = CutOracle(lv)
         master = Master(lv, instance, p, options.verbose)
-        y, rc = run.lp(master, oracle)
+        run.lb, y, rc = run.lp(master, oracle)
+        stats.lp_bound = run.lb
         if run.proves(run.lb):
             return run.finish(True, "Benders LP bound proves the incumbent"), run.plan
         # the LP point rounded (its p largest y) and improved is often the optimum
@@ -410,10 +447,11 @@ def benders_pmedian(
         stats.heuristic_seconds += time.perf_counter() - th
         if run.proves(run.lb):
             return run.finish(True, "Benders LP bound proves the incumbent"), run.plan
-        zero, one = run.fix(master, oracle, y, rc)
+        if run.fix(master, oracle, stats.lp_bound, y, rc):
+            return run.finish(True, "Benders fixing leaves no better plan"), run.plan
         if backend.NAME == "highs":
             return run.master_mip(master, oracle), run.plan
-        return run.restricted_milp(zero, one), run.plan
+        return run.restricted_milp(run.zero, run.one), run.plan
     except MasterInfeasible:
         # the master (with fixings that keep every better plan) has no point
         return run.finish(True, "Benders master infeasible: no better plan"), run.plan
