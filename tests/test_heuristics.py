@@ -51,3 +51,25 @@ def test_bad_inputs():
     g = pmedian_greedy(inst, 1)
     with pytest.raises(InputError, match="time_limit: must be a finite number"):
         pmedian_interchange(inst, g, time_limit=-1)
+
+
+def test_warm_start_heuristic_for_mclp_and_dominated_start():
+    inst = random_instance(3, n=60, m=15)
+    model = erlocate.MCLP(3, max_cost=40.0)
+    exact = erlocate.solve(model, inst)
+    r = erlocate.solve(model, inst, warm_start="heuristic")
+    assert r.status == "optimal" and r.objective == pytest.approx(exact.objective)
+    # site 1 covers {d1, d2}, a subset of site 0's {d0, d1, d2}: the reduction drops it.
+    # A start opening it is moved onto site 0, so the warm-start vector respects the
+    # reduced MILP's bounds (before, HiGHS silently discarded such a start)
+    cost = np.array([[1.0, 5, 5], [1, 1, 5], [1, 1, 5], [5, 5, 1]])
+    small = erlocate.Instance.from_matrix(cost, weights=[1, 2, 3, 4])
+    model = erlocate.MCLP(2, max_cost=1.0)
+    assert model.reduction(small).keep_sites.tolist() == [True, False, True]
+    plan = erlocate.plan.Plan.nearest(small, np.array([False, True, True]))
+    milp = model.build(small)
+    x = model.encode(small, milp, plan)
+    assert np.all(x >= milp.col_lb - 1e-9) and np.all(x <= milp.col_ub + 1e-9)
+    assert x[milp.col_blocks["open"]].tolist() == [1.0, 0.0, 1.0]
+    r2 = erlocate.solve(model, small, warm_start=plan)
+    assert r2.status == "optimal" and r2.objective == 10.0

@@ -54,10 +54,11 @@ def solve(
         Show the solver log.
     warm_start : Result, Plan or "heuristic", optional
         A known plan for the same model and instance, passed as a starting
-        incumbent where the backend supports it. ``"heuristic"`` (uncapacitated
-        :class:`~erlocate.models.PMedian` only): greedy + interchange from
-        :mod:`erlocate.heuristics` (not exact; at most ``min(10, time_limit/10)``
-        seconds, counted in ``build_time``).
+        incumbent where the backend supports it. ``"heuristic"``: greedy + local
+        search, not exact (uncapacitated :class:`~erlocate.models.PMedian`:
+        :mod:`erlocate.heuristics`; :class:`~erlocate.models.MCLP`:
+        :mod:`erlocate.covering_heuristics`); at most ``min(10, time_limit/10)``
+        seconds, counted in ``build_time``.
     seed : int, optional
         Solver random seed.
     verify : bool
@@ -158,15 +159,25 @@ def solve(
 
 def _heuristic_start(model: Model, instance: Instance, name: str, time_limit: float | None) -> Plan:
     """A heuristic (not exact) starting plan for ``warm_start="heuristic"``."""
-    from erlocate.heuristics import pmedian_greedy, pmedian_interchange
+    from erlocate.models.mclp import MCLP
     from erlocate.models.pmedian import PMedian
 
+    limit = 10.0 if time_limit is None else min(10.0, time_limit / 10)
+    if name == "heuristic" and isinstance(model, MCLP):
+        from erlocate.covering_heuristics import mclp_greedy, mclp_perturbed_search
+
+        allowed = model.reduction(instance).keep_sites if model.reduce else None
+        plan = mclp_greedy(instance, int(model.p), model.max_cost, allowed=allowed)
+        return mclp_perturbed_search(
+            instance, plan, model.max_cost, time_limit=limit, allowed=allowed
+        )
     if name != "heuristic" or not isinstance(model, PMedian) or model.capacitated:
         raise InputError(
             f"warm_start: {name!r} is only available as 'heuristic' for an uncapacitated "
-            "PMedian; pass a Plan or Result instead",
+            "PMedian or an MCLP; pass a Plan or Result instead",
             field="warm_start",
         )
-    limit = 10.0 if time_limit is None else min(10.0, time_limit / 10)
+    from erlocate.heuristics import pmedian_greedy, pmedian_interchange
+
     plan = pmedian_greedy(instance, int(model.p), max_cost=model.max_cost)
     return pmedian_interchange(instance, plan, max_cost=model.max_cost, time_limit=limit)

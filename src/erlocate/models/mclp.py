@@ -187,6 +187,15 @@ class MCLP(Model):
         return Plan.nearest(instance, np.round(milp.block(x, "open")) > 0.5)
 
     def encode(self, instance: Instance, milp: Milp, plan: Plan) -> np.ndarray:
+        if self.reduce:
+            # a start opening a dominated (dropped) site moves to a kept site covering a
+            # superset: same or more coverage, and feasible for the reduced MILP
+            from erlocate.decomposition.mclp_fixing import project_to_kept
+
+            red = self.reduction(instance)
+            open_ = project_to_kept(instance, red, float(self.max_cost), plan.open)
+            if not np.array_equal(open_, plan.open):
+                plan = Plan(open_, np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
         x = super().encode(instance, milp, plan)
         x[milp.col_blocks["covered"]] = np.minimum(cover_counts(milp, plan), 1)
         return x
