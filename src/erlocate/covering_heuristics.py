@@ -42,7 +42,7 @@ import scipy.sparse as sp
 
 from erlocate.errors import InputError
 from erlocate.instance import Instance
-from erlocate.models.base import check_max_cost, check_p
+from erlocate.models.base import check_max_cost, check_p, check_time_limit, open_flags
 from erlocate.plan import Plan
 
 __all__ = ["covered_weight", "mclp_greedy", "mclp_interchange", "mclp_perturbed_search"]
@@ -255,21 +255,14 @@ def mclp_interchange(
         length, a required site closed), or ``allowed`` of the wrong shape.
     """
     max_cost = check_max_cost(max_cost)
-    if not (np.isfinite(time_limit) and time_limit >= 0):
-        raise InputError(
-            f"time_limit: must be a finite number >= 0, got {time_limit!r}", field="time_limit"
-        )
+    time_limit = check_time_limit(time_limit)
     if max_iter is not None and (
         isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 0
     ):
         raise InputError(
             f"max_iter: must be a non-negative integer, got {max_iter!r}", field="max_iter"
         )
-    open_ = np.asarray(plan.open, dtype=bool).copy()
-    if open_.shape != (instance.n_sites,):
-        raise InputError(
-            f"plan: has {open_.size} open flags for {instance.n_sites} sites", field="plan"
-        )
+    open_ = open_flags(instance, plan)
     if (instance.required & ~open_).any():
         k = int(np.flatnonzero(instance.required & ~open_)[0])
         raise InputError(f"plan: required site {instance.site_ids[k]!r} is closed", field="plan")
@@ -343,10 +336,7 @@ def mclp_perturbed_search(
             continue
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise InputError(f"{name}: must be a positive integer, got {value!r}", field=name)
-    if not (np.isfinite(time_limit) and time_limit >= 0):
-        raise InputError(
-            f"time_limit: must be a finite number >= 0, got {time_limit!r}", field="time_limit"
-        )
+    time_limit = check_time_limit(time_limit)
     deadline = time.perf_counter() + time_limit
     best_open = mclp_interchange(
         instance, plan, max_cost, time_limit=time_limit, allowed=allowed

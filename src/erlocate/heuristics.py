@@ -30,9 +30,8 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
-from erlocate.errors import InputError
 from erlocate.instance import Instance
-from erlocate.models.base import check_max_cost, check_p
+from erlocate.models.base import check_max_cost, check_p, check_time_limit, open_flags
 from erlocate.plan import Plan, nearest_open
 
 __all__ = ["pmedian_greedy", "pmedian_interchange"]
@@ -140,15 +139,8 @@ def pmedian_interchange(
     Plan
     """
     max_cost = check_max_cost(max_cost, optional=True)
-    if not (np.isfinite(time_limit) and time_limit >= 0):
-        raise InputError(
-            f"time_limit: must be a finite number >= 0, got {time_limit!r}", field="time_limit"
-        )
-    open_ = np.asarray(plan.open, dtype=bool).copy()
-    if open_.shape != (instance.n_sites,):
-        raise InputError(
-            f"plan: has {open_.size} open flags for {instance.n_sites} sites", field="plan"
-        )
+    time_limit = check_time_limit(time_limit)
+    open_ = open_flags(instance, plan)
     start = time.perf_counter()
     c, big = _costs(instance, max_cost)
     w = instance.weights.astype(float)

@@ -113,6 +113,27 @@ class Model(ABC):
 
 
 # ---------------------------------------------------------------------- validation
+def check_time_limit(time_limit: Any) -> float:
+    """A finite number of seconds >= 0 (heuristics' ``time_limit``)."""
+    if not (isinstance(time_limit, (int, float, np.number)) and np.isfinite(time_limit)) or (
+        time_limit < 0
+    ):
+        raise InputError(
+            f"time_limit: must be a finite number >= 0, got {time_limit!r}", field="time_limit"
+        )
+    return float(time_limit)
+
+
+def open_flags(instance: Instance, plan: Plan) -> np.ndarray:
+    """A copy of ``plan.open`` as booleans, checked to have one flag per site."""
+    open_ = np.asarray(plan.open, dtype=bool).copy()
+    if open_.shape != (instance.n_sites,):
+        raise InputError(
+            f"plan: has {open_.size} open flags for {instance.n_sites} sites", field="plan"
+        )
+    return open_
+
+
 def check_p(p: Any, instance: Instance) -> int:
     """p is an integer in [max(1, #required), n_sites]."""
     if isinstance(p, bool) or not isinstance(p, (int, np.integer)):
