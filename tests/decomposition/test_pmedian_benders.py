@@ -151,3 +151,17 @@ def test_restrict_keeps_the_pairs_of_kept_sites():
     assert sub.n_sites == 3 and sub.site_ids.tolist() == [inst.site_ids[k] for k in (0, 1, 3)]
     assert sub.dense_costs().tolist() == [[0, 1, 3], [1, 0, 2], [2, 1, 1], [3, 2, 0]]
     assert sub.required.tolist() == [False, True, False]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_equals_brute_force_enumeration(seed):
+    import itertools
+
+    rng = np.random.default_rng(seed)
+    n, m, p = 25, 8, 3
+    cost = rng.random((n, m)) * 100  # continuous costs: no integer rounding in the proof
+    w = rng.integers(1, 9, n).astype(float)
+    inst = erlocate.Instance.from_matrix(cost, weights=w)
+    best = min(float(w @ cost[:, list(s)].min(axis=1)) for s in itertools.combinations(range(m), p))
+    r = erlocate.solve(benders(p), inst)
+    assert r.status == "optimal" and r.objective == pytest.approx(best, rel=1e-12)
