@@ -1,8 +1,13 @@
-"""p-median at scale: dense vs radius formulation, heuristic warm starts, published optima.
+"""p-median at scale, formulation by formulation (dense, radius, benders), heuristic starts.
+
+The tables of ``docs/benchmarks/pmedian-scale.md`` for the default method come from
+``erlocate bench`` and ``benchmarks/pmedian_random.py``; its "Before Benders" table
+came from this script.
+
 
     python benchmarks/pmedian_scale.py [--parts random orlib tsplib] [--orlib pmed26 pmed35]
         [--tsplib rl1304_p5 fl1400_p5] [--orlib-limit 120] [--tsplib-limit 300]
-        [--formulation radius] [--out docs/benchmarks/pmedian-scale.md]
+        [--formulation radius|dense|benders] [--out FILE.md]
 
 Rows: the random Euclidean 1000 × 200, p = 10 instance of
 ``benchmarks/pmedian_random.py`` (seed 0) with both formulations; OR-Library
@@ -137,10 +142,11 @@ def main() -> None:
 
     if "random" in args.parts:
         inst = random_instance(0)
-        for f in ("dense", "radius"):
+        for f in ("dense", "radius", "benders"):
             add(run("random1000x200", inst, erlocate.PMedian(10, formulation=f), None,
                     args.random_limit, start=False))  # fmt: skip
-        add(run("random1000x200", inst, erlocate.PMedian(10), None, args.random_limit, start=True))
+        dense = erlocate.PMedian(10, formulation="dense")
+        add(run("random1000x200", inst, dense, None, args.random_limit, start=True))
     for part, names, limit, read in (
         ("orlib", args.orlib, args.orlib_limit, orlib_case),
         ("tsplib", args.tsplib, args.tsplib_limit, tsplib_case),
