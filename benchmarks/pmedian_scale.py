@@ -4,7 +4,6 @@ The tables of ``docs/benchmarks/pmedian-scale.md`` for the default method come f
 ``erlocate bench`` and ``benchmarks/pmedian_random.py``; its "Before Benders" table
 came from this script.
 
-
     python benchmarks/pmedian_scale.py [--parts random orlib tsplib] [--orlib pmed26 pmed35]
         [--tsplib rl1304_p5 fl1400_p5] [--orlib-limit 120] [--tsplib-limit 300]
         [--formulation radius|dense|benders] [--out FILE.md]
