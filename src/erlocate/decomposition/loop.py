@@ -12,7 +12,8 @@ __all__ = ["LoopOutput"]
 
 @dataclass(frozen=True)
 class LoopOutput:
-    """A loop's answer.
+    """A loop's answer. :func:`erlocate.solve` reports the loop's seconds outside its
+    solvers (heuristics, separation, reductions) as ``Result.build_time``.
 
     Attributes
     ----------
@@ -23,11 +24,8 @@ class LoopOutput:
         The best plan found.
     size : dict
         Sizes of the models the loop solved (reported as ``Result.milp_size``).
-    build_time : float
-        Seconds spent outside solvers (cut separation, heuristics, reductions).
     """
 
     output: SolverOutput
     plan: Plan | None
     size: dict[str, int] = field(default_factory=dict)
-    build_time: float = 0.0

@@ -503,7 +503,7 @@ def solve_mclp_fixing(
     }
     if integral and bound < lb + 1 - 1e-6:
         out = _output(lb, float(lb), True, lp_time, "proved by the Lagrangian bound", backend)
-        return LoopOutput(out, Plan.nearest(instance, best_open), size, t_heur)
+        return LoopOutput(out, Plan.nearest(instance, best_open), size)
 
     milp = build_restricted(prob, f"mclp_fixed_{red.summary()}")
     size.update(
@@ -513,7 +513,7 @@ def solve_mclp_fixing(
     remaining = left()
     if remaining is not None and remaining <= 0:
         out = _output(lb, _round(bound, integral), False, lp_time, "time limit", backend)
-        return LoopOutput(out, Plan.nearest(instance, best_open), size, t_heur)
+        return LoopOutput(out, Plan.nearest(instance, best_open), size)
     sub = backend.solve(milp, replace(options, time_limit=remaining, warm_start=x0))
     proven = sub.status in ("optimal", "infeasible")
     if sub.x is not None:
@@ -535,7 +535,7 @@ def solve_mclp_fixing(
         f"restricted MILP: {sub.termination}",
         backend,
     )
-    return LoopOutput(out, Plan.nearest(instance, best_open), size, t_heur)
+    return LoopOutput(out, Plan.nearest(instance, best_open), size)
 
 
 def _round(bound: float, integral: bool) -> float:

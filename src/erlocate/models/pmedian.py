@@ -147,7 +147,7 @@ class PMedian(Model):
         out, plan = benders_pmedian(
             instance, int(self.p), self.max_cost, backend, options, start, stats
         )
-        return LoopOutput(out, plan, stats.as_size(), stats.heuristic_seconds)
+        return LoopOutput(out, plan, stats.as_size())
 
     def validate(self, instance: Instance) -> None:
         p = check_p(self.p, instance)
