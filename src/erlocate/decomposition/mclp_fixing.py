@@ -6,9 +6,13 @@ r"""Exact MCLP by Lagrangian reduced-cost fixing around a heuristic incumbent.
    rows, dominated sites closed. Let :math:`A` be the kept rows × sites
    0/1 matrix, :math:`w` the row weights, :math:`F` the free sites (kept,
    not required) and :math:`p' = p - \#\text{required}`.
-2. **Incumbent** (heuristic, *not* exact by itself): greedy + perturbed swap
-   search (:mod:`erlocate.covering_heuristics`) within a small time budget,
-   and the caller's start plan if better. Its covered weight is :math:`LB`.
+2. **Incumbent** (heuristic, *not* exact by itself): greedy (or the
+   caller's start plan if better), then a perturbed swap search
+   (:mod:`erlocate.covering_heuristics`, a third of the budget). When the
+   first LP bound (stage 3) leaves a gap, the rest of the budget goes to the
+   region search, which re-solves neighbourhoods as small MILPs with the same
+   backend (:mod:`erlocate.decomposition.mclp_region`). Its covered weight
+   is :math:`LB`.
 3. **Bound and duals**: the LP relaxation of the reduced model is solved with
    HiGHS (interior point + crossover). Its row duals are only *used as
    multipliers*: for **any** :math:`u \ge 0` every plan :math:`x` (binary,
@@ -103,8 +107,10 @@ __all__ = [
 ]
 
 #: Default seconds for the incumbent heuristic: min(HEURISTIC_MAX, HEURISTIC_SHARE × time limit).
-HEURISTIC_MAX = 20.0
-HEURISTIC_SHARE = 0.1
+HEURISTIC_MAX = 60.0
+HEURISTIC_SHARE = 0.2
+#: Share of that budget for the swap search; the region search gets the rest.
+SWAP_SHARE = 1 / 3
 #: LP re-solves on the restricted problem while each adds at least this share of new fixings.
 MIN_NEW_FIXINGS = 0.02
 MAX_ROUNDS = 4
@@ -355,6 +361,7 @@ def _incumbent(
     budget: float,
     seed: int | None,
 ) -> np.ndarray:
+    """Greedy (or the start plan when better), then the perturbed swap search."""
     p, S = int(model.p), float(model.max_cost)
     g = mclp_greedy(instance, p, S, allowed=red.keep_sites)
     best = g.open
@@ -368,6 +375,31 @@ def _incumbent(
         S,
         time_limit=budget,
         max_stall=int(np.clip(red.n_sites // 4, 50, 1000)),
+        seed=0 if seed is None else seed,
+        allowed=red.keep_sites,
+    )
+    return plan.open
+
+
+def _region_improve(
+    model: MCLP,
+    instance: Instance,
+    red: CoverReduction,
+    open_: np.ndarray,
+    budget: float,
+    seed: int | None,
+    backend: ModuleType,
+) -> np.ndarray:
+    """The region search (:mod:`erlocate.decomposition.mclp_region`) from ``open_``."""
+    from erlocate.decomposition.mclp_region import mclp_region_search  # imports this module
+
+    plan = mclp_region_search(
+        instance,
+        Plan.nearest(instance, open_),
+        float(model.max_cost),
+        time_limit=budget,
+        sub_time_limit=max(min(5.0, budget / 4), 0.1),
+        backend=backend,
         seed=0 if seed is None else seed,
         allowed=red.keep_sites,
     )
@@ -438,8 +470,8 @@ def solve_mclp_fixing(
     start : Plan, optional
         A starting plan (projected on the kept sites; used when better than greedy).
     heuristic_time : float, optional
-        Seconds for the incumbent search (default ``min(20, 0.1 * time_limit)``,
-        20 without a time limit).
+        Seconds for the incumbent search (default ``min(60, 0.2 * time_limit)``,
+        60 without a time limit).
 
     Returns
     -------
@@ -463,7 +495,7 @@ def solve_mclp_fixing(
         p=int(model.p),
         offset=float(red.fixed_weight),
     )
-    best_open = _incumbent(model, instance, red, start, heuristic_time, options.seed)
+    best_open = _incumbent(model, instance, red, start, SWAP_SHARE * heuristic_time, options.seed)
     lb = prob.value(best_open)
     t_heur = time.perf_counter() - t0
 
@@ -480,11 +512,22 @@ def solve_mclp_fixing(
         "rows_never": 0,
     }
     lp_rounds = 0
+    tol = 1 - 1e-6 if integral else 1e-9 * max(abs(lb), 1.0)  # a gap worth searching
     for _ in range(MAX_ROUNDS):
         if left() == 0.0:
             break
         u, _lp = lp_duals(prob, left())
         lp_rounds += 1
+        region_budget = heuristic_time - t_heur
+        if lp_rounds == 1 and region_budget > 0 and lagrangian_bound(prob, u)[0] > lb + tol:
+            # the LP leaves a gap: spend the rest of the heuristic budget on the region search
+            t_reg = time.perf_counter()
+            cand = _region_improve(
+                model, instance, red, best_open, region_budget, options.seed, backend
+            )
+            if prob.value(cand) > lb:
+                best_open, lb = cand, prob.value(cand)
+            t_heur += time.perf_counter() - t_reg
         fix = fix_by_reduced_costs(prob, u, lb)
         bound = min(bound, fix.bound)
         for key, mask in zip(n_fixed, (fix.close, fix.open, fix.must, fix.never), strict=True):
