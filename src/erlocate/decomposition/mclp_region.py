@@ -29,9 +29,11 @@ improvement both limits grow by half (up to ``4 × region_open`` open sites, a v
 neighbourhood search step; Mladenović & Hansen 1997); the search ends at the
 time limit or when the largest region stalls too.
 
-On the AILS city instances (``docs/benchmarks/mclp-ails.md``) it closes most
-of what the swap search leaves: e.g. Bronx p = 90 from 2,611 to 812 units
-below the published optimum in 60 s after a 20 s swap search.
+On the AILS city instances (``docs/benchmarks/mclp-ails.md``) it closes part
+of what the swap search leaves at large p: Bronx p = 90 went from 1,466 to
+948 units below the published optimum in 40 s after a 20 s swap search. At
+p = 50 it finds little: the swap search's plans are often already optimal
+for every region tried.
 
 References
 ----------
