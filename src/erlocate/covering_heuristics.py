@@ -42,7 +42,13 @@ import scipy.sparse as sp
 
 from erlocate.errors import InputError
 from erlocate.instance import Instance
-from erlocate.models.base import check_max_cost, check_p, check_time_limit, open_flags
+from erlocate.models.base import (
+    check_max_cost,
+    check_p,
+    check_positive_int,
+    check_time_limit,
+    open_flags,
+)
 from erlocate.plan import Plan
 
 __all__ = ["covered_weight", "mclp_greedy", "mclp_interchange", "mclp_perturbed_search"]
@@ -331,11 +337,9 @@ def mclp_perturbed_search(
     Lourenço, H.R., Martin, O.C. & Stützle, T. (2003). Iterated local search.
     In *Handbook of Metaheuristics*, 320–353.
     """
-    for name, value in (("strength", strength), ("max_stall", max_stall)):
-        if value is None and name == "max_stall":
-            continue
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise InputError(f"{name}: must be a positive integer, got {value!r}", field=name)
+    check_positive_int(strength, "strength")
+    if max_stall is not None:
+        check_positive_int(max_stall, "max_stall")
     time_limit = check_time_limit(time_limit)
     deadline = time.perf_counter() + time_limit
     best_open = mclp_interchange(

@@ -59,7 +59,12 @@ from erlocate.covering_heuristics import _allowed, _coverage
 from erlocate.decomposition.mclp_fixing import RestrictedProblem, _encode, build_restricted
 from erlocate.errors import InputError
 from erlocate.instance import Instance
-from erlocate.models.base import check_max_cost, check_time_limit, open_flags
+from erlocate.models.base import (
+    check_max_cost,
+    check_positive_int,
+    check_time_limit,
+    open_flags,
+)
 from erlocate.plan import Plan
 
 __all__ = ["mclp_region_search"]
@@ -67,12 +72,6 @@ __all__ = ["mclp_region_search"]
 #: Regions grow by this factor after a stall, up to MAX_GROWTH × region_open.
 GROWTH = 1.5
 MAX_GROWTH = 4
-
-
-def _positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise InputError(f"{name}: must be a positive integer, got {value!r}", field=name)
-    return int(value)
 
 
 class _Graph:
@@ -205,10 +204,10 @@ def mclp_region_search(
             f"sub_time_limit: must be a number of seconds > 0, got {sub_time_limit!r}",
             field="sub_time_limit",
         )
-    region_open = _positive_int("region_open", region_open)
-    region_sites = _positive_int("region_sites", region_sites)
+    region_open = check_positive_int(region_open, "region_open")
+    region_sites = check_positive_int(region_sites, "region_sites")
     if max_stall is not None:
-        max_stall = _positive_int("max_stall", max_stall)
+        max_stall = check_positive_int(max_stall, "max_stall")
     solver = get_backend(backend) if isinstance(backend, str) else backend
     open_ = open_flags(instance, plan)
     p = int(open_.sum())

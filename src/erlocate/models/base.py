@@ -124,6 +124,13 @@ def check_time_limit(time_limit: Any) -> float:
     return float(time_limit)
 
 
+def check_positive_int(value: Any, name: str) -> int:
+    """An integer >= 1 (heuristics' counts: strengths, stalls, region sizes)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise InputError(f"{name}: must be a positive integer, got {value!r}", field=name)
+    return int(value)
+
+
 def open_flags(instance: Instance, plan: Plan) -> np.ndarray:
     """A copy of ``plan.open`` as booleans, checked to have one flag per site."""
     open_ = np.asarray(plan.open, dtype=bool).copy()
