@@ -61,10 +61,10 @@ def test_coverage_matrix():
         ({"cost": [1.0, 2.0]}, r"cost: expected a 2-d demand × site matrix, got 1 dimension"),
         ({"cost": np.zeros((0, 3))}, r"cost: needs at least one demand point and one site"),
         ({"cost": [[1.0]], "weights": [1.0, 2.0]}, r"weights: expected 1 values, got shape \(2,\)"),
-        ({"cost": [[1.0]], "weights": [np.nan]}, r"weights: NaN at positions \[0\]"),
+        ({"cost": [[1.0]], "weights": [np.nan]}, r"weights: NaN for ids \[0\]"),
         (
             {"cost": [[1.0]], "weights": [-1.0]},
-            r"weights: must be >= 0; negative at positions \[0\]",
+            r"weights: must be >= 0; negative for ids \[0\]",
         ),
         ({"cost": [[1.0]], "demand": [-3.0]}, r"demand: must be >= 0"),
         ({"cost": [[1.0]], "site_costs": [-5.0]}, r"site_costs: must be >= 0"),

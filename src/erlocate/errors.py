@@ -9,6 +9,7 @@ from __future__ import annotations
 __all__ = [
     "BackendError",
     "ErlocateError",
+    "FrozenError",
     "InfeasibleError",
     "InputError",
     "NoSolutionError",
@@ -32,6 +33,13 @@ class InputError(ErlocateError, ValueError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class FrozenError(ErlocateError, AttributeError):
+    """A model's parameters were assigned after construction; models are immutable.
+
+    Make a changed copy instead: ``model.replace(standard=3)``.
+    """
 
 
 class InfeasibleError(ErlocateError):

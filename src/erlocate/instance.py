@@ -8,7 +8,6 @@ It is immutable and validated once, at construction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -17,93 +16,10 @@ import pandas as pd
 import scipy.sparse as sp
 
 from erlocate.errors import InputError
+from erlocate.inputs import MAX_MAGNITUDE, cost_pairs, id_index, required_mask, show_ids, vector
+from erlocate.params import number
 
 __all__ = ["Instance"]
-
-
-def _ids(ids: Any, n: int, name: str, default_prefix: str) -> pd.Index:
-    if ids is None:
-        return pd.RangeIndex(n, name=name)
-    index = pd.Index(ids, name=name)
-    if len(index) != n:
-        raise InputError(
-            f"{name}: {len(index)} ids given for {n} {default_prefix}; pass one id per "
-            f"{'row' if default_prefix == 'demand points' else 'column'} of the cost matrix",
-            field=name,
-        )
-    if index.hasnans:
-        raise InputError(f"{name}: ids must not be missing (NaN/None)", field=name)
-    if not index.is_unique:
-        dup = index[index.duplicated()].unique()[:5].tolist()
-        raise InputError(f"{name}: ids must be unique; duplicated: {dup}", field=name)
-    return index
-
-
-def _vector(
-    values: Any, n: int, name: str, default: float, *, allow_inf: bool = False
-) -> np.ndarray:
-    if values is None:
-        arr = np.full(n, default, dtype=float)
-        arr.setflags(write=False)
-        return arr
-    if isinstance(values, pd.Series):
-        values = values.to_numpy()
-    try:
-        arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{name}: must be numeric ({exc})", field=name) from None
-    if arr.ndim == 0:
-        arr = np.full(n, float(arr))
-    if arr.shape != (n,):
-        raise InputError(f"{name}: expected {n} values, got shape {arr.shape}", field=name)
-    bad = np.flatnonzero(np.isnan(arr))
-    if bad.size:
-        raise InputError(
-            f"{name}: NaN at positions {bad[:5].tolist()}; fill or drop those entries",
-            field=name,
-        )
-    if not allow_inf and not np.isfinite(arr).all():
-        bad = np.flatnonzero(~np.isfinite(arr))
-        raise InputError(f"{name}: infinite at positions {bad[:5].tolist()}", field=name)
-    neg = np.flatnonzero(arr < 0)
-    if neg.size:
-        raise InputError(
-            f"{name}: must be >= 0; negative at positions {neg[:5].tolist()} "
-            f"(e.g. {arr[neg[0]]:g})",
-            field=name,
-        )
-    arr = arr.copy()
-    arr.setflags(write=False)
-    return arr
-
-
-def _pairs_from_dense(cost: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    finite = np.isfinite(cost)
-    counts = finite.sum(axis=1)
-    indptr = np.zeros(cost.shape[0] + 1, dtype=np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    rows, cols = np.nonzero(finite)  # row-major order: sorted by row, then column
-    return indptr, cols.astype(np.int64), cost[rows, cols]
-
-
-def _pairs_from_sparse(cost: sp.sparray | sp.spmatrix) -> tuple[np.ndarray, ...]:
-    coo = sp.coo_array(cost)
-    keys = coo.row.astype(np.int64) * coo.shape[1] + coo.col
-    order = np.argsort(keys, kind="stable")
-    keys = keys[order]
-    if keys.size and (np.diff(keys) == 0).any():
-        k = keys[np.flatnonzero(np.diff(keys) == 0)[0]]
-        raise InputError(
-            f"cost: sparse matrix has duplicate entries, e.g. at (row {k // coo.shape[1]}, "
-            f"column {k % coo.shape[1]}); call .sum_duplicates() or keep one value per pair",
-            field="cost",
-        )
-    rows, cols, data = coo.row[order], coo.col[order], np.asarray(coo.data[order], dtype=float)
-    keep = np.isfinite(data) | np.isnan(data) | (data < 0)  # NaN / -inf are reported below
-    rows, cols, data = rows[keep], cols[keep], data[keep]
-    indptr = np.zeros(coo.shape[0] + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=coo.shape[0]), out=indptr[1:])
-    return indptr, cols.astype(np.int64), data
 
 
 @dataclass(frozen=True, eq=False)
@@ -136,6 +52,13 @@ class Instance:
         and ``site_ids`` (geometry plus attributes), when the instance came
         from geographic data (:meth:`from_geodataframes`). Maps and
         GeoDataFrame outputs of a :class:`~erlocate.result.Result` use them.
+    cutoff : float or None
+        The cost the pairs were cut at: no pair costlier than this is stored,
+        whether or not it is reachable. None: a missing pair is unreachable.
+        Models reading costs beyond it are refused (see
+        :meth:`erlocate.models.Model.reach`).
+    unit : str or None
+        Unit of the costs (``"min"``, ``"m"`` ...), used in summaries and messages.
     """
 
     indptr: np.ndarray
@@ -150,6 +73,8 @@ class Instance:
     site_ids: pd.Index
     has_site_costs: bool = False
     name: str = ""
+    cutoff: float | None = None
+    unit: str | None = None
     demand_frame: Any = field(default=None, repr=False)
     site_frame: Any = field(default=None, repr=False)
     _rows: np.ndarray = field(init=False, repr=False, compare=False)
@@ -174,6 +99,8 @@ class Instance:
         demand_ids: Any = None,
         site_ids: Any = None,
         name: str = "",
+        cutoff: float | None = None,
+        unit: str | None = None,
     ) -> Instance:
         """Build an instance from a demand × site cost matrix.
 
@@ -184,74 +111,77 @@ class Instance:
             sites. In a dense matrix ``np.inf`` marks an unreachable pair; in a
             sparse matrix a missing entry does (a stored 0 is a real cost of 0).
             A DataFrame supplies the ids from its index and columns.
-        weights : array-like, optional
-            Objective weight per demand point (default 1).
-        demand : array-like, optional
+        weights : array-like, pandas.Series or mapping, optional
+            Objective weight per demand point (default 1). A Series or mapping
+            is aligned by label to the demand ids (its labels must be exactly
+            the ids); an array is taken in row order. Weights summing to 0 are
+            refused (every weighted objective would be 0).
+        demand : array-like, pandas.Series or mapping, optional
             Capacity load per demand point (default: ``weights``).
-        site_costs : array-like, optional
+        site_costs : array-like, pandas.Series or mapping, optional
             Fixed opening cost per site (default 0; LSCP then minimises the count).
-        capacities : array-like, optional
-            Capacity per site (default unlimited).
-        required : sequence of site ids or boolean mask, optional
-            Sites that must be open in every solution (existing facilities).
+        capacities : array-like, pandas.Series or mapping, optional
+            Capacity per site (default unlimited; ``inf`` = unlimited).
+        required : list of site ids, boolean mask or boolean Series, optional
+            Sites that must be open in every solution (existing facilities). A
+            list of 0/1 integers on integer site ids is ambiguous and refused:
+            pass a boolean mask.
         demand_ids, site_ids : sequence, optional
             Unique identifiers (default 0..n-1, or the DataFrame's labels).
         name : str
             A label for reports.
+        cutoff : float, optional
+            Say that the matrix was cut at this cost: pairs costlier than it
+            were left out although they may exist (e.g. a sparse matrix from a
+            radius query). Models that read costs beyond it are then refused
+            instead of treating those pairs as unreachable. Stored entries
+            above it are an error.
+        unit : str, optional
+            Unit of the costs, e.g. ``"min"`` or ``"m"`` (shown in summaries).
 
         Raises
         ------
         InputError
-            NaN or negative costs, shape or id mismatches, negative weights,
-            demands, costs or capacities, unknown required ids.
+            NaN, negative, complex, non-numeric or huge (>= 1e15) costs, shape
+            or id mismatches, bad weights, demands, costs or capacities,
+            labels that are not ids, unknown or ambiguous required ids.
         """
         if isinstance(cost, pd.DataFrame):
             demand_ids = cost.index if demand_ids is None else demand_ids
             site_ids = cost.columns if site_ids is None else site_ids
-            cost = cost.to_numpy(dtype=float)
-        if sp.issparse(cost):
-            shape = cost.shape
-            indptr, indices, costs = _pairs_from_sparse(cost)
-        else:
-            try:
-                dense = np.asarray(cost, dtype=float)
-            except (TypeError, ValueError) as exc:
-                raise InputError(f"cost: must be a numeric matrix ({exc})", field="cost") from None
-            if dense.ndim != 2:
-                raise InputError(
-                    f"cost: expected a 2-d demand × site matrix, got {dense.ndim} dimension(s)",
-                    field="cost",
-                )
-            shape = dense.shape
-            # _pairs_from_dense keeps only finite entries: report NaN / negatives first
-            nan_at = np.argwhere(np.isnan(dense))
-            if nan_at.size:
-                _raise_bad_cost("NaN", nan_at[:, 0], nan_at[:, 1], demand_ids, site_ids)
-            neg_at = np.argwhere(dense < 0)
-            if neg_at.size:
-                _raise_bad_cost("negative", neg_at[:, 0], neg_at[:, 1], demand_ids, site_ids)
-            indptr, indices, costs = _pairs_from_dense(dense)
+            cost = _frame_values(cost)
+        shape, indptr, indices, costs = cost_pairs(cost, demand_ids, site_ids)
         n, m = shape
-        if n == 0 or m == 0:
+        d_ids = id_index(demand_ids, n, "demand_ids", "demand point")
+        s_ids = id_index(site_ids, m, "site_ids", "site")
+        w = vector(weights, d_ids, "weights", 1.0)
+        if weights is not None and not w.sum() > 0:
             raise InputError(
-                f"cost: needs at least one demand point and one site, got shape {shape}",
-                field="cost",
+                "weights: all zero; every weighted objective (coverage, cost) would be 0 and "
+                "shares undefined: pass positive weights, or leave weights out (1 each)",
+                field="weights",
             )
-        rows = np.repeat(np.arange(n), np.diff(indptr))
-        bad = np.isnan(costs)
-        if bad.any():
-            _raise_bad_cost("NaN", rows[bad], indices[bad], demand_ids, site_ids)
-        bad = costs < 0
-        if bad.any():
-            _raise_bad_cost("negative", rows[bad], indices[bad], demand_ids, site_ids)
-
-        d_ids = _ids(demand_ids, n, "demand_ids", "demand points")
-        s_ids = _ids(site_ids, m, "site_ids", "sites")
-        w = _vector(weights, n, "weights", 1.0)
-        dem = w if demand is None else _vector(demand, n, "demand", 1.0)
-        f = _vector(site_costs, m, "site_costs", 0.0)
-        cap = _vector(capacities, m, "capacities", np.inf, allow_inf=True)
-        req = _required_mask(required, s_ids)
+        dem = w if demand is None else vector(demand, d_ids, "demand", 1.0)
+        f = vector(site_costs, s_ids, "site_costs", 0.0)
+        cap = vector(capacities, s_ids, "capacities", np.inf, allow_inf=True)
+        req = required_mask(required, s_ids)
+        cut = number(cutoff, "cutoff", minimum=0.0, optional=True, allow_inf=False)
+        if cut is not None and costs.size and costs.max() > cut:
+            over = int((costs > cut).sum())
+            raise InputError(
+                f"cutoff: {over} stored costs exceed cutoff={cut:g} (largest {costs.max():g}); "
+                "a matrix cut at r stores no pair beyond r: cut it, or raise cutoff",
+                field="cutoff",
+            )
+        big = w[np.repeat(np.arange(n), np.diff(indptr))] * costs
+        if big.size and big.max() >= MAX_MAGNITUDE * 1e3:
+            raise InputError(
+                f"weights: weight × cost reaches {big.max():.3g}, which solvers treat as "
+                "infinite; rescale the weights or the cost unit",
+                field="weights",
+            )
+        if unit is not None and not isinstance(unit, str):
+            raise InputError(f"unit: must be a string such as 'min', got {unit!r}", field="unit")
         for arr in (indptr, indices, costs):
             arr.setflags(write=False)
         return cls(
@@ -266,7 +196,9 @@ class Instance:
             demand_ids=d_ids,
             site_ids=s_ids,
             has_site_costs=site_costs is not None,
-            name=name,
+            name=str(name),
+            cutoff=cut,
+            unit=unit or None,
         )
 
     @classmethod
@@ -315,6 +247,51 @@ class Instance:
         """Demand index of each stored pair (aligned with ``indices`` and ``costs``)."""
         return self._rows
 
+    @property
+    def unit_label(self) -> str:
+        """The cost unit for messages (``"cost units"`` when the instance does not say)."""
+        return self.unit or "cost units"
+
+    def format_cost(self, value: float) -> str:
+        """``value`` with the cost unit, e.g. ``"4 min"``."""
+        return f"{value:g} {self.unit_label}"
+
+    @property
+    def unreachable_ids(self) -> pd.Index:
+        """Ids of demand points with no stored pair at all (no site reaches them)."""
+        return self.demand_ids[np.diff(self.indptr) == 0]
+
+    def drop_demand(self, ids: Any) -> Instance:
+        """A copy without the demand points ``ids`` (e.g. :attr:`unreachable_ids`).
+
+        Everything else (sites, cut-off, unit, frames) is kept.
+        """
+        labels = pd.Index(list(ids) if not isinstance(ids, pd.Index) else ids)
+        pos = self.demand_ids.get_indexer(labels)
+        if (pos < 0).any():
+            raise InputError(
+                f"ids: not demand ids: {show_ids(labels[pos < 0][:20])}", field="ids"
+            )
+        keep = np.ones(self.n_demand, dtype=bool)
+        keep[pos] = False
+        if not keep.any():
+            raise InputError("ids: would drop every demand point", field="ids")
+        counts = np.diff(self.indptr)[keep]
+        pair_keep = keep[self._rows]
+        indptr = np.zeros(int(keep.sum()) + 1, dtype=np.int64)
+        np.cumsum(counts, out=indptr[1:])
+        frame = None if self.demand_frame is None else self.demand_frame[keep]
+        return replace(
+            self,
+            indptr=indptr,
+            indices=self.indices[pair_keep].copy(),
+            costs=self.costs[pair_keep].copy(),
+            weights=_read_only(self.weights[keep]),
+            demand=_read_only(self.demand[keep]),
+            demand_ids=self.demand_ids[keep],
+            demand_frame=frame,
+        )
+
     # ------------------------------------------------------------------ lookups
     def cost_of(self, i: Any, j: Any) -> np.ndarray:
         """Travel cost of demand ``i`` to site ``j`` (vectorised; ``inf`` if unreachable)."""
@@ -351,56 +328,28 @@ class Instance:
 
     def __repr__(self) -> str:
         label = f" {self.name!r}" if self.name else ""
+        cut = "" if self.cutoff is None else f", cut at {self.format_cost(self.cutoff)}"
+        unit = f", costs in {self.unit}" if self.unit and self.cutoff is None else ""
         return (
             f"<Instance{label}: {self.n_demand} demand points × {self.n_sites} sites, "
-            f"{self.n_pairs} reachable pairs, {int(self.required.sum())} required>"
+            f"{self.n_pairs} reachable pairs, {int(self.required.sum())} required{cut}{unit}>"
         )
 
 
-def _raise_bad_cost(kind: str, rows: np.ndarray, cols: np.ndarray, d_ids: Any, s_ids: Any) -> None:
-    def label(ids: Any, k: int) -> Any:
-        try:
-            return ids[k] if ids is not None else k
-        except (IndexError, KeyError, TypeError):
-            return k
-
-    examples = ", ".join(
-        f"(demand {label(d_ids, int(r))!r}, site {label(s_ids, int(c))!r})"
-        for r, c in zip(rows[:3], cols[:3], strict=False)
-    )
-    fix = (
-        "use np.inf (dense) or leave the entry out (sparse) for unreachable pairs"
-        if kind == "NaN"
-        else "travel costs must be >= 0"
-    )
-    raise InputError(f"cost: {len(rows)} {kind} entries, e.g. {examples}; {fix}", field="cost")
+def _read_only(arr: np.ndarray) -> np.ndarray:
+    out = np.array(arr, dtype=float)
+    out.setflags(write=False)
+    return out
 
 
-def _required_mask(required: Any, site_ids: pd.Index) -> np.ndarray:
-    m = len(site_ids)
-    if required is None:
-        mask = np.zeros(m, dtype=bool)
-    else:
-        arr = np.asarray(required)
-        if arr.dtype == bool:
-            if arr.shape != (m,):
-                raise InputError(
-                    f"required: boolean mask must have {m} entries, got shape {arr.shape}",
-                    field="required",
-                )
-            mask = arr.copy()
-        else:
-            wanted = pd.Index(
-                np.atleast_1d(arr) if not isinstance(required, Sequence) else required
+def _frame_values(frame: pd.DataFrame) -> np.ndarray:
+    """A cost DataFrame's values, naming a column that is not numeric."""
+    for col, dtype in frame.dtypes.items():
+        if dtype.kind not in "iuf":
+            example = frame[col].iloc[0] if len(frame) else None
+            raise InputError(
+                f"cost: column {col!r} has dtype {dtype} (e.g. {example!r}); every column of a "
+                "cost DataFrame must be numeric: convert it (pd.to_numeric) or drop it",
+                field="cost",
             )
-            pos = site_ids.get_indexer(wanted)
-            if (pos < 0).any():
-                missing = wanted[pos < 0][:5].tolist()
-                raise InputError(
-                    f"required: unknown site ids {missing}; required sites must be among site_ids",
-                    field="required",
-                )
-            mask = np.zeros(m, dtype=bool)
-            mask[pos] = True
-    mask.setflags(write=False)
-    return mask
+    return frame.to_numpy(dtype=float)

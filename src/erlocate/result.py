@@ -11,7 +11,7 @@ import pandas as pd
 
 from erlocate.errors import VerificationError
 from erlocate.instance import Instance
-from erlocate.models.base import Model
+from erlocate.models.base import Model, cutoff_breach
 from erlocate.plan import Checker, Plan, coverage_counts, nearest_open
 
 if TYPE_CHECKING:
@@ -179,6 +179,9 @@ class Result:
         if self.plan is None:
             return self
         breaches = list(self.model.check(self.instance, self.plan))
+        cut = cutoff_breach(self.model, self.instance)
+        if cut is not None:
+            breaches.append(cut)
         checker = Checker(self.instance, self.plan)
         recomputed = self.model.evaluate(self.instance, self.plan)
         checker.objective(

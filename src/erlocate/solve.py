@@ -11,7 +11,7 @@ from erlocate.backends import get as get_backend
 from erlocate.backends.base import SolveOptions
 from erlocate.errors import InfeasibleError, InputError, NoSolutionError
 from erlocate.instance import Instance
-from erlocate.models.base import Model
+from erlocate.models.base import Model, cutoff_breach
 from erlocate.plan import Plan
 from erlocate.result import Result
 
@@ -100,6 +100,9 @@ def solve(
     solver = get_backend(backend)
 
     start = time.perf_counter()
+    breach = cutoff_breach(model, instance)
+    if breach is not None:
+        raise InputError(breach, field=model.reach_field)
     model.validate(instance)
     if isinstance(warm_start, str):
         warm_start = _heuristic_start(model, instance, warm_start, time_limit)

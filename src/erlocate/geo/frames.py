@@ -20,6 +20,8 @@ from erlocate.instance import Instance
 __all__ = ["from_geodataframes"]
 
 _METRICS = {"euclidean": euclidean, "manhattan": manhattan, "great_circle": great_circle}
+#: Instance units of the cost rules ("cost units": a callable's, unknown).
+_UNITS = {"minutes": "min", "metres": "m"}
 
 
 def from_geodataframes(
@@ -145,6 +147,8 @@ def from_geodataframes(
         demand_ids=d_ids,
         site_ids=s_ids,
         name=name,
+        cutoff=max_cost,
+        unit=_UNITS.get(unit),
     )
     return inst.with_frames(demand.set_axis(inst.demand_ids), sites.set_axis(inst.site_ids))
 

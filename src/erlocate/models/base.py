@@ -9,13 +9,14 @@ against the input data (:meth:`Model.check`) without looking at the MILP.
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+import inspect
+from abc import ABC, ABCMeta, abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from erlocate.errors import InfeasibleError, InputError
+from erlocate.errors import FrozenError, InfeasibleError, InputError
 from erlocate.instance import Instance
 from erlocate.milp import Milp, MilpBuilder
 from erlocate.plan import Plan
@@ -30,12 +31,29 @@ if TYPE_CHECKING:
 __all__ = ["Model"]
 
 
-class Model(ABC):
+class _FrozenAfterInit(ABCMeta):
+    """Checks a model's parameters once ``__init__`` has run, then freezes them."""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        obj = super().__call__(*args, **kwargs)
+        obj.check_params()
+        object.__setattr__(obj, "_frozen", True)
+        return obj
+
+
+class Model(ABC, metaclass=_FrozenAfterInit):
     """Base class of every location model.
 
     Subclasses set :attr:`sense`, :attr:`exact_objective` and
     :attr:`max_cost` (the coverage standard or assignment cut-off, if any),
     and implement :meth:`build`, :meth:`decode` and :meth:`check`.
+
+    A model is a specification: :meth:`check_params` validates every
+    parameter when it is constructed (``PMedian(p=-3)`` raises
+    :class:`~erlocate.errors.InputError` at once), and its public attributes
+    cannot be assigned afterwards (:class:`~erlocate.errors.FrozenError`); use
+    :meth:`replace` for a changed copy. Attributes starting with ``_`` are
+    caches and may change.
     """
 
     #: "min" or "max".
@@ -49,11 +67,58 @@ class Model(ABC):
 
     max_cost: float | None = None
 
+    #: The parameter that sets :meth:`reach`, named when the instance's cut-off is too short.
+    reach_field: ClassVar[str] = "max_cost"
+
     #: The constraints that can combine into infeasibility, named in the message
     #: :func:`erlocate.solve` gives when the solver (not a precheck) proves it.
     constraints_hint: ClassVar[str] = "p, cut-off, capacities, required sites"
 
+    # ------------------------------------------------------------------ immutability
+    def __setattr__(self, name: str, value: Any) -> None:
+        if not name.startswith("_") and self.__dict__.get("_frozen", False):
+            raise FrozenError(
+                f"{name}: {type(self).__name__} is immutable once built; make a changed copy "
+                f"with model.replace({name}=...)"
+            )
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if not name.startswith("_") and self.__dict__.get("_frozen", False):
+            raise FrozenError(f"{name}: {type(self).__name__} is immutable once built")
+        object.__delattr__(self, name)
+
+    def replace(self, **changes: Any) -> Model:
+        """A copy with some constructor parameters changed (checked like a new model).
+
+        >>> MCLP(p=3, max_cost=5.0).replace(p=4)  # doctest: +SKIP
+        """
+        params = inspect.signature(type(self).__init__).parameters
+        names = [n for n, par in params.items() if n != "self" and par.kind != par.VAR_KEYWORD]
+        unknown = sorted(set(changes) - set(names))
+        if unknown:
+            raise InputError(
+                f"{unknown[0]}: not a parameter of {type(self).__name__}; parameters are {names}",
+                field=unknown[0],
+            )
+        kwargs = {n: changes[n] if n in changes else getattr(self, n) for n in names}
+        return type(self)(**kwargs)
+
     # ------------------------------------------------------------------ interface
+    def check_params(self) -> None:  # noqa: B027 - optional hook
+        """Raise InputError for a parameter that is wrong whatever the data (run at construction)."""
+
+    def reach(self, instance: Instance) -> float:
+        """The largest travel cost this model reads on ``instance`` (``inf``: every pair).
+
+        :func:`erlocate.solve` refuses the model when this exceeds the cut-off
+        the instance's costs were cut at (``instance.cutoff``), since pairs
+        beyond it are missing, not unreachable; :meth:`Result.verify
+        <erlocate.result.Result.verify>` checks it again. Default: ``max_cost``
+        when set, else ``inf``.
+        """
+        return np.inf if self.max_cost is None else float(self.max_cost)
+
     def validate(self, instance: Instance) -> None:  # noqa: B027 - optional hook
         """Raise InputError / InfeasibleError for requests the data cannot meet."""
 
@@ -110,6 +175,35 @@ class Model(ABC):
     def __repr__(self) -> str:
         params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))
         return f"{type(self).__name__}({params})"
+
+
+def cutoff_breach(model: Model, instance: Instance) -> str | None:
+    """Why ``model`` cannot be solved on ``instance``'s truncated costs, or None if it can.
+
+    An instance built with a cut-off (``max_cost`` of
+    :func:`erlocate.geo.from_geodataframes`, a road-network limit, or
+    ``Instance.from_matrix(..., cutoff=r)``) stores no pair costlier than r; a
+    model reading costs up to s > r would see those pairs as unreachable and
+    could return a wrong optimum, so it is refused.
+    """
+    r = instance.cutoff
+    if r is None:
+        return None
+    s = model.reach(instance)
+    if s <= r * (1 + 1e-12):
+        return None
+    name, field = type(model).__name__, model.reach_field
+    cut = instance.format_cost(r)
+    if not np.isfinite(s):
+        return (
+            f"{field}: the instance's costs were cut at {cut}, but {name} without a cut-off "
+            f"reads every pair; set {field} <= {r:g}, or rebuild the instance without max_cost"
+        )
+    return (
+        f"{field}: {name} reads costs up to {instance.format_cost(s)}, but the instance's costs "
+        f"were cut at {cut} (pairs beyond it are missing, not unreachable); lower {field} to "
+        f"at most {r:g}, or rebuild the instance with max_cost >= {s:g}"
+    )
 
 
 # ---------------------------------------------------------------------- validation

@@ -179,6 +179,12 @@ class Shelters(Model):
         return f"Shelters({params})"
 
     # ------------------------------------------------------------------ prechecks
+    reach_field = "classes"
+
+    def reach(self, instance: Instance) -> float:
+        """The longest walking limit of any site's class (``inf`` if a class has none)."""
+        return float(_data(self, instance).limit.max())
+
     def validate(self, instance: Instance) -> None:
         precheck.validate(self, instance)
 
