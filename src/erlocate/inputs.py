@@ -223,9 +223,9 @@ def required_mask(required: Any, site_ids: pd.Index) -> np.ndarray:
     if required is None:
         mask.setflags(write=False)
         return mask
-    if isinstance(required, (str, bytes)) or np.ndim(required) == 0 and not isinstance(
+    if isinstance(required, (str, bytes)) or (np.ndim(required) == 0 and not isinstance(
         required, (Set, Mapping, pd.Series)
-    ):
+    )):
         raise InputError(
             f"required: got the single value {required!r}; pass a list of site ids "
             f"([{required!r}]) or a boolean mask with one flag per site",

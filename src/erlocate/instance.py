@@ -59,6 +59,10 @@ class Instance:
         :meth:`erlocate.models.Model.reach`).
     unit : str or None
         Unit of the costs (``"min"``, ``"m"`` ...), used in summaries and messages.
+    dropped : tuple
+        Ids of demand points removed by :meth:`drop_demand` (e.g. cut off by a
+        road closure); results built on this instance name them, since what they
+        report leaves these points out.
     """
 
     indptr: np.ndarray
@@ -75,6 +79,7 @@ class Instance:
     name: str = ""
     cutoff: float | None = None
     unit: str | None = None
+    dropped: tuple = ()
     demand_frame: Any = field(default=None, repr=False)
     site_frame: Any = field(default=None, repr=False)
     _rows: np.ndarray = field(init=False, repr=False, compare=False)
@@ -264,7 +269,8 @@ class Instance:
     def drop_demand(self, ids: Any) -> Instance:
         """A copy without the demand points ``ids`` (e.g. :attr:`unreachable_ids`).
 
-        Everything else (sites, cut-off, unit, frames) is kept.
+        Everything else (sites, cut-off, unit, frames) is kept; the ids are
+        added to :attr:`dropped`, which summaries and reports name.
         """
         labels = pd.Index(list(ids) if not isinstance(ids, pd.Index) else ids)
         pos = self.demand_ids.get_indexer(labels)
@@ -290,6 +296,7 @@ class Instance:
             demand=_read_only(self.demand[keep]),
             demand_ids=self.demand_ids[keep],
             demand_frame=frame,
+            dropped=self.dropped + tuple(self.demand_ids[~keep].tolist()),
         )
 
     # ------------------------------------------------------------------ lookups
@@ -330,9 +337,11 @@ class Instance:
         label = f" {self.name!r}" if self.name else ""
         cut = "" if self.cutoff is None else f", cut at {self.format_cost(self.cutoff)}"
         unit = f", costs in {self.unit}" if self.unit and self.cutoff is None else ""
+        gone = f", {len(self.dropped)} demand points dropped" if self.dropped else ""
         return (
             f"<Instance{label}: {self.n_demand} demand points × {self.n_sites} sites, "
-            f"{self.n_pairs} reachable pairs, {int(self.required.sum())} required{cut}{unit}>"
+            f"{self.n_pairs} reachable pairs, {int(self.required.sum())} required{cut}{unit}"
+            f"{gone}>"
         )
 
 

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from erlocate.inputs import show_ids
 from erlocate.instance import Instance
 
-__all__ = ["Plan", "Tolerance", "coverage_counts", "nearest_open"]
+__all__ = ["Plan", "Tolerance", "coverage_counts", "nearest_open", "reassign_nearest"]
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,23 @@ def nearest_open(
     return site, best
 
 
+def reassign_nearest(
+    instance: Instance, plan: Plan, rows: np.ndarray, max_cost: float | None = None
+) -> Plan:
+    """``plan`` with the demand points in the boolean mask ``rows`` served wholly by their
+    nearest open site within ``max_cost`` (the others' allocations are kept)."""
+    if not rows.any():
+        return plan
+    site, _ = nearest_open(instance, plan.open, max_cost)
+    keep = ~rows[plan.demand_idx]
+    moved = np.flatnonzero(rows & (site >= 0))
+    i = np.concatenate([plan.demand_idx[keep], moved])
+    j = np.concatenate([plan.site_idx[keep], site[moved]])
+    share = np.concatenate([plan.share[keep], np.ones(moved.size)])
+    order = np.lexsort((j, i))
+    return Plan(plan.open, i[order], j[order], share[order])
+
+
 def coverage_counts(instance: Instance, open_mask: np.ndarray, max_cost: float) -> np.ndarray:
     """Number of open sites within ``max_cost`` of each demand point."""
     ok = open_mask[instance.indices] & (instance.costs <= max_cost)
@@ -98,11 +116,54 @@ class Checker:
     def fail(self, message: str) -> None:
         self.breaches.append(message)
 
-    def _demand_labels(self, idx: np.ndarray) -> list:
-        return self.instance.demand_ids[idx[:5]].tolist()
+    # Every offending id is named (sorted, once each): a planner must see all of them.
+    def _demand_labels(self, idx: np.ndarray) -> str:
+        return show_ids(self.instance.demand_ids[np.unique(idx)])
 
-    def _site_labels(self, idx: np.ndarray) -> list:
-        return self.instance.site_ids[idx[:5]].tolist()
+    def _site_labels(self, idx: np.ndarray) -> str:
+        return show_ids(self.instance.site_ids[np.unique(idx)])
+
+    # -------------------------------------------------------------- structure
+    def structure(self) -> bool:
+        """The plan is well formed: one 0/1 open flag per site, integer positions inside
+        the instance, one finite share per pair. Later checks index with these, so
+        they run only when this returns True."""
+        inst, plan = self.instance, self.plan
+        ok = True
+        open_ = np.asarray(plan.open)
+        if open_.shape != (inst.n_sites,):
+            self.fail(f"plan has {open_.shape} open flags for {inst.n_sites} sites")
+            ok = False
+        elif open_.dtype != bool:
+            vals = open_.astype(float) if np.issubdtype(open_.dtype, np.number) else None
+            if vals is None or not np.isin(vals, (0.0, 1.0)).all():
+                bad = np.flatnonzero(~np.isin(vals, (0.0, 1.0))) if vals is not None else []
+                self.fail(
+                    f"open flags are not 0/1 (dtype {open_.dtype}) at sites "
+                    f"{show_ids(inst.site_ids[np.asarray(bad, dtype=np.int64)])}"
+                )
+                ok = False
+        arrays = {"demand_idx": plan.demand_idx, "site_idx": plan.site_idx, "share": plan.share}
+        sizes = {k: np.asarray(v).shape for k, v in arrays.items()}
+        if len(set(sizes.values())) != 1 or len(next(iter(sizes.values()))) != 1:
+            self.fail(f"allocation arrays differ in shape: {sizes}")
+            return False
+        for name, limit in (("demand_idx", inst.n_demand), ("site_idx", inst.n_sites)):
+            arr = np.asarray(arrays[name])
+            if arr.size and not np.issubdtype(arr.dtype, np.integer):
+                self.fail(f"{name} holds {arr.dtype} values, not integer positions")
+                ok = False
+            elif arr.size and (arr.min() < 0 or arr.max() >= limit):
+                out = np.unique(arr[(arr < 0) | (arr >= limit)])
+                self.fail(f"{name} has positions outside 0..{limit - 1}: {show_ids(out)}")
+                ok = False
+        share = np.asarray(plan.share)
+        if share.size and (
+            not np.issubdtype(share.dtype, np.number) or not np.isfinite(share).all()
+        ):
+            self.fail("shares are not all finite numbers")
+            ok = False
+        return ok
 
     # -------------------------------------------------------------- sites
     def sites(self, *, p: int | None = None, at_most: bool = False) -> None:
@@ -166,7 +227,7 @@ class Checker:
             if off.size:
                 self.fail(
                     f"{off.size} demand points not allocated exactly once (shares sum "
-                    f"{total[off[0]]:g} for {inst.demand_ids[off[0]]!r}); first: "
+                    f"{total[off[0]]:g} for {inst.demand_ids[off[0]]!r}): "
                     f"{self._demand_labels(off)}"
                 )
         if single_source:
@@ -180,11 +241,11 @@ class Checker:
             load = np.bincount(j, weights=inst.demand[i] * s, minlength=inst.n_sites)
             over = np.flatnonzero(load > inst.capacities * (1 + self.tol.rel) + self.tol.abs)
             if over.size:
-                k = over[0]
-                self.fail(
-                    f"capacity exceeded at {over.size} sites, e.g. {inst.site_ids[k]!r}: "
-                    f"load {load[k]:g} > capacity {inst.capacities[k]:g}"
+                each = ", ".join(
+                    f"{inst.site_ids[k]!r} (load {load[k]:g} > {inst.capacities[k]:g})"
+                    for k in over
                 )
+                self.fail(f"capacity exceeded at {over.size} sites: {each}")
         return cost
 
     def nearest_allocation(self, cost: np.ndarray) -> None:

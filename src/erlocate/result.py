@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from erlocate.errors import VerificationError
+from erlocate.inputs import show_ids
 from erlocate.instance import Instance
 from erlocate.models.base import Model, cutoff_breach
 from erlocate.plan import Checker, Plan, coverage_counts, nearest_open
@@ -178,11 +179,14 @@ class Result:
         """
         if self.plan is None:
             return self
-        breaches = list(self.model.check(self.instance, self.plan))
+        checker = Checker(self.instance, self.plan)
+        if not checker.structure():
+            raise VerificationError(checker.breaches)
+        breaches = self.status_breaches()
+        breaches += list(self.model.check(self.instance, self.plan))
         cut = cutoff_breach(self.model, self.instance)
         if cut is not None:
             breaches.append(cut)
-        checker = Checker(self.instance, self.plan)
         recomputed = self.model.evaluate(self.instance, self.plan)
         checker.objective(
             recomputed,
@@ -198,6 +202,29 @@ class Result:
         if breaches:
             raise VerificationError(breaches)
         return self
+
+    def status_breaches(self) -> list[str]:
+        """The reported figures agree with each other: an ``"optimal"`` result has a gap
+        of at most :data:`~erlocate.backends.base.OPTIMAL_GAP`, recomputed from its
+        objective and bound (not read from ``gap``)."""
+        from erlocate.backends.base import OPTIMAL_GAP, relative_gap
+
+        out: list[str] = []
+        if self.status != "optimal":
+            return out
+        if self.objective is None or self.bound is None:
+            out.append("status is optimal but the objective or bound is missing")
+            return out
+        gap = relative_gap(self.objective, self.bound)
+        close = abs(self.objective - self.bound) <= 1e-6  # the solvers' absolute gap
+        if not close and (gap is None or gap > OPTIMAL_GAP * (1 + 1e-9) + 1e-12):
+            out.append(
+                f"status is optimal but objective {self.objective:.10g} and bound "
+                f"{self.bound:.10g} differ by a gap of {gap!r} > {OPTIMAL_GAP:g}"
+            )
+        if self.gap is not None and self.gap > OPTIMAL_GAP * (1 + 1e-9) + 1e-12:
+            out.append(f"status is optimal but the reported gap is {self.gap:.4g}")
+        return out
 
     # ------------------------------------------------------------------ reports
     def report(self) -> dict[str, pd.DataFrame]:
@@ -242,18 +269,28 @@ class Result:
             ids = self.open_sites.tolist()
             shown = ", ".join(map(str, ids[:12])) + (" ..." if len(ids) > 12 else "")
             lines.append(f"  {len(ids)} open sites: {shown}")
+            fmt = self.instance.format_cost
             if self.model.covering:
                 lines.append(
-                    f"  covered within {self.model.max_cost:g}: {self.covered_weight:,.6g} "
+                    f"  covered within {fmt(float(self.model.max_cost or 0))}: "
+                    f"{self.covered_weight:,.6g} "
                     f"of {float(self.instance.weights.sum()):,.6g} weight "
                     f"({100 * self.coverage_share:.2f} %)"
                 )
             else:
                 a = self.assignment
                 mean = float(np.average(a["cost"], weights=a["weight"])) if a["weight"].sum() else 0
+                largest = float(a["cost"].max()) if len(a) else 0.0
                 lines.append(
-                    f"  weighted mean cost {mean:.6g}, largest assigned cost {a['cost'].max():.6g}"
+                    f"  weighted mean cost {fmt(float(f'{mean:.6g}'))}, "
+                    f"largest assigned cost {fmt(float(f'{largest:.6g}'))}"
                 )
+        if self.instance.dropped:
+            gone = self.instance.dropped
+            lines.append(
+                f"  not served: {len(gone)} demand points dropped from the instance "
+                f"(instance.dropped): {show_ids(gone)}"
+            )
         return "\n".join(lines)
 
     # ------------------------------------------------------------------ maps

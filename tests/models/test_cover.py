@@ -55,11 +55,12 @@ def test_backup_coverage(backend, theta, expected):
 
 
 def test_backup_theta_range():
-    with pytest.raises(InputError, match=r"theta: must lie in \[0, 1\], got 1\.5"):
-        erlocate.solve(erlocate.BackupCoverage(2, 1, theta=1.5), line_instance(5))
+    # refused at construction, before any instance is seen
+    with pytest.raises(InputError, match=r"theta: must be <= 1, got 1\.5"):
+        erlocate.BackupCoverage(2, 1, theta=1.5)
 
 
 def test_negative_standard():
     with pytest.raises(InputError, match=r"max_cost: must be >= 0, got -1") as info:
-        erlocate.solve(erlocate.MCLP(1, -1), line_instance(5))
+        erlocate.MCLP(1, -1)
     assert info.value.field == "max_cost"

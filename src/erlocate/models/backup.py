@@ -7,9 +7,10 @@ import numpy as np
 from erlocate.errors import InputError
 from erlocate.instance import Instance
 from erlocate.milp import Milp, MilpBuilder
-from erlocate.models.base import Model, add_count, add_open, check_max_cost, check_p
+from erlocate.models.base import Model, add_count, add_open, check_count, check_max_cost, check_p
 from erlocate.models.mclp import add_cover_rows, cover_counts, coverable
 from erlocate.models.reduce import merge_rows
+from erlocate.params import boolean, number
 from erlocate.plan import Checker, Plan, coverage_counts
 
 __all__ = ["BackupCoverage"]
@@ -70,6 +71,13 @@ class BackupCoverage(Model):
         self.max_cost = max_cost
         self.theta = theta
         self.reduce = reduce
+
+    def check_params(self) -> None:
+        """p >= 1, max_cost a number >= 0, theta a number in [0, 1], reduce a boolean."""
+        check_count(self.p)
+        check_max_cost(self.max_cost)
+        number(self.theta, "theta", minimum=0.0, maximum=1.0)
+        boolean(self.reduce, "reduce")
 
     def validate(self, instance: Instance) -> None:
         check_p(self.p, instance)

@@ -17,8 +17,10 @@ import numpy as np
 import pandas as pd
 
 from erlocate.errors import FrozenError, InfeasibleError, InputError
+from erlocate.inputs import show_ids
 from erlocate.instance import Instance
 from erlocate.milp import Milp, MilpBuilder
+from erlocate.params import integer, number
 from erlocate.plan import Plan
 
 if TYPE_CHECKING:
@@ -105,8 +107,8 @@ class Model(ABC, metaclass=_FrozenAfterInit):
         return type(self)(**kwargs)
 
     # ------------------------------------------------------------------ interface
-    def check_params(self) -> None:  # noqa: B027 - optional hook
-        """Raise InputError for a parameter that is wrong whatever the data (run at construction)."""
+    def check_params(self) -> None:
+        """Raise InputError for a parameter wrong whatever the data (run at construction)."""
 
     def reach(self, instance: Instance) -> float:
         """The largest travel cost this model reads on ``instance`` (``inf``: every pair).
@@ -119,7 +121,7 @@ class Model(ABC, metaclass=_FrozenAfterInit):
         """
         return np.inf if self.max_cost is None else float(self.max_cost)
 
-    def validate(self, instance: Instance) -> None:  # noqa: B027 - optional hook
+    def validate(self, instance: Instance) -> None:
         """Raise InputError / InfeasibleError for requests the data cannot meet."""
 
     @abstractmethod
@@ -209,20 +211,24 @@ def cutoff_breach(model: Model, instance: Instance) -> str | None:
 # ---------------------------------------------------------------------- validation
 def check_time_limit(time_limit: Any) -> float:
     """A finite number of seconds >= 0 (heuristics' ``time_limit``)."""
-    if not (isinstance(time_limit, (int, float, np.number)) and np.isfinite(time_limit)) or (
-        time_limit < 0
-    ):
-        raise InputError(
-            f"time_limit: must be a finite number >= 0, got {time_limit!r}", field="time_limit"
-        )
-    return float(time_limit)
+    out = number(time_limit, "time_limit", minimum=0.0)
+    assert out is not None
+    return out
 
 
 def check_positive_int(value: Any, name: str) -> int:
     """An integer >= 1 (heuristics' counts: strengths, stalls, region sizes)."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise InputError(f"{name}: must be a positive integer, got {value!r}", field=name)
-    return int(value)
+    out = integer(value, name, minimum=1)
+    assert out is not None
+    return out
+
+
+def check_count(p: Any, name: str = "p") -> int:
+    """An integer number of facilities >= 1 (checked at construction; the upper
+    bound, the number of sites, is checked against the instance by :func:`check_p`)."""
+    out = integer(p, name, minimum=1, hint="the number of facilities to open")
+    assert out is not None
+    return out
 
 
 def open_flags(instance: Instance, plan: Plan) -> np.ndarray:
@@ -237,11 +243,7 @@ def open_flags(instance: Instance, plan: Plan) -> np.ndarray:
 
 def check_p(p: Any, instance: Instance) -> int:
     """p is an integer in [max(1, #required), n_sites]."""
-    if isinstance(p, bool) or not isinstance(p, (int, np.integer)):
-        raise InputError(f"p: must be an integer number of facilities, got {p!r}", field="p")
-    p = int(p)
-    if p < 1:
-        raise InputError(f"p: must be at least 1, got {p}", field="p")
+    p = check_count(p)
     if p > instance.n_sites:
         raise InputError(
             f"p: cannot open {p} facilities with only {instance.n_sites} candidate sites",
@@ -260,16 +262,8 @@ def check_p(p: Any, instance: Instance) -> int:
 def check_max_cost(
     max_cost: Any, name: str = "max_cost", *, optional: bool = False
 ) -> float | None:
-    """A cut-off is a number >= 0 (or None where optional)."""
-    if max_cost is None and optional:
-        return None
-    try:
-        value = float(max_cost)
-    except (TypeError, ValueError):
-        raise InputError(f"{name}: must be a number, got {max_cost!r}", field=name) from None
-    if np.isnan(value) or value < 0:
-        raise InputError(f"{name}: must be >= 0, got {max_cost!r}", field=name)
-    return value
+    """A cut-off is a finite real number >= 0 (or None where optional); ``"5"`` is refused."""
+    return number(max_cost, name, minimum=0.0, optional=optional)
 
 
 def require_reach(instance: Instance, max_cost: float | None, what: str) -> None:
@@ -278,14 +272,13 @@ def require_reach(instance: Instance, max_cost: float | None, what: str) -> None
     reach = np.bincount(instance.pair_rows[mask], minlength=instance.n_demand)
     lost = np.flatnonzero(reach == 0)
     if lost.size:
-        within = "" if max_cost is None else f" within {max_cost:g}"
-        ids = instance.demand_ids[lost[:10]].tolist()
-        more = f" and {lost.size - 10} more" if lost.size > 10 else ""
+        within = "" if max_cost is None else f" within {instance.format_cost(max_cost)}"
+        ids = show_ids(instance.demand_ids[lost])
         raise InfeasibleError(
             f"{lost.size} demand point(s) cannot reach any candidate site{within}, so no {what} "
-            f"exists: demand ids {ids}{more}. Add candidate sites near them"
-            + (", raise max_cost" if max_cost is not None else "")
-            + " or drop them from the instance."
+            f"that serves everyone exists: demand ids {ids}. Serve the rest with "
+            "instance.drop_demand(ids) (the result then lists them), add candidate sites near "
+            "them" + (", or raise max_cost" if max_cost is not None else "") + "."
         )
 
 

@@ -20,7 +20,8 @@ from erlocate.models.base import (
     single_source_precheck,
     weighted_cost,
 )
-from erlocate.plan import Checker, Plan
+from erlocate.params import boolean
+from erlocate.plan import Checker, Plan, reassign_nearest
 
 __all__ = ["CFLP", "UFLP"]
 
@@ -31,6 +32,11 @@ class _FixedCharge(Model):
 
     def __init__(self, *, max_cost: float | None = None) -> None:
         self.max_cost = max_cost
+
+    def check_params(self) -> None:
+        """max_cost a number >= 0 or None (and single_source a boolean)."""
+        check_max_cost(self.max_cost, optional=True)
+        boolean(self.single_source, "single_source")
 
     def validate(self, instance: Instance) -> None:
         check_max_cost(self.max_cost, optional=True)
@@ -47,7 +53,11 @@ class _FixedCharge(Model):
         return b.build()
 
     def decode(self, instance: Instance, milp: Milp, x: np.ndarray) -> Plan:
-        return assignment_plan(milp, Pairs(instance, self.max_cost), x)
+        plan = assignment_plan(milp, Pairs(instance, self.max_cost), x)
+        if self.capacitated:
+            return plan
+        # weightless points cost nothing anywhere: serve them from their nearest open site
+        return reassign_nearest(instance, plan, instance.weights == 0, self.max_cost)
 
     def encode(self, instance: Instance, milp: Milp, plan: Plan) -> np.ndarray:
         return encode_assignment(milp, Pairs(instance, self.max_cost), plan)
@@ -145,7 +155,7 @@ class CFLP(_FixedCharge):
 
     def __init__(self, single_source: bool = False, *, max_cost: float | None = None) -> None:
         super().__init__(max_cost=max_cost)
-        self.single_source = bool(single_source)
+        self.single_source = single_source
 
     def validate(self, instance: Instance) -> None:
         super().validate(instance)

@@ -8,6 +8,7 @@ from erlocate.instance import Instance
 from erlocate.milp import Milp, MilpBuilder
 from erlocate.models.base import Model, add_open, check_max_cost, require_reach
 from erlocate.models.reduce import CoverReduction, reduce_lscp
+from erlocate.params import boolean
 from erlocate.plan import Checker, Plan, coverage_counts
 
 __all__ = ["LSCP"]
@@ -58,6 +59,11 @@ class LSCP(Model):
     def __init__(self, max_cost: float, *, reduce: bool = True) -> None:
         self.max_cost = max_cost
         self.reduce = reduce
+
+    def check_params(self) -> None:
+        """max_cost (the standard) a number >= 0, reduce a boolean."""
+        check_max_cost(self.max_cost)
+        boolean(self.reduce, "reduce")
 
     def _site_costs(self, instance: Instance) -> np.ndarray:
         return instance.site_costs if instance.has_site_costs else np.ones(instance.n_sites)

@@ -10,8 +10,9 @@ import numpy as np
 from erlocate.errors import InputError
 from erlocate.instance import Instance
 from erlocate.milp import Milp, MilpBuilder
-from erlocate.models.base import Model, add_count, add_open, check_max_cost, check_p
+from erlocate.models.base import Model, add_count, add_open, check_count, check_max_cost, check_p
 from erlocate.models.reduce import CoverReduction, reduce_mclp
+from erlocate.params import boolean, choice
 from erlocate.plan import Checker, Plan, coverage_counts
 
 if TYPE_CHECKING:
@@ -135,6 +136,13 @@ class MCLP(Model):
         self.max_cost = max_cost
         self.reduce = reduce
         self.method = method
+
+    def check_params(self) -> None:
+        """p >= 1, max_cost (the standard) a number >= 0, reduce a boolean, a known method."""
+        check_count(self.p)
+        check_max_cost(self.max_cost)
+        boolean(self.reduce, "reduce")
+        choice(self.method, "method", METHODS)
 
     def validate(self, instance: Instance) -> None:
         check_p(self.p, instance)

@@ -12,10 +12,12 @@ from erlocate.models.base import (
     add_assignment,
     add_count,
     add_open,
+    check_count,
     check_max_cost,
     check_p,
     require_reach,
 )
+from erlocate.params import boolean
 from erlocate.plan import Checker, Plan
 
 __all__ = ["PCenter"]
@@ -60,7 +62,13 @@ class PCenter(Model):
     def __init__(self, p: int, *, max_cost: float | None = None, weighted: bool = False) -> None:
         self.p = p
         self.max_cost = max_cost
-        self.weighted = bool(weighted)
+        self.weighted = weighted
+
+    def check_params(self) -> None:
+        """p >= 1, max_cost a number >= 0 or None, weighted a boolean."""
+        check_count(self.p)
+        check_max_cost(self.max_cost, optional=True)
+        boolean(self.weighted, "weighted")
 
     def validate(self, instance: Instance) -> None:
         check_p(self.p, instance)

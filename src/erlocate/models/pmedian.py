@@ -20,6 +20,7 @@ from erlocate.models.base import (
     add_open,
     assignment_plan,
     capacity_precheck,
+    check_count,
     check_max_cost,
     check_p,
     encode_assignment,
@@ -28,7 +29,8 @@ from erlocate.models.base import (
     weighted_cost,
 )
 from erlocate.models.pmedian_radius import build_radius, decode_radius, encode_radius
-from erlocate.plan import Checker, Plan
+from erlocate.params import boolean, choice
+from erlocate.plan import Checker, Plan, reassign_nearest
 
 #: Accepted values of ``PMedian(formulation=...)``.
 FORMULATIONS = ("auto", "dense", "radius", "benders")
@@ -107,9 +109,20 @@ class PMedian(Model):
     ) -> None:
         self.p = p
         self.max_cost = max_cost
-        self.capacitated = bool(capacitated or single_source)
-        self.single_source = bool(single_source)
+        self.capacitated = capacitated
+        self.single_source = single_source
         self.formulation = formulation
+
+    def check_params(self) -> None:
+        """p >= 1, max_cost a number >= 0 or None, flags booleans, a known formulation."""
+        check_count(self.p)
+        check_max_cost(self.max_cost, optional=True)
+        boolean(self.capacitated, "capacitated")
+        boolean(self.single_source, "single_source")
+        # single sourcing is a capacitated assignment (kept as given for replace())
+        object.__setattr__(self, "capacitated", bool(self.capacitated or self.single_source))
+        choice(self.formulation, "formulation", FORMULATIONS)
+        _ = self._radius
 
     @property
     def exact_objective(self) -> bool:  # type: ignore[override]
@@ -175,7 +188,12 @@ class PMedian(Model):
     def decode(self, instance: Instance, milp: Milp, x: np.ndarray) -> Plan:
         if self._radius:
             return decode_radius(instance, milp, x, self.max_cost)
-        return assignment_plan(milp, Pairs(instance, self.max_cost), x)
+        plan = assignment_plan(milp, Pairs(instance, self.max_cost), x)
+        if self.capacitated:
+            return plan
+        # A weightless point costs nothing wherever it goes, so the solver may send it
+        # anywhere open; give it its nearest open site (the objective is unchanged).
+        return reassign_nearest(instance, plan, instance.weights == 0, self.max_cost)
 
     def encode(self, instance: Instance, milp: Milp, plan: Plan) -> np.ndarray:
         if self._radius:
