@@ -9,7 +9,9 @@ installed backend::
     print(result.summary())
 """
 
+import importlib
 import logging
+from typing import Any
 
 from erlocate import errors
 from erlocate.backends import available as backends
@@ -24,6 +26,33 @@ from erlocate.solve import solve
 __version__ = "0.1.0"
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+#: Subpackages the docs use as ``erlocate.<name>``: imported on first access, so
+#: ``import erlocate`` stays light (geopandas / matplotlib load only when needed).
+SUBMODULES = (
+    "bench",
+    "covering_heuristics",
+    "datasets",
+    "decomposition",
+    "geo",
+    "heuristics",
+    "inputs",
+    "io",
+    "maps",
+    "models",
+    "params",
+    "planning",
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in SUBMODULES:
+        return importlib.import_module(f"erlocate.{name}")
+    raise AttributeError(f"module 'erlocate' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(SUBMODULES))
 
 __all__ = [
     "CFLP",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -58,9 +60,54 @@ def summary_lines(plan: DistrictPlan) -> list[str]:
     return out
 
 
+def writable_dir(path: str | Path, option: str = "--out") -> Path:
+    """Create ``path`` if needed and prove it writable now, before minutes of solving."""
+    out = Path(path)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".erlocate-write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise erlocate.errors.InputError(
+            f"{option}: cannot write to {str(out)!r} ({exc.strerror or exc}); "
+            "pick a folder you can write to",
+            field=option,
+        ) from None
+    return out
+
+
+def _positive(kind: type) -> Callable[[str], Any]:
+    """An argparse type: a finite number > 0 of ``kind`` (argparse reports the rest)."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a {kind.__name__}: {text!r}") from None
+        if not math.isfinite(value) or value <= 0:
+            raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def _seed(text: str) -> int:
+    """An argparse type: an integer seed >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text!r}")
+    return value
+
+
 def _demo(args: argparse.Namespace) -> int:
     from erlocate.planning.district import plan_district
 
+    writable_dir(args.out)
     start = time.perf_counter()
     print(
         "Shangjie district (embedded data: the plan's figures, synthetic geography): "
@@ -76,6 +123,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _classical(args: argparse.Namespace) -> int:
+    if args.out:
+        writable_dir(args.out)
     # each site holds 1.1 × the demand / 8: any 8 open sites can serve everyone, snugly
     slack = 1.1 * args.sites / 8
     inst = random_euclidean(
@@ -116,6 +165,8 @@ def _classical(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     from erlocate import bench
 
+    if args.out:
+        writable_dir(args.out)
     cases = bench.suite(args.suite, instances=args.instances, range=args.range)
     df = bench.run(
         cases,
@@ -154,16 +205,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     demo.add_argument("--out", default="erlocate-demo", help="report folder (default %(default)s)")
     demo.add_argument("--backend", default="highs", choices=erlocate.backends())
-    demo.add_argument("--time-limit", type=float, default=60.0, help="seconds per model")
+    demo.add_argument("--time-limit", type=_positive(float), default=60.0, help="seconds per model")
     demo.set_defaults(func=_demo)
     classical = sub.add_parser(
         "classical", help="solve every classical model on a seeded random town"
     )
     classical.add_argument("--backend", default="highs", choices=erlocate.backends())
-    classical.add_argument("--demand", type=int, default=300)
-    classical.add_argument("--sites", type=int, default=40)
-    classical.add_argument("--seed", type=int, default=0)
-    classical.add_argument("--time-limit", type=float, default=60.0)
+    classical.add_argument("--demand", type=_positive(int), default=300)
+    classical.add_argument("--sites", type=_positive(int), default=40)
+    classical.add_argument("--seed", type=_seed, default=0)
+    classical.add_argument("--time-limit", type=_positive(float), default=60.0)
     classical.add_argument("--out", help="folder for the results table (CSV)")
     classical.set_defaults(func=_classical)
     bench = sub.add_parser(
@@ -178,9 +229,9 @@ def main(argv: list[str] | None = None) -> int:
     pick.add_argument("--instances", help="comma-separated names, e.g. pmed1,pmed2")
     pick.add_argument("--range", help="a-b: the a-th to b-th instance of the suite")
     bench.add_argument("--backend", help="comma-separated backends (default: all installed)")
-    bench.add_argument("--repeats", type=int, default=1)
-    bench.add_argument("--time-limit", type=float, default=60.0, help="seconds per run")
-    bench.add_argument("--threads", type=int, default=None)
+    bench.add_argument("--repeats", type=_positive(int), default=1)
+    bench.add_argument("--time-limit", type=_positive(float), default=60.0, help="seconds per run")
+    bench.add_argument("--threads", type=_positive(int), default=None)
     bench.add_argument("--out", help="folder for results.csv, results.md and profile.png")
     bench.add_argument("--quiet", action="store_true", help="no progress bar")
     bench.add_argument(
@@ -194,7 +245,13 @@ def main(argv: list[str] | None = None) -> int:
         func=_backends
     )
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return int(args.func(args))
+    except erlocate.errors.ErlocateError as exc:
+        # argparse's convention: one line on stderr, exit status 2 (no traceback)
+        one_line = " ".join(str(exc).split())
+        print(f"erlocate: error: {one_line}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import replace
-
-import numpy as np
 
 from erlocate.backends import get as get_backend
 from erlocate.backends.base import SolveOptions
 from erlocate.errors import InfeasibleError, InputError, NoSolutionError
 from erlocate.instance import Instance
 from erlocate.models.base import Model, cutoff_breach
-from erlocate.plan import Plan
+from erlocate.params import boolean, integer, number
+from erlocate.plan import Checker, Plan
 from erlocate.result import Result
 
 __all__ = ["solve"]
@@ -92,11 +92,10 @@ def solve(
             "build one with Instance.from_matrix(...)",
             field="instance",
         )
-    for name, value in (("time_limit", time_limit), ("mip_gap", mip_gap)):
-        if value is not None and not (np.isfinite(value) and value >= 0):
-            raise InputError(f"{name}: must be a finite number >= 0, got {value!r}", field=name)
-    if threads is not None and (not isinstance(threads, (int, np.integer)) or threads < 1):
-        raise InputError(f"threads: must be a positive integer, got {threads!r}", field="threads")
+    time_limit, mip_gap, threads, seed = _check_options(
+        backend, time_limit, mip_gap, threads, seed, verbose, verify, raise_on_failure
+    )
+    _check_warm_start(warm_start, model, instance)
     solver = get_backend(backend)
 
     start = time.perf_counter()
@@ -150,14 +149,91 @@ def solve(
                 f"({out.termination}); the data passed the checks that name a cause, so the "
                 f"combination of constraints ({model.constraints_hint}) admits no plan"
             )
+        fix = (
+            f"; raise time_limit (was {time_limit:g} s)"
+            if time_limit is not None
+            else "; no time limit was set, so this is the solver's own stop: try another backend"
+        )
         raise NoSolutionError(
             f"{type(model).__name__}: {out.backend} stopped without any feasible plan "
-            f"({out.status}: {out.termination}); raise time_limit"
-            + ("" if time_limit is None else f" (was {time_limit:g} s)")
+            f"({out.status}: {out.termination}){fix}"
         )
     if verify:
         result.verify()
     return result
+
+
+#: More threads than any machine erlocate targets; solvers fail badly beyond (HiGHS bad_alloc).
+MAX_THREADS = 1024
+
+
+def _check_options(
+    backend: object,
+    time_limit: object,
+    mip_gap: object,
+    threads: object,
+    seed: object,
+    verbose: object,
+    verify: object,
+    raise_on_failure: object,
+) -> tuple[float | None, float | None, int | None, int | None]:
+    """Every solve option strictly typed (``"5"`` is not a time limit), else InputError."""
+    if not isinstance(backend, str):
+        raise InputError(
+            f"backend: must be a backend name such as 'highs', got {backend!r}; "
+            "erlocate.backends.available() lists those installed",
+            field="backend",
+        )
+    limit = number(time_limit, "time_limit", minimum=0.0, optional=True, hint="seconds, or None")
+    gap = number(mip_gap, "mip_gap", minimum=0.0, maximum=1.0, optional=True)
+    cores = os.cpu_count() or 1
+    n_threads = integer(
+        threads,
+        "threads",
+        minimum=1,
+        maximum=MAX_THREADS,
+        optional=True,
+        hint=f"this machine has {cores} cores; None lets the solver choose",
+    )
+    rng_seed = integer(seed, "seed", minimum=0, maximum=2**31 - 1, optional=True)
+    boolean(verbose, "verbose")
+    boolean(verify, "verify")
+    boolean(raise_on_failure, "raise_on_failure")
+    return limit, gap, n_threads, rng_seed
+
+
+def _check_warm_start(warm_start: object, model: Model, instance: Instance) -> None:
+    """A warm start is None, ``"heuristic"``, or a plan of this instance's shape."""
+    if warm_start is None or isinstance(warm_start, str):
+        return
+    if isinstance(warm_start, Result):
+        if warm_start.instance is not instance and (
+            warm_start.instance.n_sites != instance.n_sites
+            or warm_start.instance.n_demand != instance.n_demand
+            or not warm_start.instance.site_ids.equals(instance.site_ids)
+        ):
+            raise InputError(
+                "warm_start: the Result is of another instance "
+                f"({warm_start.instance.n_demand} × {warm_start.instance.n_sites}, this one "
+                f"{instance.n_demand} × {instance.n_sites}); pass a result on this instance",
+                field="warm_start",
+            )
+        plan = warm_start.plan
+        if plan is None:
+            raise InputError("warm_start: the Result has no plan", field="warm_start")
+    elif isinstance(warm_start, Plan):
+        plan = warm_start
+    else:
+        raise InputError(
+            f"warm_start: must be a Result, a Plan or 'heuristic', got {type(warm_start).__name__}",
+            field="warm_start",
+        )
+    checker = Checker(instance, plan)
+    if not checker.structure():
+        raise InputError(
+            f"warm_start: not a plan of this instance: {'; '.join(checker.breaches)}",
+            field="warm_start",
+        )
 
 
 def _heuristic_start(model: Model, instance: Instance, name: str, time_limit: float | None) -> Plan:
