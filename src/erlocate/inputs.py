@@ -74,7 +74,12 @@ def id_index(ids: Any, n: int, name: str, what: str) -> pd.Index:
 
 def _numeric(values: Any, name: str, what: str) -> np.ndarray:
     """``values`` as a float array, refusing strings, booleans, complex and objects."""
-    arr = np.asarray(values)
+    try:
+        arr = np.asarray(values)
+    except ValueError:  # ragged nested lists
+        raise InputError(
+            f"{name}: rows of different lengths; pass a rectangular array of {what}", field=name
+        ) from None
     kind = arr.dtype.kind
     if kind in "iuf":
         return arr.astype(float, copy=False)

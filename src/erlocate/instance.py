@@ -152,6 +152,18 @@ class Instance:
             labels that are not ids, unknown or ambiguous required ids.
         """
         if isinstance(cost, pd.DataFrame):
+            for given, labels, name in (
+                (demand_ids, cost.index, "demand_ids"),
+                (site_ids, cost.columns, "site_ids"),
+            ):
+                if given is not None and not pd.Index(given).equals(labels):
+                    raise InputError(
+                        f"{name}: differs from the cost DataFrame's "
+                        f"{'index' if name == 'demand_ids' else 'columns'}, which already "
+                        "label the rows / columns; relabel the DataFrame or leave "
+                        f"{name} out",
+                        field=name,
+                    )
             demand_ids = cost.index if demand_ids is None else demand_ids
             site_ids = cost.columns if site_ids is None else site_ids
             cost = _frame_values(cost)
