@@ -94,7 +94,7 @@ def test_bad_inputs():
     with pytest.raises(InputError, match="allowed: expected a boolean mask"):
         mclp_greedy(inst, 1, 1, allowed=np.ones(2, bool))
     g = mclp_greedy(inst, 1, 1)
-    with pytest.raises(InputError, match="time_limit: must be a finite number"):
+    with pytest.raises(InputError, match="time_limit: must be >= 0, got -1"):
         mclp_interchange(inst, g, 1, time_limit=-1)
     with pytest.raises(InputError, match="max_iter: must be a non-negative integer"):
         mclp_interchange(inst, g, 1, max_iter=-2)
@@ -105,6 +105,6 @@ def test_bad_inputs():
     closed = Plan.nearest(req, np.array([False, True, False]))
     with pytest.raises(InputError, match=r"required site .* is closed"):
         mclp_interchange(req, closed, 1)
-    with pytest.raises(InputError, match="strength: must be a positive integer") as e:
+    with pytest.raises(InputError, match="strength: must be >= 1, got 0") as e:
         mclp_perturbed_search(inst, g, 1, strength=0)
     assert e.value.field == "strength"

@@ -49,7 +49,7 @@ def test_bad_inputs():
     with pytest.raises(InputError, match="p: cannot open 4"):
         pmedian_greedy(inst, 4)
     g = pmedian_greedy(inst, 1)
-    with pytest.raises(InputError, match="time_limit: must be a finite number"):
+    with pytest.raises(InputError, match="time_limit: must be >= 0, got -1"):
         pmedian_interchange(inst, g, time_limit=-1)
 
 
