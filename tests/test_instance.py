@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
+import erlocate
 from erlocate import Instance
 from erlocate.errors import InputError
 
@@ -106,3 +107,31 @@ def test_instance_is_immutable():
         inst.costs[0] = 5.0
     with pytest.raises(ValueError):
         inst.weights[0] = 5.0
+
+
+def test_unreachable_points_named_then_dropped_and_reported():
+    cost = np.array([[1.0, 2.0], [np.inf, np.inf], [3.0, 1.0], [np.inf, np.inf]])
+    inst = erlocate.Instance.from_matrix(cost, demand_ids=["a", "b", "c", "d"], unit="min")
+    with pytest.raises(
+        erlocate.errors.InfeasibleError,
+        match=r"demand ids \['b', 'd'\]\. Serve the rest with instance\.drop_demand",
+    ):
+        erlocate.solve(erlocate.PMedian(1), inst)
+    assert inst.unreachable_ids.tolist() == ["b", "d"]
+    rest = inst.drop_demand(inst.unreachable_ids)
+    assert rest.dropped == ("b", "d") and rest.n_demand == 2
+    r = erlocate.solve(erlocate.PMedian(1), rest)
+    assert r.objective == pytest.approx(3.0)  # site 0: 1 + 2, site 1: 2 + 1
+    text = r.summary()
+    assert (
+        "not served: 2 demand points dropped from the instance (instance.dropped): ['b', 'd']"
+        in text
+    )
+    assert "min" in text and "2 demand points dropped" in repr(rest)
+
+
+def test_summary_names_the_unit():
+    cost = np.array([[1.0, 5.0], [4.0, 1.0], [3.0, 3.0]])
+    inst = erlocate.Instance.from_matrix(cost, unit="min")
+    r = erlocate.solve(erlocate.MCLP(1, 3.0), inst)
+    assert "covered within 3 min:" in r.summary()
