@@ -504,3 +504,19 @@ def test_agrees_with_enumeration(backend, seed, mode, closest):
             erlocate.solve(model, inst, backend)
     else:
         assert erlocate.solve(model, inst, backend).objective == pytest.approx(expected)
+
+
+def test_max_cover_breaks_ties_by_least_cost(backend):
+    # two new stations, no budget: 120 is covered by one class-1 at S2 (cost 30 here) or by
+    # a class-2 + a small (S2 class2 D1..D4 + S3 small D5, D6, or S2 small + S3 class2):
+    # cost 8 + 5 = 13. Coverage first, then the least cost: 13, never the class-1.
+    types = TYPES.assign(cost=[5.0, 8.0, 30.0])
+    m = FireStations("max_cover", types=types, area=np.ones(6), max_new=2)
+    r = erlocate.solve(m, line(), backend)
+    assert r.status == "optimal" and r.objective == pytest.approx(120.0)
+    chosen = types_of(r)
+    cost = types.set_index("type")["cost"]
+    assert sorted(chosen.values()) == ["class2", "small"]
+    assert sum(cost[t] for t in chosen.values()) == pytest.approx(13.0)
+    # without the tie-break every backend built a class-1 here (HiGHS: S2 class1 + S3 class2)
+    assert "tie-break by least cost: optimal" in r.termination
