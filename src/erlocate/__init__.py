@@ -54,6 +54,7 @@ def __getattr__(name: str) -> Any:
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(SUBMODULES))
 
+
 __all__ = [
     "CFLP",
     "LSCP",

@@ -84,9 +84,7 @@ def _numeric(values: Any, name: str, what: str) -> np.ndarray:
     if kind in "iuf":
         return arr.astype(float, copy=False)
     if kind == "c":
-        raise InputError(
-            f"{name}: complex values are not {what}; pass real numbers", field=name
-        )
+        raise InputError(f"{name}: complex values are not {what}; pass real numbers", field=name)
     if kind == "b":
         raise InputError(
             f"{name}: booleans are not {what}; convert explicitly (e.g. .astype(float))",
@@ -228,9 +226,9 @@ def required_mask(required: Any, site_ids: pd.Index) -> np.ndarray:
     if required is None:
         mask.setflags(write=False)
         return mask
-    if isinstance(required, (str, bytes)) or (np.ndim(required) == 0 and not isinstance(
-        required, (Set, Mapping, pd.Series)
-    )):
+    if isinstance(required, (str, bytes)) or (
+        np.ndim(required) == 0 and not isinstance(required, (Set, Mapping, pd.Series))
+    ):
         raise InputError(
             f"required: got the single value {required!r}; pass a list of site ids "
             f"([{required!r}]) or a boolean mask with one flag per site",

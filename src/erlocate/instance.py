@@ -287,9 +287,7 @@ class Instance:
         labels = pd.Index(list(ids) if not isinstance(ids, pd.Index) else ids)
         pos = self.demand_ids.get_indexer(labels)
         if (pos < 0).any():
-            raise InputError(
-                f"ids: not demand ids: {show_ids(labels[pos < 0][:20])}", field="ids"
-            )
+            raise InputError(f"ids: not demand ids: {show_ids(labels[pos < 0][:20])}", field="ids")
         keep = np.ones(self.n_demand, dtype=bool)
         keep[pos] = False
         if not keep.any():

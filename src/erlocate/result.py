@@ -203,6 +203,40 @@ class Result:
             raise VerificationError(breaches)
         return self
 
+    @cached_property
+    def levels(self) -> pd.DataFrame | None:
+        """What is proven per level of a lexicographic objective (None for one level).
+
+        One row per level: its ``value`` on the plan, the ``bound`` the solver's
+        bound on the combined objective implies for it once the levels before
+        are settled, and ``proven``. A combined objective
+        :math:`f_1 + w_2 f_2 + \\dots` whose later terms stay below the first
+        level's resolution :math:`\\delta_1` gives :math:`f_1 \\ge \\delta_1
+        \\lfloor B / \\delta_1 \rfloor` from a bound :math:`B` (minimising); if
+        the plan's :math:`f_1` meets it, the first level is proven and the rest
+        of :math:`B` bounds the next level. So "7 new shelters, proven minimum"
+        can stand beside a gap in walking.
+        """
+        if self.plan is None:
+            return None
+        levels = self.model.levels(self.instance, self.plan)
+        if not levels:
+            return None
+        minimise = self.model.sense == "min"
+        rest = self.bound if self.bound is not None and np.isfinite(self.bound) else None
+        rows = []
+        for name, weight, resolution, value in levels:
+            bound = proven = None
+            if rest is not None and minimise:
+                lb = rest / weight
+                if resolution > 0:  # the later levels add less than one step of this one
+                    lb = resolution * np.floor(lb / resolution + 1e-9)
+                bound = float(lb)
+                proven = bool(value <= lb + 1e-9 * max(1.0, abs(value)) + 1e-9)
+                rest = rest - weight * value if proven else None
+            rows.append({"level": name, "value": value, "bound": bound, "proven": proven})
+        return pd.DataFrame(rows)
+
     def status_breaches(self) -> list[str]:
         """The reported figures agree with each other: an ``"optimal"`` result has a gap
         of at most :data:`~erlocate.backends.base.OPTIMAL_GAP`, recomputed from its
@@ -285,6 +319,15 @@ class Result:
                     f"  weighted mean cost {fmt(float(f'{mean:.6g}'))}, "
                     f"largest assigned cost {fmt(float(f'{largest:.6g}'))}"
                 )
+        levels = self.levels
+        if levels is not None:
+            for row in levels.itertuples():
+                state = (
+                    "proven optimal"
+                    if row.proven is True
+                    else ("not proven" if pd.isna(row.bound) else f"bound {row.bound:,.6g}")
+                )
+                lines.append(f"  level {row.level}: {row.value:,.6g} ({state})")
         if self.instance.dropped:
             gone = self.instance.dropped
             lines.append(

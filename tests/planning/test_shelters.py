@@ -481,3 +481,27 @@ def test_matches_brute_force(seed, closest, backend):
         return
     r = erlocate.solve(model, inst, backend)
     assert r.objective == pytest.approx(expected, rel=1e-9)
+
+
+def test_levels_report_what_is_proven(backend):
+    # fewest new shelters first (1: S1), walking second (1,940); both proven at the optimum
+    r = erlocate.solve(Shelters(share=0.5, area=AREA), five(), backend)
+    lv = r.levels.set_index("level")
+    assert lv.loc["new shelters", "value"] == 1 and lv.loc["new shelters", "proven"]
+    assert lv.loc["walking (people × cost)", "value"] == pytest.approx(1940.0)
+    assert lv.loc["walking (people × cost)", "proven"]
+    assert "level new shelters: 1 (proven optimal)" in r.summary()
+    # a gap on the combined objective whose bound still fixes the count: with bound
+    # 1 + 1000/(U + 1) the count 1 is proven, walking only bounded by 1,000 (gap 48 %)
+    w2 = 1 / (U + 1)
+    stopped = dataclasses.replace(r, status="feasible", bound=1 + 1000 * w2, gap=0.1)
+    lv = stopped.levels.set_index("level")
+    assert lv.loc["new shelters", "proven"] and lv.loc["new shelters", "bound"] == 1
+    assert lv.loc["walking (people × cost)", "bound"] == pytest.approx(1000.0)
+    assert not lv.loc["walking (people × cost)", "proven"]
+    # a bound below 1: not even the count is proven, and nothing is said of walking
+    weak = dataclasses.replace(r, status="feasible", bound=0.9, gap=0.5)
+    lv = weak.levels.set_index("level")
+    assert lv.loc["new shelters", "bound"] == 0 and not lv.loc["new shelters", "proven"]
+    assert np.isnan(lv.loc["walking (people × cost)", "bound"])
+    assert "level walking (people × cost): 1,940 (not proven)" in weak.summary()

@@ -21,7 +21,7 @@ from erlocate.plan import Plan
 from erlocate.planning._arrays import ranges
 from erlocate.planning.shelters import precheck, verify
 from erlocate.planning.shelters.inputs import _Data, _data
-from erlocate.planning.shelters.objective import _levels
+from erlocate.planning.shelters.objective import _levels, level_values
 from erlocate.planning.shelters.report import tables
 
 __all__ = ["Shelters"]
@@ -278,6 +278,10 @@ class Shelters(Model):
     # ------------------------------------------------------------------ verification
     def evaluate(self, instance: Instance, plan: Plan) -> float:
         return verify.evaluate(self, instance, plan)
+
+    def levels(self, instance: Instance, plan: Plan) -> list[tuple[str, float, float, float]]:
+        """The lexicographic levels on ``plan``: ``(name, weight, resolution, value)``."""
+        return level_values(self, instance, _data(self, instance), plan)
 
     def check(self, instance: Instance, plan: Plan) -> list[str]:
         return verify.check(self, instance, plan)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from erlocate.instance import Instance
+from erlocate.plan import Plan
 from erlocate.planning.shelters.inputs import _Data
 
 if TYPE_CHECKING:
@@ -40,6 +41,34 @@ def _lex_weights(levels: list[tuple[float, float]]) -> list[float]:
         w[k + 1 :] = [v * scale for v in w[k + 1 :]]
         tail_ub = levels[k][1] + scale * tail_ub
     return w
+
+
+#: Names of the objective levels, in lexicographic order.
+LEVELS = ("unhoused people", "new shelters", "walking (people × cost)")
+
+
+def level_values(
+    model: Shelters, instance: Instance, d: _Data, plan: Plan
+) -> list[tuple[str, float, float, float]]:
+    """``(name, weight, resolution, value)`` of each level asked for, in order, on ``plan``."""
+    wu, wn, ww, fcost = _levels(model, instance, d)
+    i, j, s = plan.demand_idx, plan.site_idx, plan.share
+    values = (
+        float(d.hbar[d.active].sum() - np.sum(d.hbar[i] * s)),
+        float(fcost[plan.open].sum()),
+        float(np.sum(d.hbar[i] * instance.cost_of(i, j) * s)),
+    )
+    cand = ~instance.required
+    res = (
+        _resolution(d.hbar[d.active]),
+        _resolution(fcost[cand]) if cand.any() else 1.0,
+        0.0,  # the last level is continuous
+    )
+    return [
+        (name, w, r, v)
+        for name, w, r, v in zip(LEVELS, (wu, wn, ww), res, values, strict=True)
+        if w > 0
+    ]
 
 
 def _levels(
