@@ -136,13 +136,13 @@ class Model(ABC, metaclass=_FrozenAfterInit):
     def evaluate(self, instance: Instance, plan: Plan) -> float:
         """The objective of ``plan``, recomputed from the input data alone."""
 
-    @abstractmethod
     def levels(self, instance: Instance, plan: Plan) -> list[tuple[str, float, float, float]]:
         """A lexicographic objective's levels on ``plan``, in order:
         ``(name, weight, resolution, value)`` with objective = sum weight × value.
         Empty for a single-level objective (the default)."""
         return []
 
+    @abstractmethod
     def check(self, instance: Instance, plan: Plan) -> list[str]:
         """Every constraint of the model re-checked on ``plan``; one message per breach."""
 
