@@ -34,6 +34,7 @@ import functools
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -67,8 +68,14 @@ SUPPORTS_WARM_START = True
 #: CBC's random-seed range (0 means "seed from the clock", so it is avoided).
 _MAX_SEED = 2_147_483_647
 
-#: Extra seconds CBC may run past ``time_limit`` before it is killed.
-_GRACE = 30.0
+
+#: Seconds past ``time_limit`` a run may take: max(1 s, 10 % of the limit). CBC checks
+#: its limit only between nodes and heuristics, so it is interrupted (SIGINT: CBC stops
+#: and writes its incumbent) within this allowance, and killed just before it ends.
+def allowance(time_limit: float) -> float:
+    """The overrun a time-limited run may take: ``max(1 s, 10 %)`` of the limit."""
+    return max(1.0, 0.1 * time_limit)
+
 
 #: Appended to ``termination`` when CBC could not build a solution from the warm start.
 WARM_START_REJECTED = "CBC rejected the warm start"
@@ -158,8 +165,12 @@ def _arguments(
     return args
 
 
-def _run(args: list[str], options: SolveOptions, cwd: str) -> tuple[str, int, bool]:
-    """Run CBC; return its log, exit code and whether it had to be killed."""
+def _run(
+    args: list[str], options: SolveOptions, cwd: str, spent: float = 0.0
+) -> tuple[str, int, bool]:
+    """Run CBC; return its log, exit code and whether it had to be killed.
+
+    ``spent``: seconds of the time limit already used (writing the model)."""
     stdbuf = shutil.which("stdbuf") if options.verbose else None
     if stdbuf:
         # Through a pipe CBC's stdio is block-buffered; line-buffer it so the log streams.
@@ -177,16 +188,28 @@ def _run(args: list[str], options: SolveOptions, cwd: str) -> tuple[str, int, bo
     except OSError as exc:
         raise BackendError(f"pulp: cannot run CBC at {cbc_path()}: {exc}") from exc
     killed = threading.Event()
-    watchdog = None
+    watchdog: tuple[threading.Timer, ...] | None = None
     if options.time_limit is not None:
-        # CBC checks its limit between nodes; a runaway root LP is stopped here.
-        def kill() -> None:
-            killed.set()
-            proc.kill()
+        # CBC checks its limit between nodes: interrupt it (it then writes its incumbent)
+        # well inside the allowance, and kill it only if that is not enough.
+        limit = float(options.time_limit)
+        room = allowance(limit)
 
-        watchdog = threading.Timer(options.time_limit + max(_GRACE, options.time_limit), kill)
-        watchdog.daemon = True
-        watchdog.start()
+        def interrupt() -> None:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
+
+        def kill() -> None:
+            if proc.poll() is None:
+                killed.set()
+                proc.kill()
+
+        soft = threading.Timer(max(0.0, limit - spent + 0.1 * room), interrupt)
+        hard = threading.Timer(max(0.0, limit - spent + 0.5 * room), kill)
+        for timer in (soft, hard):
+            timer.daemon = True
+            timer.start()
+        watchdog = (soft, hard)
     lines = []
     try:
         assert proc.stdout is not None
@@ -197,8 +220,8 @@ def _run(args: list[str], options: SolveOptions, cwd: str) -> tuple[str, int, bo
                 sys.stdout.flush()
         rc = proc.wait()
     finally:
-        if watchdog is not None:
-            watchdog.cancel()
+        for timer in watchdog or ():
+            timer.cancel()
         if proc.poll() is None:  # pragma: no cover - interrupted while reading
             proc.kill()
             proc.wait()
@@ -265,6 +288,7 @@ class _Run:
 
 
 def _cbc(milp: Milp, options: SolveOptions, is_mip: bool, x0: np.ndarray | None) -> _Run:
+    begin = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="erlocate-cbc-") as tmp:
         folder = Path(tmp)
         mps, sol, binary = folder / "model.mps", folder / "model.sol", folder / "model.bin"
@@ -273,9 +297,16 @@ def _cbc(milp: Milp, options: SolveOptions, is_mip: bool, x0: np.ndarray | None)
         if x0 is not None:
             start = folder / "start.mst"
             _write_mipstart(milp, x0, start)
-        args = _arguments(mps, sol, binary, options, is_mip, start)
+        spent = time.perf_counter() - begin
+        if options.time_limit is not None:  # the limit counts the translation too
+            left = max(0.01, float(options.time_limit) - spent)
+            args = _arguments(
+                mps, sol, binary, dataclasses.replace(options, time_limit=left), is_mip, start
+            )
+        else:
+            args = _arguments(mps, sol, binary, options, is_mip, start)
         clock = time.perf_counter()
-        log, rc, killed = _run(args, options, tmp)
+        log, rc, killed = _run(args, options, tmp, spent)
         seconds = time.perf_counter() - clock
         if killed:
             return _Run("killed", log, None, seconds, killed=True)
@@ -342,7 +373,10 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
     search_complete = False
     has_solution = False
     if run.killed:
-        termination = f"killed: CBC ran {_GRACE:g}+ s past its time limit without stopping"
+        termination = (
+            "time limit: CBC did not stop within max(1 s, 10 %) of its limit and was killed "
+            "before writing a solution"
+        )
     elif status.startswith("Optimal"):
         search_complete = has_solution = True
     elif status.startswith(("Infeasible", "Integer infeasible")):
