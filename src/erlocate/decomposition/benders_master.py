@@ -110,7 +110,12 @@ class Master:
     """
 
     def __init__(
-        self, lv: Levels, instance: Instance, p: int, verbose: bool = False, threads: int | None = None
+        self,
+        lv: Levels,
+        instance: Instance,
+        p: int,
+        verbose: bool = False,
+        threads: int | None = None,
     ) -> None:
         h = new_highs(verbose)
         set_option(h, "presolve", "off")  # re-solved after every round: keep the basis

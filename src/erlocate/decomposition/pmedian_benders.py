@@ -377,9 +377,7 @@ class _Run:
         if inc is not None and not np.any(inc.open & zero) and inc.open[one].all():
             x0 = encode_radius(sub, milp, _empty_plan(self.plan.open[keep]), p, max_cost)
         tm = time.perf_counter()
-        out = self.backend.solve(
-            milp, self.deadline.options(self.options, warm_start=x0)
-        )
+        out = self.backend.solve(milp, self.deadline.options(self.options, warm_start=x0))
         self.stats.milp_seconds += time.perf_counter() - tm
         if out.x is not None:
             open_ = np.zeros(inst.n_sites, bool)
