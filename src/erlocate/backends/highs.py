@@ -12,16 +12,29 @@ Statuses are not decided here: the raw facts go to
 from __future__ import annotations
 
 import functools
+import os
 import time
 
 import highspy
 import numpy as np
 
 from erlocate.backends.base import SolveOptions, SolverOutput, classify, solve_empty
+from erlocate.deadline import Deadline
 from erlocate.errors import BackendError, InputError
 from erlocate.milp import Milp
 
-__all__ = ["NAME", "SUPPORTS_WARM_START", "available", "solve", "to_highs"]
+__all__ = [
+    "MAX_THREADS",
+    "NAME",
+    "SUPPORTS_WARM_START",
+    "available",
+    "check_threads",
+    "new_highs",
+    "run",
+    "set_option",
+    "solve",
+    "to_highs",
+]
 
 NAME = "highs"
 
@@ -49,6 +62,11 @@ _SOLUTION_FEASIBLE = 2
 #: HiGHS' ``random_seed`` option range.
 _MAX_SEED = 2_147_483_647
 
+#: Most ``threads`` passed to HiGHS. It starts one OS thread per requested thread
+#: and aborts the whole process (``std::terminate``) when the OS refuses one
+#: (about 30,000 here), so larger values are refused before HiGHS sees them.
+MAX_THREADS = 1024
+
 
 def available() -> bool:
     """True: highspy is a hard dependency, so importing this module proves it is there."""
@@ -67,6 +85,64 @@ def _mute_banner() -> None:
     quiet = core()
     quiet.setOptionValue("log_to_console", False)
     quiet.run()
+
+
+def new_highs(verbose: bool = False) -> highspy.Highs:
+    """A fresh :class:`highspy.Highs` without the banner, logging only when ``verbose``."""
+    _mute_banner()
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", bool(verbose))
+    if verbose:
+        h.setOptionValue("log_to_console", True)
+    return h
+
+
+def check_threads(threads: int | None) -> None:
+    """Refuse a ``threads`` value HiGHS cannot start (BackendError naming the option)."""
+    if threads is not None and int(threads) > MAX_THREADS:
+        raise BackendError(
+            f"highs: option threads={int(threads)} is more than HiGHS can start safely "
+            f"(at most {MAX_THREADS}; this machine has {os.cpu_count()} cores): pass "
+            f"threads <= {os.cpu_count()}"
+        )
+
+
+def set_option(h: highspy.Highs, name: str, value: object) -> None:
+    """``h.setOptionValue(name, value)``; BackendError naming the option when HiGHS refuses it."""
+    try:
+        status = h.setOptionValue(name, value)
+    except Exception as exc:  # pybind11 type errors, C++ exceptions
+        raise BackendError(f"highs: option {name}={value!r} rejected: {exc}") from exc
+    if status == highspy.HighsStatus.kError:
+        raise BackendError(f"highs: option {name}={value!r} rejected by HiGHS")
+
+
+def run(h: highspy.Highs, threads: int | None = None, what: str = "run") -> highspy.HighsStatus:
+    """``h.run()`` that survives a thread-pool size change and raises only BackendError.
+
+    HiGHS keeps one process-wide thread pool, sized by the first solve that
+    starts it. A later run whose ``threads`` option differs refuses to start
+    (status error, model status "Not Set"); the pool is then rebuilt with
+    ``Highs.resetGlobalScheduler(True)`` and the run repeated, so every stage
+    of a loop honours its own ``threads``. C++ exceptions (``std::bad_alloc``
+    ...) become BackendError naming ``threads`` when it was set.
+    """
+    check_threads(threads)
+    try:
+        status = h.run()
+        if (
+            status == highspy.HighsStatus.kError
+            and h.getModelStatus() == _MS.kNotset
+            and threads is not None
+        ):
+            highspy.Highs.resetGlobalScheduler(True)
+            status = h.run()
+    except Exception as exc:  # MemoryError (std::bad_alloc), RuntimeError ...
+        hint = f" with option threads={threads}" if threads is not None else ""
+        raise BackendError(f"highs: {what} failed{hint}: {type(exc).__name__}: {exc}") from exc
+    if status == highspy.HighsStatus.kError and h.getModelStatus() == _MS.kNotset:
+        raise BackendError(f"highs: {what} failed before solving (see the log with verbose=True)")
+    return status
 
 
 def to_highs(milp: Milp, names: bool = False) -> highspy.Highs:
@@ -91,30 +167,31 @@ def to_highs(milp: Milp, names: bool = False) -> highspy.Highs:
     BackendError
         HiGHS rejected the model.
     """
-    _mute_banner()
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     A = milp.A
     # An all-zero integrality vector keeps an LP an LP in HiGHS (isMip checks the types).
     integrality = np.ascontiguousarray(milp.integrality, dtype=np.int32)
     sense = highspy.ObjSense.kMaximize if milp.sense == "max" else highspy.ObjSense.kMinimize
-    status = h.passModel(
-        milp.n_cols,
-        milp.n_rows,
-        int(A.nnz),
-        int(highspy.MatrixFormat.kRowwise),
-        int(sense),
-        float(milp.offset),
-        _f64(milp.c),
-        _f64(milp.col_lb),
-        _f64(milp.col_ub),
-        _f64(milp.row_lb),
-        _f64(milp.row_ub),
-        np.ascontiguousarray(A.indptr, dtype=np.int32),
-        np.ascontiguousarray(A.indices, dtype=np.int32),
-        _f64(A.data),
-        integrality,
-    )
+    try:
+        status = h.passModel(
+            milp.n_cols,
+            milp.n_rows,
+            int(A.nnz),
+            int(highspy.MatrixFormat.kRowwise),
+            int(sense),
+            float(milp.offset),
+            _f64(milp.c),
+            _f64(milp.col_lb),
+            _f64(milp.col_ub),
+            _f64(milp.row_lb),
+            _f64(milp.row_ub),
+            np.ascontiguousarray(A.indptr, dtype=np.int32),
+            np.ascontiguousarray(A.indices, dtype=np.int32),
+            _f64(A.data),
+            integrality,
+        )
+    except Exception as exc:  # MemoryError (std::bad_alloc) on a huge model ...
+        raise BackendError(f"highs: passModel failed on {milp.summary()}: {exc}") from exc
     if status == highspy.HighsStatus.kError:
         raise BackendError(f"highs: passModel rejected {milp.summary()}")
     if names:
@@ -133,31 +210,17 @@ def _f64(a: np.ndarray) -> np.ndarray:
 
 
 def _set_options(h: highspy.Highs, options: SolveOptions) -> None:
-    h.setOptionValue("output_flag", bool(options.verbose))
+    set_option(h, "output_flag", bool(options.verbose))
     if options.verbose:
-        h.setOptionValue("log_to_console", True)
+        set_option(h, "log_to_console", True)
     if options.time_limit is not None:
-        h.setOptionValue("time_limit", float(options.time_limit))
-    h.setOptionValue("mip_rel_gap", options.gap)
+        set_option(h, "time_limit", float(options.time_limit))
+    set_option(h, "mip_rel_gap", options.gap)
     if options.threads is not None:
-        h.setOptionValue("threads", int(options.threads))
+        check_threads(options.threads)
+        set_option(h, "threads", int(options.threads))
     if options.seed is not None:
-        h.setOptionValue("random_seed", int(options.seed) % _MAX_SEED)
-
-
-def _run(h: highspy.Highs, options: SolveOptions) -> None:
-    status = h.run()
-    if (
-        status == highspy.HighsStatus.kError
-        and h.getModelStatus() == _MS.kNotset
-        and options.threads is not None
-    ):
-        # HiGHS refuses to run when `threads` differs from the size of its
-        # process-wide scheduler, created by the first solve; rebuild it once.
-        highspy.Highs.resetThreadScheduler(True)
-        status = h.run()
-    if status == highspy.HighsStatus.kError and h.getModelStatus() == _MS.kNotset:
-        raise BackendError("highs: run() failed before solving (see the log with verbose=True)")
+        set_option(h, "random_seed", int(options.seed) % _MAX_SEED)
 
 
 def _finite(value: float) -> float | None:
@@ -172,7 +235,8 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
     milp : Milp
         The canonical model.
     options : SolveOptions
-        ``time_limit`` → ``time_limit``, ``gap`` → ``mip_rel_gap``, ``threads``,
+        ``time_limit`` → ``time_limit``, counted from the call (translation
+        included: HiGHS gets what is left after loading), ``gap`` → ``mip_rel_gap``, ``threads``,
         ``seed`` → ``random_seed``, ``verbose`` → ``output_flag``; a
         ``warm_start`` vector is handed to ``setSolution`` (MIPs only: HiGHS
         starts LPs from its own crash basis).
@@ -188,9 +252,10 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
     InputError
         ``warm_start`` has the wrong length.
     """
+    clock = Deadline.after(options.time_limit)
     is_mip = bool(milp.integrality.any())
+    check_threads(options.threads)
     h = to_highs(milp)
-    _set_options(h, options)
     if options.warm_start is not None and is_mip:
         x0 = _f64(options.warm_start).ravel()
         if x0.shape != (milp.n_cols,):
@@ -198,14 +263,15 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
                 f"warm_start: expected {milp.n_cols} values, got {x0.size}", field="warm_start"
             )
         h.setSolution(milp.n_cols, np.arange(milp.n_cols, dtype=np.int32), x0)
+    _set_options(h, clock.options(options))
 
     start = time.perf_counter()
-    _run(h, options)
+    run(h, options.threads)
     model_status = h.getModelStatus()
     termination = h.modelStatusToString(model_status)
     verdict = {}
     if model_status == _MS.kUnboundedOrInfeasible:
-        verdict, termination = _disambiguate(h, milp, options, start)
+        verdict, termination = _disambiguate(h, milp, options, clock)
     elif model_status == _MS.kInfeasible:
         verdict = {"infeasible": True}
     elif model_status == _MS.kUnbounded:
@@ -240,7 +306,7 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
 
 
 def _disambiguate(
-    h: highspy.Highs, milp: Milp, options: SolveOptions, start: float
+    h: highspy.Highs, milp: Milp, options: SolveOptions, clock: Deadline
 ) -> tuple[dict, str]:
     """Tell "infeasible" from "unbounded" after HiGHS' kUnboundedOrInfeasible.
 
@@ -250,12 +316,11 @@ def _disambiguate(
     """
     n = milp.n_cols
     h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
-    if options.time_limit is not None:
-        left = options.time_limit - (time.perf_counter() - start)
-        if left <= 0:
+    if clock.limited:
+        if clock.expired():
             return {"infeasible": True}, "unbounded or infeasible (no time left to tell which)"
-        h.setOptionValue("time_limit", left)
-    h.run()
+        set_option(h, "time_limit", clock.remaining())
+    run(h, options.threads, "the feasibility check")
     status = h.getModelStatus()
     if status == _MS.kInfeasible:
         return {"infeasible": True}, "infeasible (HiGHS first said unbounded or infeasible)"

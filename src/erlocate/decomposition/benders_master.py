@@ -8,13 +8,12 @@ with a warm basis as cuts and fixings arrive, first as an LP, then as a MILP.
 
 from __future__ import annotations
 
-import time
-
 import highspy
 import numpy as np
 
 from erlocate.backends.base import SolveOptions
-from erlocate.backends.highs import _mute_banner
+from erlocate.backends.highs import new_highs, run, set_option
+from erlocate.deadline import Deadline
 from erlocate.errors import BackendError
 from erlocate.instance import Instance
 from erlocate.models.pmedian_radius import Levels
@@ -110,11 +109,20 @@ class Master:
     reach rows of demand rows whose last level may hold no open site, and the cuts.
     """
 
-    def __init__(self, lv: Levels, instance: Instance, p: int, verbose: bool = False) -> None:
-        _mute_banner()
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", bool(verbose))
-        h.setOptionValue("presolve", "off")  # re-solved after every round: keep the basis
+    def __init__(
+        self,
+        lv: Levels,
+        instance: Instance,
+        p: int,
+        verbose: bool = False,
+        threads: int | None = None,
+    ) -> None:
+        h = new_highs(verbose)
+        set_option(h, "presolve", "off")  # re-solved after every round: keep the basis
+        #: The ``threads`` of every run, LP and MILP alike (None: HiGHS' default).
+        self.threads = threads
+        if threads is not None:
+            set_option(h, "threads", int(threads))
         m, n_rows = instance.n_sites, lv.weight.size
         self.m, self.n_rows, self.h = m, n_rows, h
         self.n_cuts = 0
@@ -166,18 +174,17 @@ class Master:
         self.h.addRows(rows.size, rhs, np.full(rows.size, np.inf), idx.size, heads, idx, val)
         self.n_cuts += rows.size
 
-    def _limit(self, deadline: float | None) -> None:
-        if deadline is not None:
-            left = deadline - time.perf_counter()
-            if left <= 0:
+    def _limit(self, deadline: Deadline) -> None:
+        if deadline.limited:
+            if deadline.expired():
                 raise TimeoutError
-            self.h.setOptionValue("time_limit", left)
+            set_option(self.h, "time_limit", deadline.remaining())
 
-    def solve_lp(self, deadline: float | None) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+    def solve_lp(self, deadline: Deadline) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
         """(value, y, theta, reduced costs of y) of the master LP."""
         h = self.h
         self._limit(deadline)
-        h.run()
+        run(h, self.threads, "the Benders master LP")
         status = h.getModelStatus()
         if status == _MS.kTimeLimit:
             raise TimeoutError
@@ -209,15 +216,16 @@ class Master:
         h.changeColsIntegrality(
             m, np.arange(m, dtype=np.int32), np.full(m, highspy.HighsVarType.kInteger)
         )
-        h.setOptionValue("presolve", "on")
-        h.setOptionValue("mip_rel_gap", options.gap)
+        set_option(h, "presolve", "on")
+        set_option(h, "mip_rel_gap", options.gap)
+        self.threads = options.threads
         if options.threads is not None:
-            h.setOptionValue("threads", int(options.threads))
+            set_option(h, "threads", int(options.threads))
         if options.seed is not None:
-            h.setOptionValue("random_seed", int(options.seed) % 2_147_483_647)
+            set_option(h, "random_seed", int(options.seed) % 2_147_483_647)
 
     def solve_mip(
-        self, deadline: float | None, start: np.ndarray | None
+        self, deadline: Deadline, start: np.ndarray | None
     ) -> tuple[bool, float, np.ndarray | None, np.ndarray | None, str]:
         """(finished, bound, y, theta, status words) of the master MILP.
 
@@ -228,7 +236,7 @@ class Master:
         self._limit(deadline)
         if start is not None:
             h.setSolution(start.size, np.arange(start.size, dtype=np.int32), start)
-        h.run()
+        run(h, self.threads, "the Benders master MILP")
         status = h.getModelStatus()
         if status == _MS.kInfeasible:
             raise MasterInfeasible

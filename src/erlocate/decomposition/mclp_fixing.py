@@ -87,6 +87,7 @@ import scipy.sparse as sp
 
 from erlocate.backends.base import OPTIMAL_GAP, SolveOptions, SolverOutput, relative_gap
 from erlocate.covering_heuristics import covered_weight, mclp_greedy, mclp_perturbed_search
+from erlocate.deadline import Deadline
 from erlocate.decomposition.loop import LoopOutput
 from erlocate.instance import Instance
 from erlocate.milp import Milp, MilpBuilder
@@ -251,7 +252,9 @@ def apply(prob: RestrictedProblem, fix: Fixing) -> RestrictedProblem:
     )
 
 
-def lp_duals(prob: RestrictedProblem, time_limit: float | None = None) -> tuple[np.ndarray, float]:
+def lp_duals(
+    prob: RestrictedProblem, time_limit: float | None = None, threads: int | None = None
+) -> tuple[np.ndarray, float]:
     """Row duals (the multipliers u, one per row; 0 off live rows) of the LP relaxation of ``prob``.
 
     Solved with HiGHS' interior point method and crossover. The LP value is
@@ -263,7 +266,7 @@ def lp_duals(prob: RestrictedProblem, time_limit: float | None = None) -> tuple[
     (numpy.ndarray, float)
         Multipliers and the LP objective (NaN when HiGHS gave no optimal LP).
     """
-    from erlocate.backends.highs import _mute_banner
+    from erlocate.backends.highs import new_highs, run, set_option
 
     _, live = prob.row_state()
     rows = np.flatnonzero(live)
@@ -279,12 +282,12 @@ def lp_duals(prob: RestrictedProblem, time_limit: float | None = None) -> tuple[
             sp.hstack([sp.csr_array(np.ones((1, k))), sp.csr_array((1, n))]),
         ]
     ).tocsr()
-    _mute_banner()
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("solver", "ipm")
+    h = new_highs()
+    set_option(h, "solver", "ipm")
     if time_limit is not None:
-        h.setOptionValue("time_limit", max(float(time_limit), 0.01))
+        set_option(h, "time_limit", max(float(time_limit), 0.01))
+    if threads is not None:
+        set_option(h, "threads", int(threads))
     c = np.concatenate([np.zeros(k), prob.w[rows]])
     col_lb = np.concatenate([np.zeros(k), prob.must[rows].astype(float)])
     row_lb = np.concatenate([np.full(n, -np.inf), [prob.p_free]])
@@ -306,7 +309,7 @@ def lp_duals(prob: RestrictedProblem, time_limit: float | None = None) -> tuple[
         M.data.astype(np.float64),
         np.zeros(k + n, dtype=np.int32),
     )
-    h.run()
+    run(h, threads, "the MCLP fixing LP")
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return u, float("nan")
     dual = np.asarray(h.getSolution().row_dual, dtype=float)[:n]
@@ -387,10 +390,14 @@ def _region_improve(
     red: CoverReduction,
     open_: np.ndarray,
     budget: float,
-    seed: int | None,
     backend: ModuleType,
+    options: SolveOptions,
 ) -> np.ndarray:
-    """The region search (:mod:`erlocate.decomposition.mclp_region`) from ``open_``."""
+    """The region search (:mod:`erlocate.decomposition.mclp_region`) from ``open_``.
+
+    Its region MILPs take the caller's ``options`` (gap, threads, verbosity,
+    seed); only their time limit and warm start are the search's own.
+    """
     from erlocate.decomposition.mclp_region import mclp_region_search  # imports this module
 
     plan = mclp_region_search(
@@ -400,8 +407,9 @@ def _region_improve(
         time_limit=budget,
         sub_time_limit=max(min(5.0, budget / 4), 0.1),
         backend=backend,
-        seed=0 if seed is None else seed,
+        seed=0 if options.seed is None else options.seed,
         allowed=red.keep_sites,
+        options=options,
     )
     return plan.open
 
@@ -478,6 +486,7 @@ def solve_mclp_fixing(
     LoopOutput
     """
     t0 = time.perf_counter()
+    clock = Deadline.after(options.time_limit)
     limit = options.time_limit
     if heuristic_time is None:
         heuristic_time = (
@@ -499,9 +508,6 @@ def solve_mclp_fixing(
     lb = prob.value(best_open)
     t_heur = time.perf_counter() - t0
 
-    def left() -> float | None:
-        return None if limit is None else max(0.0, limit - (time.perf_counter() - t0))
-
     # bound and fixing rounds
     bound = prob.offset + float(prob.w.sum())  # every row covered: the trivial bound
     t_lp = time.perf_counter()
@@ -514,17 +520,18 @@ def solve_mclp_fixing(
     lp_rounds = 0
     tol = 1 - 1e-6 if integral else 1e-9 * max(abs(lb), 1.0)  # a gap worth searching
     for _ in range(MAX_ROUNDS):
-        if left() == 0.0:
+        if clock.expired():
             break
-        u, _lp = lp_duals(prob, left())
+        u, _lp = lp_duals(prob, clock.remaining(), options.threads)
         lp_rounds += 1
-        region_budget = heuristic_time - t_heur
+        left = clock.remaining()
+        region_budget = (
+            heuristic_time - t_heur if left is None else min(heuristic_time - t_heur, left)
+        )
         if lp_rounds == 1 and region_budget > 0 and lagrangian_bound(prob, u)[0] > lb + tol:
             # the LP leaves a gap: spend the rest of the heuristic budget on the region search
             t_reg = time.perf_counter()
-            cand = _region_improve(
-                model, instance, red, best_open, region_budget, options.seed, backend
-            )
+            cand = _region_improve(model, instance, red, best_open, region_budget, backend, options)
             if prob.value(cand) > lb:
                 best_open, lb = cand, prob.value(cand)
             t_heur += time.perf_counter() - t_reg
@@ -553,11 +560,10 @@ def solve_mclp_fixing(
         rows=milp.n_rows, cols=milp.n_cols, int_cols=int(milp.integrality.sum()), nnz=milp.nnz
     )
     x0 = _encode(prob, milp, best_open) if prob.admits(best_open) else None
-    remaining = left()
-    if remaining is not None and remaining <= 0:
+    if clock.expired():
         out = _output(lb, _round(bound, integral), False, lp_time, "time limit", backend)
         return LoopOutput(out, Plan.nearest(instance, best_open), size)
-    sub = backend.solve(milp, replace(options, time_limit=remaining, warm_start=x0))
+    sub = backend.solve(milp, clock.options(options, warm_start=x0))
     proven = sub.status in ("optimal", "infeasible")
     if sub.x is not None:
         cand = np.round(milp.block(sub.x, "open")) > 0.5

@@ -47,7 +47,7 @@ Mladenović, N. & Hansen, P. (1997). Variable neighborhood search.
 
 from __future__ import annotations
 
-import time
+from dataclasses import replace
 from types import ModuleType
 
 import numpy as np
@@ -56,6 +56,7 @@ import scipy.sparse as sp
 from erlocate.backends import get as get_backend
 from erlocate.backends.base import SolveOptions
 from erlocate.covering_heuristics import _allowed, _coverage
+from erlocate.deadline import Deadline
 from erlocate.decomposition.mclp_fixing import RestrictedProblem, _encode, build_restricted
 from erlocate.errors import InputError
 from erlocate.instance import Instance
@@ -137,6 +138,7 @@ def mclp_region_search(
     backend: str | ModuleType = "highs",
     seed: int | None = 0,
     allowed: np.ndarray | None = None,
+    options: SolveOptions | None = None,
 ) -> Plan:
     """Improve an MCLP plan by re-solving neighbourhoods exactly (NOT exact overall).
 
@@ -176,6 +178,11 @@ def mclp_region_search(
         Random seed (default 0: reproducible, up to timing).
     allowed : numpy.ndarray of bool, optional
         Sites that may be opened (required sites always may).
+    options : SolveOptions, optional
+        Options of the region MILPs (gap, threads, verbosity, seed); each
+        region MILP gets them with its own time limit and warm start, and
+        ``seed`` when they have none. Default: one thread each
+        (``SolveOptions(threads=1)``), as suits small MILPs.
 
     Returns
     -------
@@ -218,7 +225,15 @@ def mclp_region_search(
             "plan: opens a site that is not allowed or leaves a required site closed",
             field="plan",
         )
-    deadline = time.perf_counter() + time_limit
+    if options is not None and not isinstance(options, SolveOptions):
+        raise InputError(
+            f"options: expected erlocate.backends.SolveOptions, got {type(options).__name__}",
+            field="options",
+        )
+    base = SolveOptions(threads=1) if options is None else options
+    if base.seed is None:
+        base = replace(base, seed=seed)
+    clock = Deadline.after(time_limit)
     A, _ = _coverage(instance, max_cost)
     w = instance.weights.astype(float)
     graph = _Graph(A)
@@ -228,7 +243,7 @@ def mclp_region_search(
     rng = np.random.default_rng(seed)
     size, cap, stall = region_open, region_sites, 0
     stall_limit = max_stall if max_stall is not None else max(p - int(req.sum()), 1)
-    while time.perf_counter() < deadline:
+    while not clock.expired():
         movable = np.flatnonzero(open_ & ~req)
         if movable.size == 0:
             break
@@ -239,15 +254,9 @@ def mclp_region_search(
             A=A, w=w, free=free, fixed_open=open_ & ~free, must=no_rows, p=p, offset=0.0
         )
         milp = build_restricted(prob, "mclp_region")
-        left = deadline - time.perf_counter()
         out = solver.solve(
             milp,
-            SolveOptions(
-                time_limit=max(min(sub_time_limit, left), 0.01),
-                warm_start=_encode(prob, milp, open_),
-                seed=seed,
-                threads=1,
-            ),
+            clock.sub(sub_time_limit).options(base, warm_start=_encode(prob, milp, open_)),
         )
         improved = False
         if out.x is not None:

@@ -67,6 +67,7 @@ from types import ModuleType
 import numpy as np
 
 from erlocate.backends.base import SolveOptions, SolverOutput, classify
+from erlocate.deadline import Deadline
 from erlocate.decomposition.benders_master import (
     VIOLATION_TOL,
     CutOracle,
@@ -132,8 +133,7 @@ class _Run:
     def __init__(self, instance, p, max_cost, backend, options, stats) -> None:
         self.instance, self.p, self.max_cost = instance, p, max_cost
         self.backend, self.options, self.stats = backend, options, stats
-        t0 = time.perf_counter()
-        self.deadline = None if options.time_limit is None else t0 + float(options.time_limit)
+        self.deadline = Deadline.after(options.time_limit)
         c = instance.costs if max_cost is None else instance.costs[instance.costs <= max_cost]
         w = instance.weights
         self.integral = bool(np.all(c == np.round(c)) and np.all(w == np.round(w)))
@@ -170,9 +170,6 @@ class _Run:
     def target(self) -> float:
         """A bound above this (safety margin included) excludes every strictly better plan."""
         return (self.ub - 1.0 if self.integral else self.ub) + SAFETY * abs(self.ub) + 1e-6
-
-    def left(self) -> float | None:
-        return None if self.deadline is None else self.deadline - time.perf_counter()
 
     def finish(self, proven: bool, why: str, bound: float | None = None) -> SolverOutput:
         runtime = self.stats.lp_seconds + self.stats.milp_seconds
@@ -224,8 +221,9 @@ class _Run:
         self.stats.heuristic_seconds += time.perf_counter() - th
 
     def improve(self, open_: np.ndarray) -> None:
+        limit = self.deadline.sub(self.heur_limit).remaining()
         plan = pmedian_interchange(
-            self.instance, _empty_plan(open_), max_cost=self.max_cost, time_limit=self.heur_limit
+            self.instance, _empty_plan(open_), max_cost=self.max_cost, time_limit=limit
         )
         self.offer(plan.open)
 
@@ -282,8 +280,7 @@ class _Run:
         free = ~self.instance.required
         zero = np.zeros_like(free)
         one = np.zeros_like(free)
-        left = self.left()
-        budget = None if left is None else time.perf_counter() + PROBE_SHARE * max(left, 0.0)
+        budget = self.deadline.sub(share=PROBE_SHARE)
         try:
             while True:
                 target = self.target
@@ -298,7 +295,7 @@ class _Run:
                 todo &= ~new_zero & ~new_one
                 order = np.argsort(-np.where(todo, rc - 1e3 * y, -np.inf), kind="stable")
                 for j in order[: int(todo.sum())]:
-                    if budget is not None and time.perf_counter() > budget:
+                    if budget.expired():
                         return False
                     for v in (1.0, 0.0):
                         if abs(y[j] - v) <= 1e-9:
@@ -312,7 +309,7 @@ class _Run:
                             master.bound(j, 1.0 - v)
                             fixed += 1
                             break
-                if not fixed or (budget is not None and time.perf_counter() > budget):
+                if not fixed or budget.expired():
                     return False
                 before = value
                 value, y, rc = self.lp(master, oracle, y)
@@ -380,9 +377,7 @@ class _Run:
         if inc is not None and not np.any(inc.open & zero) and inc.open[one].all():
             x0 = encode_radius(sub, milp, _empty_plan(self.plan.open[keep]), p, max_cost)
         tm = time.perf_counter()
-        out = self.backend.solve(
-            milp, dataclasses.replace(self.options, time_limit=self.left(), warm_start=x0)
-        )
+        out = self.backend.solve(milp, self.deadline.options(self.options, warm_start=x0))
         self.stats.milp_seconds += time.perf_counter() - tm
         if out.x is not None:
             open_ = np.zeros(inst.n_sites, bool)
@@ -433,7 +428,7 @@ def benders_pmedian(
     try:
         lv = levels(instance, p, max_cost)
         oracle = CutOracle(lv)
-        master = Master(lv, instance, p, options.verbose)
+        master = Master(lv, instance, p, options.verbose, options.threads)
         run.lb, y, rc = run.lp(master, oracle)
         stats.lp_bound = run.lb
         if run.proves(run.lb):
@@ -462,7 +457,7 @@ def benders_pmedian(
 
 
 def _probe(
-    master: Master, oracle: CutOracle, j: int, value: float, target: float, deadline: float | None
+    master: Master, oracle: CutOracle, j: int, value: float, target: float, deadline: Deadline
 ) -> bool:
     """True when the master LP with y_j = value, cut until it converges, passes ``target``.
 
