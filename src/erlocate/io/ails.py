@@ -89,13 +89,15 @@ def ails_distances(lat: np.ndarray, lon: np.ndarray, radius: float) -> sp.csr_ar
 def _section(text: str, path: Path, start: str, end: str) -> np.ndarray:
     a, b = text.find(start), text.find(end)
     if a < 0 or b < 0 or b < a:
-        raise InputError(f"{path}: missing section {start} (before {end})", field="path")
+        raise InputError(f"file {path}: missing section {start} (before {end})", field="file")
     tokens = text[a + len(start) : b].split()
     try:
         return np.array(tokens, dtype=float)
     except ValueError:
         bad = next(t for t in tokens if not re.fullmatch(r"[-+0-9.eE]+", t))
-        raise InputError(f"{path}: {start}: {bad[:40]!r} is not a number", field="path") from None
+        raise InputError(
+            f"file {path}: {start}: {bad[:40]!r} is not a number", field="file"
+        ) from None
 
 
 def read_ails(path: PathLike, radius: float, p: int) -> OrlibCase:
@@ -127,34 +129,37 @@ def read_ails(path: PathLike, radius: float, p: int) -> OrlibCase:
     try:
         text = path.read_text()
     except (FileNotFoundError, IsADirectoryError):
-        raise InputError(f"{path}: file not found", field="path") from None
+        raise InputError(f"file {path}: file not found", field="file") from None
     m = re.search(r"DIMENSION\s*:\s*(\d+)", text)
     if m is None:
-        raise InputError(f"{path}: no 'DIMENSION : n' header line", field="path")
+        raise InputError(f"file {path}: no 'DIMENSION : n' header line", field="file")
     n = int(m.group(1))
     coords = _section(text, path, "NODE_COORD_SECTION", "DEMAND_SECTION")
     end = "EOF" if "EOF" in text[text.find("DEMAND_SECTION") :] else "\0"
     demand = _section(text + "\0", path, "DEMAND_SECTION", end)
     if coords.size != 2 * n:
         raise InputError(
-            f"{path}: NODE_COORD_SECTION holds {coords.size} numbers; DIMENSION {n} needs {2 * n}",
-            field="path",
+            f"file {path}: NODE_COORD_SECTION holds {coords.size} numbers; "
+            f"DIMENSION {n} needs {2 * n}",
+            field="file",
         )
     if demand.size != n:
         raise InputError(
-            f"{path}: DEMAND_SECTION holds {demand.size} numbers; DIMENSION {n} needs {n}",
-            field="path",
+            f"file {path}: DEMAND_SECTION holds {demand.size} numbers; DIMENSION {n} needs {n}",
+            field="file",
         )
     lat, lon = coords[0::2], coords[1::2]
     if (np.abs(lat) > 90).any() or (np.abs(lon) > 180).any() or not np.isfinite(coords).all():
         k = int(np.flatnonzero(~((np.abs(lat) <= 90) & (np.abs(lon) <= 180)))[0])
         raise InputError(
-            f"{path}: node {k} has coordinates ({lat[k]:g}, {lon[k]:g}) outside lat/lon range",
-            field="path",
+            f"file {path}: node {k} has coordinates ({lat[k]:g}, {lon[k]:g}) outside lat/lon range",
+            field="file",
         )
     if not (np.isfinite(demand) & (demand >= 0)).all():
         k = int(np.flatnonzero(~(np.isfinite(demand) & (demand >= 0)))[0])
-        raise InputError(f"{path}: node {k} has demand {demand[k]:g}; must be >= 0", field="path")
+        raise InputError(
+            f"file {path}: node {k} has demand {demand[k]:g}; must be >= 0", field="file"
+        )
     ids = pd.RangeIndex(n, name="node")
     name = m2.group(1).strip() if (m2 := re.search(r"NAME\s*:\s*(\S+)", text)) else path.stem
     instance = Instance.from_matrix(
@@ -174,11 +179,13 @@ def read_ails_solution(path: PathLike) -> tuple[float, np.ndarray]:
     try:
         text = path.read_text()
     except FileNotFoundError:
-        raise InputError(f"{path}: file not found", field="path") from None
+        raise InputError(f"file {path}: file not found", field="file") from None
     f = re.search(r"f:\s*(\S+)", text)
     fac = text.split("Facilidade:")
     if f is None or len(fac) != 2:
-        raise InputError(f"{path}: expected 'f: value' and 'Facilidade: i j ...'", field="path")
+        raise InputError(
+            f"file {path}: expected 'f: value' and 'Facilidade: i j ...'", field="file"
+        )
     return float(f.group(1)), np.array(fac[1].split(), dtype=np.int64)
 
 
@@ -186,7 +193,7 @@ def load_ails_optima() -> pd.DataFrame:
     """``mclp-ails/optima.csv``: instance, file, n, p, radius_m, optimal_or_best_known …"""
     path = data_dir() / FOLDER / "optima.csv"
     if not path.is_file():
-        raise InputError(f"{path}: file not found", field="collection")
+        raise InputError(f"file {path}: file not found", field="collection")
     return pd.read_csv(path)
 
 

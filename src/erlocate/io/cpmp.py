@@ -22,7 +22,7 @@ import pandas as pd
 
 from erlocate.errors import InputError
 from erlocate.instance import Instance
-from erlocate.io.orlib import OrlibCase, _Numbers, data_dir
+from erlocate.io.orlib import MAX_BYTES, OrlibCase, _Numbers, data_dir
 from erlocate.models import PMedian
 
 __all__ = ["FOLDER", "cpmp_case", "cpmp_cases", "read_cpmp"]
@@ -33,7 +33,7 @@ FOLDER = "cpmp-lorena"
 PathLike = str | os.PathLike[str]
 
 
-def read_cpmp(path: PathLike) -> OrlibCase:
+def read_cpmp(path: PathLike, *, max_bytes: float = MAX_BYTES) -> OrlibCase:
     r"""Read a Lorena capacitated p-median file (``SJC1.dat``, ``SJC2.dat``).
 
     Format: a header ``n p``, then ``n`` lines ``x y capacity demand``; every
@@ -73,6 +73,7 @@ def read_cpmp(path: PathLike) -> OrlibCase:
     f.check_values(4, nodes[:, 2], "capacity", stride=4)
     f.check_values(5, nodes[:, 3], "demand", stride=4)
     xy = nodes[:, :2]
+    f.budget(n, n, max_bytes, "the node × node distance matrix")
     dist = np.linalg.norm(xy[:, None, :] - xy[None, :, :], axis=2)
     ids = pd.RangeIndex(1, n + 1, name="node")
     instance = Instance.from_matrix(
@@ -90,7 +91,7 @@ def read_cpmp(path: PathLike) -> OrlibCase:
 def _optima() -> pd.DataFrame:
     path = data_dir() / FOLDER / "optima.csv"
     if not path.is_file():
-        raise InputError(f"{path}: file not found", field="name")
+        raise InputError(f"file {path}: file not found", field="name")
     return pd.read_csv(path)
 
 

@@ -150,13 +150,13 @@ class _Numbers:
         try:
             text = self.path.read_text()
         except FileNotFoundError:
-            raise InputError(f"{self.path}: file not found", field="path") from None
+            raise InputError(f"file {self.path}: file not found", field="file") from None
         except UnicodeDecodeError:
             raise InputError(
-                f"{self.path}: not a text file (cannot decode it as text)", field="path"
+                f"file {self.path}: not a text file (cannot decode it as text)", field="file"
             ) from None
         except OSError as exc:
-            raise InputError(f"{self.path}: cannot read ({exc})", field="path") from None
+            raise InputError(f"file {self.path}: cannot read ({exc})", field="file") from None
         for word, value in (words or {}).items():
             text = re.sub(rf"(?<!\S){re.escape(word)}(?!\S)", value, text)
         self.text = text
@@ -182,9 +182,24 @@ class _Numbers:
         cum = np.cumsum(counts)
         return int(min(np.searchsorted(cum, k, side="right"), len(lines) - 1)) + 1
 
+    def budget(self, rows: int, cols: int, max_bytes: float, what: str) -> None:
+        """Refuse a dense ``rows × cols`` cost matrix beyond ``max_bytes`` before allocating it.
+
+        Counts 32 bytes per pair: the float matrix, and the instance's pair
+        arrays (int64 site index + float64 cost) built from it, plus scratch.
+        """
+        need = 32.0 * rows * cols
+        if need > max_bytes:
+            raise InputError(
+                f"file {self.path}: {what} is {rows:,} × {cols:,}, which needs about "
+                f"{need / 2**30:,.1f} GiB, above max_bytes = {max_bytes / 2**30:,.1f} GiB; check "
+                "the header, or pass a larger max_bytes if the machine has the memory",
+                field="file",
+            )
+
     def fail(self, k: int, message: str) -> NoReturn:
         """Raise InputError about the ``k``-th number's line."""
-        raise InputError(f"{self.path}, line {self.line_of(k)}: {message}", field="path")
+        raise InputError(f"file {self.path}, line {self.line_of(k)}: {message}", field="file")
 
     def _raise_bad_token(self) -> NoReturn:
         for lineno, line in enumerate(self.text.splitlines(), 1):
@@ -193,18 +208,19 @@ class _Numbers:
                     float(token)
                 except ValueError:
                     raise InputError(
-                        f"{self.path}, line {lineno}: {token[:40]!r} is not a number",
-                        field="path",
+                        f"file {self.path}, line {lineno}: {token[:40]!r} is not a number",
+                        field="file",
                     ) from None
-        raise InputError(f"{self.path}: cannot parse the numbers of this file", field="path")
+        raise InputError(f"file {self.path}: cannot parse the numbers of this file", field="file")
 
     def header(self, names: tuple[str, ...], layout: str) -> list[int]:
         """The leading integers ``names`` (each >= 1)."""
         k = len(names)
         if self.size < k:
             raise InputError(
-                f"{self.path}, line 1: expected the header '{layout}', found {self.size} number(s)",
-                field="path",
+                f"file {self.path}, line 1: expected the header '{layout}', "
+                f"found {self.size} number(s)",
+                field="file",
             )
         head = self.values[:k]
         for pos, (name, v) in enumerate(zip(names, head, strict=True)):
@@ -252,7 +268,11 @@ def _ids(n: int, name: str) -> pd.RangeIndex:
 
 
 # ---------------------------------------------------------------------------- readers
-def read_pmed(path: PathLike) -> OrlibCase:
+#: Default memory budget of a reader's dense cost matrix (bytes); see ``max_bytes``.
+MAX_BYTES = 4 * 2**30
+
+
+def read_pmed(path: PathLike, *, max_bytes: float = MAX_BYTES) -> OrlibCase:
     """Read an OR-Library p-median file (``pmed1.txt`` … ``pmed40.txt``).
 
     Format: a header ``n m p`` (vertices, edge lines, medians), then ``m``
@@ -305,6 +325,7 @@ def read_pmed(path: PathLike) -> OrlibCase:
         (np.concatenate([cost, cost]), (np.concatenate([a, b]), np.concatenate([b, a]))),
         shape=(n, n),
     )
+    f.budget(n, n, max_bytes, "the vertex × vertex distance matrix")
     dist = shortest_path(graph, method="D", directed=True)
     instance = Instance.from_matrix(
         dist,
@@ -564,7 +585,7 @@ def load_optima(collection: str) -> pd.DataFrame:
     key = _collection(collection)
     path = data_dir() / COLLECTIONS[key] / "optima.csv"
     if not path.is_file():
-        raise InputError(f"{path}: file not found", field="collection")
+        raise InputError(f"file {path}: file not found", field="collection")
     return pd.read_csv(path)
 
 

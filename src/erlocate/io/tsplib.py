@@ -31,7 +31,7 @@ import pandas as pd
 
 from erlocate.errors import InputError
 from erlocate.instance import Instance
-from erlocate.io.orlib import OrlibCase, data_dir
+from erlocate.io.orlib import MAX_BYTES, OrlibCase, data_dir
 from erlocate.models import PMedian
 
 __all__ = ["read_tsplib", "tsplib_case", "tsplib_distances", "tsplib_optima"]
@@ -54,7 +54,7 @@ def tsplib_distances(xy: np.ndarray, block: int = 1_000_000) -> np.ndarray:
     return out
 
 
-def read_tsplib(path: PathLike, p: int = 1) -> OrlibCase:
+def read_tsplib(path: PathLike, p: int = 1, *, max_bytes: float = MAX_BYTES) -> OrlibCase:
     """Read a TSPLIB ``EUC_2D`` file as a p-median case (distances floor(Euclidean)).
 
     Format: ``KEY : value`` header lines (``DIMENSION`` required,
@@ -84,7 +84,7 @@ def read_tsplib(path: PathLike, p: int = 1) -> OrlibCase:
     try:
         lines = path.read_text().splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read ({exc})", field="path") from None
+        raise InputError(f"file {path}: cannot read ({exc})", field="file") from None
     header: dict[str, str] = {}
     start = None
     for k, line in enumerate(lines):
@@ -96,18 +96,18 @@ def read_tsplib(path: PathLike, p: int = 1) -> OrlibCase:
             key, value = text.split(":", 1)
             header[key.strip().upper()] = value.strip()
     if start is None:
-        raise InputError(f"{path}: no NODE_COORD_SECTION line", field="path")
+        raise InputError(f"file {path}: no NODE_COORD_SECTION line", field="file")
     kind = header.get("EDGE_WEIGHT_TYPE", "")
     if kind.upper() != "EUC_2D":
         raise InputError(
-            f"{path}: EDGE_WEIGHT_TYPE is {kind!r}; only EUC_2D is supported", field="path"
+            f"file {path}: EDGE_WEIGHT_TYPE is {kind!r}; only EUC_2D is supported", field="file"
         )
     try:
         dim = int(header["DIMENSION"])
     except (KeyError, ValueError):
         raise InputError(
-            f"{path}: header needs 'DIMENSION : <n>', got {header.get('DIMENSION')!r}",
-            field="path",
+            f"file {path}: header needs 'DIMENSION : <n>', got {header.get('DIMENSION')!r}",
+            field="file",
         ) from None
     body = []
     for k in range(start, len(lines)):
@@ -123,15 +123,29 @@ def read_tsplib(path: PathLike, p: int = 1) -> OrlibCase:
             body.append([float(v) for v in parts])
         except ValueError:
             raise InputError(
-                f"{path}, line {k + 1}: expected 'id x y', got {text[:60]!r}", field="path"
+                f"file {path}, line {k + 1}: expected 'id x y', got {text[:60]!r}", field="file"
             ) from None
     if len(body) != dim:
         raise InputError(
-            f"{path}: DIMENSION is {dim} but {len(body)} coordinate lines follow", field="path"
+            f"file {path}: DIMENSION is {dim} but {len(body)} coordinate lines follow", field="file"
         )
     nodes = np.asarray(body, dtype=float).reshape(-1, 3)
     if not np.isfinite(nodes).all():
-        raise InputError(f"{path}: coordinates must be finite numbers", field="path")
+        raise InputError(f"file {path}: coordinates must be finite numbers", field="file")
+    frac = np.flatnonzero(nodes[:, 0] != np.round(nodes[:, 0]))
+    if frac.size:
+        raise InputError(
+            f"file {path}: node ids must be integers; got {nodes[frac[0], 0]!r} (coordinate line "
+            f"{int(frac[0]) + 1})",
+            field="file",
+        )
+    if 32.0 * dim * dim > max_bytes:
+        raise InputError(
+            f"file {path}: the {dim:,} × {dim:,} distance matrix needs about "
+            f"{32.0 * dim * dim / 2**30:,.1f} GiB, above max_bytes = {max_bytes / 2**30:,.1f} "
+            "GiB; pass a larger max_bytes if the machine has the memory",
+            field="file",
+        )
     ids = pd.Index(nodes[:, 0].astype(np.int64), name="node")
     name = header.get("NAME", path.stem)
     instance = Instance.from_matrix(
@@ -144,7 +158,7 @@ def tsplib_optima() -> pd.DataFrame:
     """``tsplib-pmed/optima.csv`` (instance, file, n, p, optimal_or_best_known, …)."""
     path = data_dir() / FOLDER / "optima.csv"
     if not path.is_file():
-        raise InputError(f"{path}: file not found", field="name")
+        raise InputError(f"file {path}: file not found", field="name")
     return pd.read_csv(path)
 
 
