@@ -47,6 +47,7 @@ import pandas as pd
 
 from erlocate.backends.base import SolveOptions, SolverOutput, classify, solve_empty
 from erlocate.backends.highs import to_highs
+from erlocate.deadline import Deadline
 from erlocate.errors import BackendError, InputError
 from erlocate.milp import Milp
 
@@ -68,14 +69,16 @@ SUPPORTS_WARM_START = True
 #: CBC's random-seed range (0 means "seed from the clock", so it is avoided).
 _MAX_SEED = 2_147_483_647
 
+#: CBC checks its time limit only between nodes and LP passes; its root LP or
+#: preprocessing can run far past it (31 s past 1 s on pmed40's radius model).
+#: Past the deadline it is interrupted (SIGINT: CBC stops and writes what it
+#: has) after this share of the stopping tolerance max(1 s, 10 % of the
+#: limit), and killed (SIGKILL: nothing is written) after KILL_SHARE.
+INTERRUPT_SHARE = 0.3
+KILL_SHARE = 0.6
 
-#: Seconds past ``time_limit`` a run may take: max(1 s, 10 % of the limit). CBC checks
-#: its limit only between nodes and heuristics, so it is interrupted (SIGINT: CBC stops
-#: and writes its incumbent) within this allowance, and killed just before it ends.
-def allowance(time_limit: float) -> float:
-    """The overrun a time-limited run may take: ``max(1 s, 10 %)`` of the limit."""
-    return max(1.0, 0.1 * time_limit)
-
+#: Limits beyond this many seconds get no watchdog (timers overflow near 1e9 s).
+_NO_WATCHDOG = 1e7
 
 #: Appended to ``termination`` when CBC could not build a solution from the warm start.
 WARM_START_REJECTED = "CBC rejected the warm start"
@@ -165,12 +168,35 @@ def _arguments(
     return args
 
 
-def _run(
-    args: list[str], options: SolveOptions, cwd: str, spent: float = 0.0
-) -> tuple[str, int, bool]:
-    """Run CBC; return its log, exit code and whether it had to be killed.
+def tolerance(time_limit: float) -> float:
+    """How far past ``time_limit`` a solve may stop: max(1 s, 10 % of the limit)."""
+    return max(1.0, 0.1 * float(time_limit))
 
-    ``spent``: seconds of the time limit already used (writing the model)."""
+
+def _watch(proc: subprocess.Popen, clock: Deadline, slack: float) -> tuple[threading.Event, ...]:
+    """Interrupt, then kill ``proc`` when it runs past ``clock`` (see INTERRUPT_SHARE)."""
+    done, killed = threading.Event(), threading.Event()
+    left = clock.remaining()
+    if left is None or left > _NO_WATCHDOG:
+        return done, killed
+
+    def watch() -> None:
+        if done.wait(clock.remaining() + INTERRUPT_SHARE * slack):
+            return
+        proc.send_signal(signal.SIGINT)
+        if done.wait((KILL_SHARE - INTERRUPT_SHARE) * slack):
+            return
+        killed.set()
+        proc.kill()
+
+    threading.Thread(target=watch, daemon=True).start()
+    return done, killed
+
+
+def _run(
+    args: list[str], options: SolveOptions, cwd: str, clock: Deadline, slack: float
+) -> tuple[str, int, bool]:
+    """Run CBC; return its log, exit code and whether it had to be killed."""
     stdbuf = shutil.which("stdbuf") if options.verbose else None
     if stdbuf:
         # Through a pipe CBC's stdio is block-buffered; line-buffer it so the log streams.
@@ -187,29 +213,7 @@ def _run(
         )
     except OSError as exc:
         raise BackendError(f"pulp: cannot run CBC at {cbc_path()}: {exc}") from exc
-    killed = threading.Event()
-    watchdog: tuple[threading.Timer, ...] | None = None
-    if options.time_limit is not None:
-        # CBC checks its limit between nodes: interrupt it (it then writes its incumbent)
-        # well inside the allowance, and kill it only if that is not enough.
-        limit = float(options.time_limit)
-        room = allowance(limit)
-
-        def interrupt() -> None:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGINT)
-
-        def kill() -> None:
-            if proc.poll() is None:
-                killed.set()
-                proc.kill()
-
-        soft = threading.Timer(max(0.0, limit - spent + 0.1 * room), interrupt)
-        hard = threading.Timer(max(0.0, limit - spent + 0.5 * room), kill)
-        for timer in (soft, hard):
-            timer.daemon = True
-            timer.start()
-        watchdog = (soft, hard)
+    done, killed = _watch(proc, clock, slack)
     lines = []
     try:
         assert proc.stdout is not None
@@ -220,8 +224,7 @@ def _run(
                 sys.stdout.flush()
         rc = proc.wait()
     finally:
-        for timer in watchdog or ():
-            timer.cancel()
+        done.set()
         if proc.poll() is None:  # pragma: no cover - interrupted while reading
             proc.kill()
             proc.wait()
@@ -287,8 +290,15 @@ class _Run:
     killed: bool = False
 
 
-def _cbc(milp: Milp, options: SolveOptions, is_mip: bool, x0: np.ndarray | None) -> _Run:
-    begin = time.perf_counter()
+def _cbc(
+    milp: Milp,
+    options: SolveOptions,
+    is_mip: bool,
+    x0: np.ndarray | None,
+    clock: Deadline,
+    slack: float,
+) -> _Run:
+    """Write the files, run CBC with the time left on ``clock``, read its answer."""
     with tempfile.TemporaryDirectory(prefix="erlocate-cbc-") as tmp:
         folder = Path(tmp)
         mps, sol, binary = folder / "model.mps", folder / "model.sol", folder / "model.bin"
@@ -297,20 +307,13 @@ def _cbc(milp: Milp, options: SolveOptions, is_mip: bool, x0: np.ndarray | None)
         if x0 is not None:
             start = folder / "start.mst"
             _write_mipstart(milp, x0, start)
-        spent = time.perf_counter() - begin
-        if options.time_limit is not None:  # the limit counts the translation too
-            left = max(0.01, float(options.time_limit) - spent)
-            args = _arguments(
-                mps, sol, binary, dataclasses.replace(options, time_limit=left), is_mip, start
-            )
-        else:
-            args = _arguments(mps, sol, binary, options, is_mip, start)
-        clock = time.perf_counter()
-        log, rc, killed = _run(args, options, tmp, spent)
-        seconds = time.perf_counter() - clock
+        args = _arguments(mps, sol, binary, clock.options(options), is_mip, start)
+        began = time.perf_counter()
+        log, rc, killed = _run(args, options, tmp, clock, slack)
+        seconds = time.perf_counter() - began
         if killed:
             return _Run("killed", log, None, seconds, killed=True)
-        if rc != 0:
+        if rc != 0 and not (sol.exists() and clock.expired()):  # SIGINT may leave rc != 0
             raise BackendError(
                 f"pulp: CBC exited with code {rc} on {milp.summary()}; log tail:\n    {_tail(log)}"
             )
@@ -332,7 +335,10 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
     milp : Milp
         The canonical model.
     options : SolveOptions
-        ``time_limit`` → ``-timeMode elapsed -seconds`` (wall clock),
+        ``time_limit`` → ``-timeMode elapsed -seconds`` (wall clock, counted
+        from the call: CBC gets what is left after writing the model; a CBC
+        still running past the limit is interrupted, then killed, see
+        :data:`INTERRUPT_SHARE`),
         ``gap`` → ``-ratioGap``, ``threads`` → ``-threads``, ``seed`` →
         ``-randomSeed`` and ``-randomCbcSeed``, ``verbose`` streams CBC's log
         to stdout; a ``warm_start`` vector becomes a ``-mipstart`` file (MIPs
@@ -351,6 +357,8 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
     """
     if not available():
         raise BackendError("pulp: PuLP's bundled CBC binary was not found; reinstall pulp")
+    clock = Deadline.after(options.time_limit)
+    slack = 0.0 if options.time_limit is None else tolerance(options.time_limit)
     is_mip = bool(milp.integrality.any())
     x0 = None
     if options.warm_start is not None:
@@ -365,7 +373,7 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
     if milp.n_cols == 0:
         return solve_empty(milp, backend=NAME, is_mip=is_mip)
 
-    run = _cbc(milp, options, is_mip, x0)
+    run = _cbc(milp, options, is_mip, x0, clock, slack)
     runtime = run.seconds
     status = run.status_line
     termination = _termination(status)
@@ -374,15 +382,15 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
     has_solution = False
     if run.killed:
         termination = (
-            "time limit: CBC did not stop within max(1 s, 10 %) of its limit and was killed "
-            "before writing a solution"
+            "time limit: CBC was killed at the deadline, still in its root LP or "
+            "preprocessing (it saves no solution until it stops)"
         )
     elif status.startswith("Optimal"):
         search_complete = has_solution = True
     elif status.startswith(("Infeasible", "Integer infeasible")):
         verdict = {"infeasible": True}
     elif status.startswith("Unbounded"):
-        verdict, termination, seconds = _disambiguate(milp, options, is_mip, runtime)
+        verdict, termination, seconds = _disambiguate(milp, options, is_mip, clock, slack)
         runtime += seconds
     elif status.startswith("Stopped"):
         # "(no integer solution - continuous used)": the vector is the LP relaxation's.
@@ -423,7 +431,7 @@ def _termination(status_line: str) -> str:
 
 
 def _disambiguate(
-    milp: Milp, options: SolveOptions, is_mip: bool, spent: float
+    milp: Milp, options: SolveOptions, is_mip: bool, clock: Deadline, slack: float
 ) -> tuple[dict, str, float]:
     """Tell "unbounded" from "infeasible" after CBC's "Unbounded".
 
@@ -432,22 +440,15 @@ def _disambiguate(
     cannot be unbounded, so a second run decides feasibility. Returns the
     verdict, the termination text and the seconds the check took.
     """
-    left = None
-    if options.time_limit is not None:
-        left = options.time_limit - spent
-        if left <= 0:
-            return (
-                {"infeasible": True},
-                "unbounded or infeasible (no time left to tell which)",
-                0.0,
-            )
+    if clock.expired():
+        return (
+            {"infeasible": True},
+            "unbounded or infeasible (no time left to tell which)",
+            0.0,
+        )
     check = dataclasses.replace(milp, c=np.zeros(milp.n_cols))
-    run = _cbc(
-        check,
-        dataclasses.replace(options, time_limit=left, warm_start=None, verbose=False),
-        is_mip,
-        None,
-    )
+    quiet = dataclasses.replace(options, warm_start=None, verbose=False)
+    run = _cbc(check, quiet, is_mip, None, clock, slack)
     if run.status_line.startswith("Optimal"):
         return {"unbounded": True}, "unbounded", run.seconds
     if run.status_line.startswith(("Infeasible", "Integer infeasible")):

@@ -26,7 +26,8 @@ Why SCIP and not CP-SAT
     proven dual bound.
 
 Options
-    ``time_limit`` → ``set_time_limit_in_seconds`` (0 is sent as 1e-6 s:
+    ``time_limit`` → ``set_time_limit_in_seconds``, counted from the call
+    (SCIP gets what is left after translation; 0 is sent as 1e-6 s:
     OR-Tools reads 0 as "no limit"); ``gap`` → SCIP's
     ``limits/gap``; ``seed`` → ``randomization/randomseedshift``;
     ``verbose`` → ``enable_output`` (SCIP writes to the process' stdout);
@@ -49,6 +50,7 @@ import scipy.sparse as sp
 from ortools.linear_solver.python import model_builder_helper as mbh
 
 from erlocate.backends.base import SolveOptions, SolverOutput, classify, solve_empty
+from erlocate.deadline import Deadline
 from erlocate.errors import BackendError, InputError
 from erlocate.milp import Milp
 
@@ -111,7 +113,7 @@ def to_ortools(milp: Milp) -> mbh.ModelBuilderHelper:
             _f64(milp.row_ub),
             sp.csr_matrix(milp.A, dtype=np.float64),
         )
-    except (ValueError, TypeError) as exc:
+    except Exception as exc:  # ValueError, TypeError, MemoryError ...
         raise BackendError(f"ortools: cannot load {milp.summary()}: {exc}") from exc
     # No bulk setter exists for integrality: one call per integer column.
     for j in np.flatnonzero(milp.integrality).tolist():
@@ -152,7 +154,10 @@ def _scip(helper: mbh.ModelBuilderHelper, options: SolveOptions) -> _Run:
     if options.verbose:
         sys.stdout.flush()  # SCIP writes to the C stdout; keep the order readable
     start = time.perf_counter()
-    solver.solve(helper)
+    try:
+        solver.solve(helper)
+    except Exception as exc:  # MemoryError (std::bad_alloc), RuntimeError ...
+        raise BackendError(f"ortools: SCIP failed: {type(exc).__name__}: {exc}") from exc
     seconds = time.perf_counter() - start
     status = solver.status()
     has_solution = bool(solver.has_solution())
@@ -199,6 +204,7 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
     InputError
         ``warm_start`` has the wrong length.
     """
+    clock = Deadline.after(options.time_limit)
     is_mip = bool(milp.integrality.any())
     x0 = None
     if options.warm_start is not None:
@@ -216,7 +222,7 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
         # No bulk setter for hints either: one call per column, only when asked.
         for j, value in enumerate(x0.tolist()):
             helper.add_hint(j, value)
-    run = _scip(helper, options)
+    run = _scip(helper, clock.options(options))
     runtime = run.seconds
     termination = _describe(run)
     status = run.status
@@ -225,7 +231,7 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
     if status in (_ST.INFEASIBLE, _ST.UNBOUNDED):
         ambiguous = status == _ST.UNBOUNDED or "unbounded" in run.status_str.lower()
         if ambiguous:
-            verdict, termination, seconds = _disambiguate(helper, milp, options, runtime)
+            verdict, termination, seconds = _disambiguate(helper, options, clock)
             runtime += seconds
         else:
             verdict = {"infeasible": True}
@@ -252,7 +258,7 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
 
 
 def _disambiguate(
-    helper: mbh.ModelBuilderHelper, milp: Milp, options: SolveOptions, spent: float
+    helper: mbh.ModelBuilderHelper, options: SolveOptions, clock: Deadline
 ) -> tuple[dict, str, float]:
     """Tell "unbounded" from "infeasible" after SCIP's UNBOUNDED or INFORUNBD.
 
@@ -261,18 +267,15 @@ def _disambiguate(
     model cannot be unbounded, so a second solve decides feasibility.
     Returns the verdict, the termination text and the seconds the check took.
     """
-    left = None
-    if options.time_limit is not None:
-        left = options.time_limit - spent
-        if left <= 0:
-            return (
-                {"infeasible": True},
-                "unbounded or infeasible (no time left to tell which)",
-                0.0,
-            )
+    if clock.expired():
+        return (
+            {"infeasible": True},
+            "unbounded or infeasible (no time left to tell which)",
+            0.0,
+        )
     helper.clear_hints()
     helper.clear_objective()  # set_objective_coefficients skips zeros
-    run = _scip(helper, dataclasses.replace(options, time_limit=left, verbose=False))
+    run = _scip(helper, clock.options(options, verbose=False))
     if run.status == _ST.OPTIMAL:
         return {"unbounded": True}, "unbounded", run.seconds
     if run.status == _ST.INFEASIBLE:
