@@ -361,7 +361,7 @@ def test_non_positive_and_missing_speeds_listed():
     assert err.value.field == "speed_column"
     with pytest.raises(
         InputError,
-        match=r"class_speeds: roads \['r6'\] have a missing or non-positive speed \(from class_speeds by 'kind'\)",
+        match=r"class_speeds: no speed for road classes \['track'\] \(column 'kind'\)",
     ):
         RoadNetwork.from_geodataframe(
             roads, class_column="kind", class_speeds={"main": 60, "minor": 30}

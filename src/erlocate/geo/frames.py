@@ -16,6 +16,7 @@ from erlocate.geo._common import UTM_HINT, check_same_crs, show, unreachable
 from erlocate.geo.network import RoadNetwork
 from erlocate.geo.travel import euclidean, great_circle, manhattan
 from erlocate.instance import Instance
+from erlocate.params import number
 
 __all__ = ["from_geodataframes"]
 
@@ -105,6 +106,7 @@ def from_geodataframes(
         is neither point nor polygon, unknown cost, demand that no site reaches
         (listing the ids), and everything :meth:`Instance.from_matrix` checks.
     """
+    max_cost = number(max_cost, "max_cost", minimum=0.0, strict=True, optional=True)
     demand = _frame(demand, "demand")
     sites = _frame(sites, "sites")
     check_same_crs(demand.crs, sites.crs, "demand", "sites")

@@ -162,7 +162,18 @@ def _row_speeds(
             raise InputError(
                 "class_speeds: class_column needs a {road class: km/h} table", field="class_speeds"
             )
-        by_class = _column(roads, class_column, "class_column").map(class_speeds)
+        classes = _column(roads, class_column, "class_column")
+        missing = pd.Index(classes[~classes.isin(list(class_speeds))].unique())
+        if len(missing) and speed_kmh is None:
+            no_speed = speed_column is None or bool(np.isnan(speed[classes.isin(missing)]).any())
+            if no_speed:
+                raise InputError(
+                    f"class_speeds: no speed for road classes {sorted(map(str, missing))} "
+                    f"(column {class_column!r}); add them to class_speeds, or give "
+                    "speed_kmh=... as the speed of every class not listed",
+                    field="class_speeds",
+                )
+        by_class = classes.map(class_speeds)
         by_class = pd.to_numeric(by_class, errors="coerce").to_numpy(dtype=float)
         speed = np.where(np.isnan(speed), by_class, speed)
     if speed_kmh is not None:

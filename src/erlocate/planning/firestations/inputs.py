@@ -18,6 +18,7 @@ import pandas as pd
 
 from erlocate.errors import InputError
 from erlocate.instance import Instance
+from erlocate.params import is_real
 from erlocate.planning._inputs import column
 from erlocate.planning.firestations.defaults import MODES, SECOND
 
@@ -31,10 +32,11 @@ def _check_params(model: FireStations) -> None:
     """The scalar parameters (mode, standard, turnout, limits, second cover) are valid."""
 
     def number(name: str, value: Any, *, positive: bool = False) -> float:
-        try:
-            v = float(value)
-        except (TypeError, ValueError):
-            raise InputError(f"{name}: must be a number, got {value!r}", field=name) from None
+        if not is_real(value):  # strict: "5" and True are not minutes
+            raise InputError(
+                f"{name}: must be a number, got {value!r} ({type(value).__name__})", field=name
+            )
+        v = float(value)
         if not np.isfinite(v) or v < 0 or (positive and v == 0):
             need = "> 0" if positive else ">= 0"
             raise InputError(f"{name}: must be finite and {need}, got {value!r}", field=name)

@@ -204,6 +204,10 @@ class FireStations(Model):
         self.count_existing = bool(count_existing)
         self.population = population
 
+    def check_params(self) -> None:
+        """Mode, standard, turnout, limits and second cover, at construction."""
+        _check_params(self)
+
     @property
     def sense(self) -> str:  # type: ignore[override]
         """``"min"`` (cost) in cover_all, ``"max"`` (covered weight) in max_cover."""

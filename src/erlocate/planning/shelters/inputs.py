@@ -66,6 +66,23 @@ class _Data:
     keep: list[int]  # scenarios whose capacity rows are not dominated by another's
 
 
+def scalar_params(model: Shelters) -> None:
+    """The parameters that need no data (cost unit, ties, ``new`` / ``exact_new``)."""
+    if model.cost_unit not in _LIMIT_COL:
+        raise InputError(
+            f"cost_unit: {model.cost_unit!r}; use 'minutes' or 'metres'", field="cost_unit"
+        )
+    if model.ties not in ("any", "first"):
+        raise InputError(f"ties: {model.ties!r}; use 'any' or 'first'", field="ties")
+    if model.new is not None:
+        if isinstance(model.new, bool) or not isinstance(model.new, (int, np.integer)):
+            raise InputError(f"new: an integer or None, got {model.new!r}", field="new")
+        if model.new < 0:
+            raise InputError(f"new: must be >= 0, got {model.new}", field="new")
+    elif model.exact_new:
+        raise InputError("exact_new: needs new=k (the number of new shelters)", field="new")
+
+
 def _params(model: Shelters, instance: Instance) -> None:
     """The scalar parameters (cost unit, ties, ``new`` / ``exact_new``) are valid."""
     if model.cost_unit not in _LIMIT_COL:

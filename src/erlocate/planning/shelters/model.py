@@ -20,7 +20,7 @@ from erlocate.models.base import Model
 from erlocate.plan import Plan
 from erlocate.planning._arrays import ranges
 from erlocate.planning.shelters import precheck, verify
-from erlocate.planning.shelters.inputs import _Data, _data
+from erlocate.planning.shelters.inputs import _Data, _data, scalar_params
 from erlocate.planning.shelters.objective import _levels, level_values
 from erlocate.planning.shelters.report import tables
 
@@ -180,6 +180,10 @@ class Shelters(Model):
 
     # ------------------------------------------------------------------ prechecks
     reach_field = "classes"
+
+    def check_params(self) -> None:
+        """Cost unit, ties and ``new`` / ``exact_new``, at construction."""
+        scalar_params(self)
 
     def reach(self, instance: Instance) -> float:
         """The longest walking limit of any site's class (``inf`` if a class has none)."""
