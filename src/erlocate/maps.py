@@ -29,6 +29,7 @@ import pandas as pd
 import shapely
 
 from erlocate.errors import InputError
+from erlocate.geo.network import RoadNetwork
 
 if TYPE_CHECKING:
     import folium
@@ -315,6 +316,18 @@ def _site_colours(open_: np.ndarray) -> np.ndarray:
     return colours
 
 
+def _layer(frame: Any, name: str) -> gpd.GeoDataFrame | gpd.GeoSeries | None:
+    """A map layer: a GeoDataFrame / GeoSeries as given, a RoadNetwork as its open segments."""
+    if frame is None or isinstance(frame, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        return frame
+    if isinstance(frame, RoadNetwork):
+        return frame.edges
+    raise InputError(
+        f"{name}: expected a GeoDataFrame, GeoSeries or RoadNetwork, got {type(frame).__name__}",
+        field=name,
+    )
+
+
 def _to_crs(frame: gpd.GeoDataFrame | gpd.GeoSeries, crs: Any) -> Any:
     if crs is not None and frame.crs is not None and frame.crs != crs:
         return frame.to_crs(crs)
@@ -352,7 +365,7 @@ def plot(
     result: Result,
     *,
     ax: Axes | None = None,
-    roads: gpd.GeoDataFrame | None = None,
+    roads: gpd.GeoDataFrame | RoadNetwork | None = None,
     units: gpd.GeoDataFrame | None = None,
     title: str | None = None,
     show_links: bool = True,
@@ -375,7 +388,8 @@ def plot(
     ax : matplotlib.axes.Axes, optional
         Draw here; by default a new figure of size ``figsize`` is made.
     roads, units : geopandas.GeoDataFrame, optional
-        Road lines and administrative-unit polygons drawn underneath;
+        Road lines (or a :class:`~erlocate.geo.RoadNetwork`: its open
+        segments) and administrative-unit polygons drawn underneath;
         reprojected to the result's CRS when both have one.
     title : str, optional
         Default: the model name, objective and status, and a line with the
@@ -397,6 +411,7 @@ def plot(
     from matplotlib.patches import Patch
     from matplotlib.patheffects import withStroke
 
+    roads, units = _layer(roads, "roads"), _layer(units, "units")
     frames = to_geodataframes(result)
     sites, demand, links = frames
     crs = frames.crs
@@ -582,7 +597,7 @@ def explore(
     result: Result,
     path: Any = None,
     *,
-    roads: gpd.GeoDataFrame | None = None,
+    roads: gpd.GeoDataFrame | RoadNetwork | None = None,
     units: gpd.GeoDataFrame | None = None,
     tiles: str = "OpenStreetMap",
 ) -> folium.Map:
@@ -605,7 +620,8 @@ def explore(
     path : str or path-like, optional
         Where to save the map as a standalone HTML file.
     roads, units : geopandas.GeoDataFrame, optional
-        Extra layers (need a CRS).
+        Extra layers (need a CRS); ``roads`` may be a
+        :class:`~erlocate.geo.RoadNetwork` (its open segments).
     tiles : str
         Background tiles, any name ``folium.Map`` accepts.
 
@@ -628,6 +644,7 @@ def explore(
             "erlocate.maps.explore needs folium; install it with: pip install erlocate[maps]"
         ) from exc
 
+    roads, units = _layer(roads, "roads"), _layer(units, "units")
     frames = to_geodataframes(result)
     if frames.crs is None:
         raise InputError(

@@ -175,16 +175,22 @@ def test_unreachable_demand_listed():
     demand, sites = line_frames()
     with pytest.raises(
         InputError,
-        match=r"demand: 1 point\(s\) that no site reaches within max_cost=15 metres: ids \['d'\]; raise max_cost",
+        match=r"demand: 1 point\(s\) that no site reaches within max_cost=15 m: ids \['d'\]; raise max_cost",
     ):
         from_geodataframes(demand.set_index("block"), sites.iloc[:2], max_cost=15)
     # on the road network: with C-F closed, S1 cannot reach d2 or d4 at all
     net = hand_net().disrupt(box(1900, 400, 2100, 600))
     with pytest.raises(
-        InputError, match=r"demand: 2 point\(s\) that no site reaches at all: ids \['d2', 'd4'\]"
+        InputError,
+        match=r"demand: 2 point\(s\) that no site reaches at all: 2 snapped into a part of the "
+        r"network cut off from every site: 'd2' into a part of 1 node, 'd4' into a part of 1 node",
     ):
         from_geodataframes(DEMAND.iloc[1:], SITES.iloc[[0]], network=net)
-    with pytest.raises(InputError, match=r"within max_cost=2 minutes: ids \['d2', 'd4'\]"):
+    with pytest.raises(
+        InputError,
+        match=r"within max_cost=2 min: 2 reach a site only beyond max_cost=2 min, best time "
+        r"'d2' \(5.36 min\), 'd4' \(4.62 min\): raise max_cost",
+    ):
         from_geodataframes(DEMAND.iloc[1:], SITES.iloc[[0]], network=hand_net(), max_cost=2)
 
 

@@ -423,10 +423,18 @@ def test_bad_network_queries():
         InputError, match="demand: CRS EPSG:32650 differs from the network CRS EPSG:32649"
     ):
         net.travel_times(DEMAND.set_crs("EPSG:32650", allow_override=True), SITES)
-    with pytest.raises(InputError, match="direction: 'from_sites' or 'to_sites'"):
+    with pytest.raises(InputError, match="direction: must be one of 'from_sites', 'to_sites'"):
         net.travel_times(DEMAND, SITES, direction="both")
-    with pytest.raises(InputError, match="slowdown: must be a positive time multiplier"):
+    with pytest.raises(InputError, match="slowdown: must be > 0, got 0; a time multiplier"):
         net.disrupt(box(0, 0, 1, 1), slowdown=0)
+    with pytest.raises(InputError, match="slowdown: must be a number, got '2'"):
+        net.disrupt(box(0, 0, 1, 1), slowdown="2")
+    with pytest.raises(InputError, match="max_minutes: must be a number, got '5'"):
+        net.travel_times(DEMAND, SITES, max_minutes="5")
+    with pytest.raises(InputError, match="tolerance: must be > 0, got 0; metres"):
+        net.snap(DEMAND, tolerance=0)
+    with pytest.raises(InputError, match="close: must be True or False, got 'no'"):
+        net.disrupt(box(0, 0, 1, 1), close="no")
     with pytest.raises(InputError, match="polygons: CRS EPSG:4326 differs"):
         net.disrupt(gpd.GeoSeries([box(0, 0, 1, 1)], crs="EPSG:4326"))
 

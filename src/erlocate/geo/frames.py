@@ -13,6 +13,7 @@ import shapely
 
 from erlocate.errors import InputError
 from erlocate.geo._common import UTM_HINT, check_same_crs, show, unreachable
+from erlocate.geo.components import cut_off_message
 from erlocate.geo.network import RoadNetwork
 from erlocate.geo.travel import euclidean, great_circle, manhattan
 from erlocate.instance import Instance
@@ -130,11 +131,16 @@ def from_geodataframes(
     )
     lost = unreachable(matrix)
     if lost.size and not allow_unreachable:
-        within = f"within max_cost={max_cost:g} {unit}" if max_cost is not None else "at all"
-        how = "raise max_cost, add sites" if max_cost is not None else "check the roads, add sites"
+        label = _UNITS.get(unit, unit)
+        within = f"within max_cost={max_cost:g} {label}" if max_cost is not None else "at all"
+        if isinstance(network, RoadNetwork) and cost in (None, "network"):
+            why = _why_cut_off(network, d_pts.iloc[lost], s_pts, max_cost, direction, access)
+        else:
+            how = "raise max_cost, add sites" if max_cost is not None else "add sites"
+            why = f"ids {show(d_ids[lost])}; {how} or drop these points"
         raise InputError(
-            f"demand: {lost.size} point(s) that no site reaches {within}: ids {show(d_ids[lost])}; "
-            f"{how} or drop these points",
+            f"demand: {lost.size} point(s) that no site reaches {within}: {why} "
+            "(or pass allow_unreachable=True and drop them with instance.drop_demand)",
             field="demand",
         )
     if isinstance(required, str):
@@ -153,6 +159,24 @@ def from_geodataframes(
         unit=_UNITS.get(unit),
     )
     return inst.with_frames(demand.set_axis(inst.demand_ids), sites.set_axis(inst.site_ids))
+
+
+def _why_cut_off(
+    network: RoadNetwork,
+    lost: Any,
+    sites: Any,
+    max_cost: float | None,
+    direction: str,
+    access: dict[str, float],
+) -> str:
+    """Which unreachable points no site reaches at all (and the part they snapped into),
+    and which are only beyond the cut-off (and their best time)."""
+    times = sp.coo_array(network.travel_times(lost, sites, direction=direction, **access))
+    best = np.full(len(lost), np.inf)
+    np.minimum.at(best, times.row, times.data)
+    snapped = network.snap(lost, tolerance=access["tolerance"])
+    part, size = snapped["part"].to_numpy(), snapped["part_nodes"].to_numpy()
+    return cut_off_message(lost.index, part, size, best, max_cost, "min")
 
 
 def _frame(frame: Any, field: str) -> Any:

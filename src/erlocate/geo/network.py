@@ -9,6 +9,7 @@ distances metres.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
 from typing import Any, Literal
 
@@ -24,13 +25,14 @@ from erlocate.geo._common import (
     check_metric_crs,
     check_same_crs,
     metres_per_minute,
-    nonnegative,
     show,
     unreachable,
 )
-from erlocate.geo.paths import links_and_graph, many_to_many
+from erlocate.geo.components import Parts, link_parts, part_table, parts
+from erlocate.geo.paths import links_and_graph, trip_matrix
 from erlocate.geo.roads import Segments, segments_from_networkx, segments_from_roads
-from erlocate.geo.snapping import Snapped, snap, split_links
+from erlocate.geo.snapping import Snapped, snap
+from erlocate.params import boolean, choice, number
 
 __all__ = ["RoadNetwork", "unreachable"]
 
@@ -91,8 +93,8 @@ class RoadNetwork:
         ----------
         roads : geopandas.GeoDataFrame
             LineStrings / MultiLineStrings in a projected CRS in metres. Lines
-            connect where they share a vertex (after rounding to
-            ``node_tolerance``); lines that merely cross (bridges) do not.
+            connect where they share a vertex (within ``node_tolerance``);
+            lines that merely cross (bridges) do not.
         speed_kmh : float, optional
             Speed of every road, or the fallback for roads whose column or
             class gives none.
@@ -104,10 +106,9 @@ class RoadNetwork:
             True / "yes" / 1: only in the digitised direction; False / "no" /
             0 / missing: both ways; "-1" / -1 / "reverse": only against it.
         node_tolerance : float
-            Vertices whose coordinates round to the same multiple of this many
-            metres become one node. This is grid rounding: two vertices closer
-            than the tolerance can still fall in neighbouring cells, so loosely
-            digitised data should be cleaned (snapped) beforehand.
+            Vertices at most this many metres apart become one node: every
+            such pair is merged (k-d tree pair query), transitively, so a chain
+            of close vertices is one node.
 
         Returns
         -------
@@ -200,23 +201,7 @@ class RoadNetwork:
         ``minutes`` (current, after any slow-down), ``slowdown``, ``forward``,
         ``backward`` and the LineString ``geometry``.
         """
-        import geopandas as gpd
-
-        s = self.segments
-        return gpd.GeoDataFrame(
-            {
-                "road": self.row_ids[s.row],
-                "u": s.u,
-                "v": s.v,
-                "length_m": s.length,
-                "minutes": s.time,
-                "slowdown": s.factor,
-                "forward": s.forward,
-                "backward": s.backward,
-            },
-            geometry=shapely.linestrings(s.xy),
-            crs=self.crs,
-        )
+        return self.segments.frame(self.row_ids, self.crs)
 
     @cached_property
     def _tree(self) -> shapely.STRtree:
@@ -229,6 +214,42 @@ class RoadNetwork:
             f"<RoadNetwork: {self.n_nodes} nodes, {len(s.u)} segments ({oneway} one-way), "
             f"{self.n_edges} directed edges, crs {self.crs.to_string()}>"
         )
+
+    # ------------------------------------------------------------------ connected parts
+    @cached_property
+    def _parts(self) -> Parts:
+        return parts(self.graph)
+
+    def components(self) -> pd.DataFrame:
+        """The strongly connected parts of the network, largest first.
+
+        Inside a strongly connected part every node can drive to every other;
+        a point that snaps onto a road outside the part its sites are in may
+        reach none of them. OSM extracts typically have one large part and many
+        small ones (one-way stubs, roads cut at the extract's edge).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``part`` (0 = the largest): ``nodes``, ``segments`` and
+            ``length_km`` inside it, and ``weak_part``, the weakly connected
+            part (one-way restrictions ignored) it lies in, numbered the same way.
+            :meth:`snap` reports the part each point snaps into.
+        """
+        return part_table(self._parts, self.segments)
+
+    def largest_part(self) -> RoadNetwork:
+        """A copy holding only the largest strongly connected part.
+
+        Segments with an end outside it are dropped, so points snap only onto
+        roads that all reach each other. Node labels are kept.
+        """
+        keep = self._parts.strong == 0
+        inside = keep[self.segments.u] & keep[self.segments.v]
+        position = np.cumsum(keep) - 1
+        s = self.segments.take(inside)
+        s = replace(s, u=position[s.u], v=position[s.v])
+        return RoadNetwork(self.node_xy[keep], s, self.crs, self.row_ids, self.node_ids[keep])
 
     # ------------------------------------------------------------------ snapping
     def snap(
@@ -257,7 +278,11 @@ class RoadNetwork:
         pandas.DataFrame
             Indexed by the ids: ``link`` (position in :attr:`links`), ``lo``,
             ``hi`` (labels of its end nodes), ``fraction`` along it from ``lo``,
-            ``snap_x``, ``snap_y``, ``distance_m`` and ``access_minutes``.
+            ``snap_x``, ``snap_y``, ``distance_m``, ``access_minutes``, and
+            ``part`` / ``part_nodes``: the strongly connected part the point
+            joins (see :meth:`components`; 0 = the largest) and its size. A
+            point on a one-way link between two parts is reached from one and
+            reaches the other: it is reported in the smaller.
 
         Raises
         ------
@@ -268,6 +293,7 @@ class RoadNetwork:
         speed = metres_per_minute(access_speed_kmh, "access_speed_kmh")
         lo, hi = self.links.lo[snapped.link], self.links.hi[snapped.link]
         at = self.node_xy[lo] + snapped.fraction[:, None] * (self.node_xy[hi] - self.node_xy[lo])
+        part = link_parts(self._parts, self.links, snapped.link)
         return pd.DataFrame(
             {
                 "link": snapped.link,
@@ -278,6 +304,8 @@ class RoadNetwork:
                 "snap_y": at[:, 1],
                 "distance_m": snapped.distance,
                 "access_minutes": snapped.distance / speed,
+                "part": part,
+                "part_nodes": self._parts.sizes[part],
             },
             index=labels,
         )
@@ -287,11 +315,7 @@ class RoadNetwork:
     ) -> tuple[np.ndarray, pd.Index, Snapped]:
         xy, crs, labels = as_points(points, field=field, ids=ids)
         check_same_crs(self.crs, crs, "network", field)
-        tol = nonnegative(tolerance, "tolerance")
-        if not tol or not np.isfinite(tol):
-            raise InputError(
-                f"tolerance: must be a finite distance > 0 m, got {tolerance!r}", field="tolerance"
-            )
+        tol = number(tolerance, "tolerance", minimum=0.0, strict=True, hint="metres")
         snapped = snap(self.links, self._tree, xy, tol)
         if strict and not snapped.found.all():
             raise _off_network(field, labels[~snapped.found], tol)
@@ -349,36 +373,17 @@ class RoadNetwork:
             Points beyond ``tolerance`` from every road (listing their ids),
             CRS differing from the network's, bad speed, cut-off or direction.
         """
-        if direction not in ("from_sites", "to_sites"):
-            raise InputError(
-                f"direction: 'from_sites' or 'to_sites', got {direction!r}", field="direction"
-            )
-        cut = nonnegative(max_minutes, "max_minutes")
+        choice(direction, "direction", ("from_sites", "to_sites"))
+        cut = number(max_minutes, "max_minutes", minimum=0.0, allow_inf=True, optional=True)
         speed = metres_per_minute(access_speed_kmh, "access_speed_kmh")
         _, d_ids, d_snap = self._snap(demand, "demand", demand_ids, tolerance, strict=False)
         _, s_ids, s_snap = self._snap(sites, "sites", site_ids, tolerance, strict=False)
         for field, labels, snapped in (("demand", d_ids, d_snap), ("sites", s_ids, s_snap)):
             if not snapped.found.all():
                 raise _off_network(field, labels[~snapped.found], float(tolerance))
-        both = Snapped(
-            *(np.r_[getattr(d_snap, f), getattr(s_snap, f)] for f in Snapped.__dataclass_fields__)
+        return trip_matrix(
+            self.graph, self.links, d_snap, s_snap, speed, direction == "from_sites", cut
         )
-        graph, node = split_links(self.graph, self.links, both)
-        n, m = len(d_ids), len(s_ids)
-        access = both.distance / speed
-        ends = (node[:n], access[:n]), (node[n:], access[n:])
-        # run Dijkstra from the side with fewer distinct nodes; walk the graph backwards
-        # when that side is where the trip ends
-        from_sites = len(np.unique(node[n:])) <= len(np.unique(node[:n]))
-        (src, src_acc), (dst, dst_acc) = ends[::-1] if from_sites else ends
-        if from_sites != (direction == "from_sites"):
-            graph = graph.T.tocsr()
-        rows, cols, vals = many_to_many(graph, src, src_acc, dst, dst_acc, cut)
-        i, j = (cols, rows) if from_sites else (rows, cols)
-        order = np.lexsort((j, i))
-        indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(i, minlength=n), out=indptr[1:])
-        return sp.csr_array((vals[order], j[order], indptr), shape=(n, m))
 
     # ------------------------------------------------------------------ disruption
     def disrupt(
@@ -409,38 +414,20 @@ class RoadNetwork:
             CRS differing from the network's; slow-down not a positive number;
             neither ``close`` nor ``slowdown``.
         """
-        crs = getattr(polygons, "crs", None)
-        check_same_crs(self.crs, crs, "network", "polygons")
-        if hasattr(polygons, "geometry"):
-            geoms = np.asarray(polygons.geometry.values, dtype=object)
-        else:
-            geoms = np.atleast_1d(np.asarray(polygons, dtype=object))
-        lines = shapely.linestrings(self.segments.xy)
-        _, hit = shapely.STRtree(lines).query(geoms, predicate="intersects")
-        hit = np.unique(hit)
+        check_same_crs(self.crs, getattr(polygons, "crs", None), "network", "polygons")
+        hit = self.segments.touching(polygons)
         if slowdown is not None:
-            segments = self.segments.slowed(hit, _factor(slowdown))
-        elif close:
-            keep = np.ones(len(self.segments.u), dtype=bool)
-            keep[hit] = False
-            segments = self.segments.take(keep)
+            by = number(slowdown, "slowdown", minimum=0.0, strict=True, hint=_SLOWDOWN)
+            segments = self.segments.slowed(hit, by)
+        elif boolean(close, "close"):
+            segments = self.segments.take(np.setdiff1d(np.arange(len(self.segments.u)), hit))
         else:
             raise InputError("close: pass close=True or a slowdown factor", field="close")
         return RoadNetwork(self.node_xy, segments, self.crs, self.row_ids, self.node_ids)
 
 
 # ---------------------------------------------------------------------- helpers
-def _factor(slowdown: Any) -> float:
-    try:
-        by = float(slowdown)
-    except (TypeError, ValueError):
-        by = np.nan
-    if not np.isfinite(by) or by <= 0:
-        raise InputError(
-            f"slowdown: must be a positive time multiplier (e.g. 2 = half speed), got {slowdown!r}",
-            field="slowdown",
-        )
-    return by
+_SLOWDOWN = "a time multiplier, e.g. 2 = half speed"
 
 
 def _off_network(field: str, labels: pd.Index, tolerance: float) -> InputError:

@@ -12,12 +12,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 import shapely
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
 
 from erlocate.errors import InputError
 from erlocate.geo._common import check_metric_crs, metres_per_minute, show
+from erlocate.params import number
 
-__all__ = ["Segments", "segments_from_networkx", "segments_from_roads"]
+__all__ = ["Segments", "merge_vertices", "segments_from_networkx", "segments_from_roads"]
 
 _ONEWAY = {
     **dict.fromkeys(["true", "yes", "y", "t", "1", "1.0"], 1),
@@ -68,6 +72,35 @@ class Segments:
         factor[which] *= by
         return replace(self, factor=factor)
 
+    def touching(self, polygons: Any) -> np.ndarray:
+        """Positions of the segments that intersect (or touch) any of ``polygons``."""
+        if hasattr(polygons, "geometry"):
+            geoms = np.asarray(polygons.geometry.values, dtype=object)
+        else:
+            geoms = np.atleast_1d(np.asarray(polygons, dtype=object))
+        lines = shapely.linestrings(self.xy)
+        _, hit = shapely.STRtree(lines).query(geoms, predicate="intersects")
+        return np.unique(hit)
+
+    def frame(self, row_ids: pd.Index, crs: Any) -> Any:
+        """The segments as a GeoDataFrame, labelled by their source rows (for maps)."""
+        import geopandas as gpd
+
+        return gpd.GeoDataFrame(
+            {
+                "road": row_ids[self.row],
+                "u": self.u,
+                "v": self.v,
+                "length_m": self.length,
+                "minutes": self.time,
+                "slowdown": self.factor,
+                "forward": self.forward,
+                "backward": self.backward,
+            },
+            geometry=shapely.linestrings(self.xy),
+            crs=crs,
+        )
+
     @property
     def time(self) -> np.ndarray:
         """Current traversal time in minutes (``minutes * factor``)."""
@@ -95,11 +128,7 @@ def segments_from_roads(
             field="roads",
         )
     check_metric_crs(roads.crs, "roads")
-    tol = float(node_tolerance)
-    if not np.isfinite(tol) or tol <= 0:
-        raise InputError(
-            f"node_tolerance: must be > 0 metres, got {node_tolerance!r}", field="node_tolerance"
-        )
+    tol = number(node_tolerance, "node_tolerance", minimum=0.0, strict=True, hint="metres")
 
     geoms = np.asarray(roads.geometry.values, dtype=object)
     kind = shapely.get_type_id(geoms)
@@ -116,9 +145,7 @@ def segments_from_roads(
     parts, part_row = shapely.get_parts(geoms, return_index=True)
     coords, part = shapely.get_coordinates(parts, return_index=True)
     k = np.flatnonzero(part[1:] == part[:-1])  # vertex k and k + 1 form a segment
-    keys = np.round(coords / tol).astype(np.int64)
-    _, first, node = np.unique(keys, axis=0, return_index=True, return_inverse=True)
-    node = node.ravel()
+    node, node_xy = merge_vertices(coords, tol)
     u, v = node[k], node[k + 1]
     keep = u != v  # vertices merged into one node: no segment
     k, u, v = k[keep], u[keep], v[keep]
@@ -137,7 +164,31 @@ def segments_from_roads(
         backward=direction <= 0,
         row=row,
     )
-    return coords[first], segments
+    return node_xy, segments
+
+
+def merge_vertices(coords: np.ndarray, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
+    """Node of each vertex, and node coordinates: vertices within ``tolerance`` merged.
+
+    Every pair of distinct vertices at most ``tolerance`` apart is found with a
+    k-d tree pair query and the pairs' connected components become nodes, so
+    merging is transitive (a chain of close vertices is one node) and no pair
+    within the tolerance is missed, as grid rounding would across cell edges.
+    A node sits at the first of its vertices.
+    """
+    unique, inverse = np.unique(coords, axis=0, return_inverse=True)
+    pairs = cKDTree(unique).query_pairs(tolerance, output_type="ndarray")
+    n = len(unique)
+    adjacency = sp.coo_array((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    _, label = connected_components(adjacency, directed=False)
+    node = label[inverse.ravel()]
+    first = np.full(label.max() + 1, len(coords))
+    np.minimum.at(first, node, np.arange(len(coords)))
+    # number nodes in order of their first vertex, as the input reads
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return rank[node], coords[first[order]]
 
 
 def _row_speeds(
