@@ -72,8 +72,10 @@ def test_flood_changes_the_pmedian_plan(instances):
         r.verify()
     assert normal.open_sites.tolist() == ["F01", "F06", "F20", "F24"]
     assert flood.open_sites.tolist() == ["F01", "F12", "F15", "F24"]
-    assert normal.objective == pytest.approx(663830.0069, rel=1e-8)
-    assert flood.objective == pytest.approx(791998.0673, rel=1e-8)
+    # HiGHS, CBC and OR-Tools agree; 663,830.0069 / 791,998.0673 before vertex merging found
+    # the 11 vertex pairs within 1 m that rounding to a 1 m grid split across grid lines
+    assert normal.objective == pytest.approx(663804.1203, rel=1e-8)
+    assert flood.objective == pytest.approx(791978.3780, rel=1e-8)
 
 
 def test_flood_lowers_coverage_within_four_minutes(instances):

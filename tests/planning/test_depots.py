@@ -306,10 +306,13 @@ def test_required_site_in_excluded_area():
         ({"units_requiring": ["u9"]}, r"units_requiring: units \['u9'\] have no site"),
         ({"cost_unit": "km"}, r"cost_unit: 'km'"),
         ({"transport": "mean"}, r"transport: 'mean'; use 'expected' or 'worst'"),
-        ({"relief_time": -1}, r"relief_time: a finite number >= 0"),
+        ({"relief_time": -1}, r"relief_time: must be > 0, got -1"),
         ({"scenario_costs": {"flood": np.ones((2, 3))}}, r"shape \(2, 3\), expected \(3, 3\)"),
         ({"min_per_tier": {"city": 1}}, r"min_per_tier: unknown tier 'city'"),
-        ({"affected": {"flood": [1.0, -2.0, 0.0]}}, r"affected\[flood\]: must be finite .* >= 0"),
+        (
+            {"affected": {"flood": [1.0, -2.0, 0.0]}},
+            r"affected\[flood\]: every value must be finite and >= 0",
+        ),
         ({"excluded": "flooded"}, r"excluded: no column 'flooded'"),
     ],
 )

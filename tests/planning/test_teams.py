@@ -315,9 +315,17 @@ def test_workload_precheck():
             "parent",
             "parent: the zone hierarchy has a cycle",
         ),
-        (dict(minima={"village": -1}), "minima", "minima: values must be numbers >= 0 people"),
-        (dict(workload_cap=0), "workload_cap", "workload_cap: must be a positive integer"),
-        (dict(standards={"fire": 0}), "standards", "standards: values must be numbers > 0"),
+        (
+            dict(minima={"village": -1}),
+            "minima",
+            r"minima: 'village' -> -1; each value must be a finite number >= 0",
+        ),
+        (dict(workload_cap=0), "workload_cap", "workload_cap: must be >= 1, got 0"),
+        (
+            dict(standards={"fire": 0}),
+            "standards",
+            r"standards: 'fire' -> 0; each value must be a finite number > 0",
+        ),
     ],
 )
 def test_bad_inputs(change, field, message):
@@ -326,9 +334,8 @@ def test_bad_inputs(change, field, message):
     )
     kwargs.update(change)
     rows = kwargs.pop("rows")
-    model = TeamAllocation(teams(rows), **kwargs)
-    with pytest.raises(InputError, match=message) as info:
-        erlocate.solve(model, line(FOUR["pos"], FOUR["ids"]))
+    with pytest.raises(InputError, match=message) as info:  # at construction or at solve
+        erlocate.solve(TeamAllocation(teams(rows), **kwargs), line(FOUR["pos"], FOUR["ids"]))
     assert info.value.field == field
 
 
@@ -346,8 +353,9 @@ def test_other_prechecks():
     model, inst = hamlets(rows=[(*r[:4], False) for r in HAMLET_TEAMS], max_response=2.5)
     with pytest.raises(
         InfeasibleError,
-        match=r"zone\(s\) \['B', 'C'\] reach no zone where a team can be "
-        r"stationed within 2\.5",
+        match=r"2 zone\(s\) reach no zone where a team can be stationed within 2\.5, so they "
+        r"get no primary responder: zone ids \['B', 'C'\]\. Plan the rest with "
+        r"instance\.drop_demand\(ids\)",
     ):
         erlocate.solve(model, inst)
 

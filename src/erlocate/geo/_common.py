@@ -10,6 +10,7 @@ import scipy.sparse as sp
 import shapely
 
 from erlocate.errors import InputError
+from erlocate.params import is_real
 
 __all__ = [
     "as_points",
@@ -17,6 +18,7 @@ __all__ = [
     "check_same_crs",
     "metres_per_minute",
     "nonnegative",
+    "projected_crs",
     "show",
     "unreachable",
 ]
@@ -50,16 +52,20 @@ def as_points(points: Any, *, field: str, ids: Any = None) -> tuple[np.ndarray, 
         if arr.ndim == 1:
             geoms = arr
         elif arr.ndim == 2 and arr.shape[1] == 2:
-            try:
+            # numbers only: numeric text ("500000") and booleans are not coordinates
+            kind = np.asarray(points).dtype.kind
+            if kind in "iuf":
+                xy = np.asarray(points, dtype=float)
+            elif kind == "O" and all(is_real(v) for v in arr.flat):
                 xy = arr.astype(float)
-            except (TypeError, ValueError):
-                geoms = None
+            else:
                 xy = None
         else:
             xy = None
         if geoms is None and xy is None:
             raise InputError(
-                f"{field}: expected point geometries or an (n, 2) array of x, y coordinates",
+                f"{field}: expected point geometries or an (n, 2) array of numeric x, y "
+                f"coordinates (not text or booleans), got {type(points).__name__}",
                 field=field,
             )
     n = len(geoms) if geoms is not None else len(xy)
@@ -105,6 +111,20 @@ def check_metric_crs(crs: Any, field: str) -> None:
         )
 
 
+def projected_crs(crs: Any, field: str) -> Any:
+    """``crs`` as a pyproj CRS, checked to be projected in metres."""
+    import pyproj
+
+    try:
+        out = pyproj.CRS.from_user_input(crs)
+    except pyproj.exceptions.CRSError as exc:
+        raise InputError(
+            f"{field}: not a CRS pyproj knows ({exc}); pass e.g. 'EPSG:32650'", field=field
+        ) from None
+    check_metric_crs(out, field)
+    return out
+
+
 def check_same_crs(a: Any, b: Any, field_a: str, field_b: str) -> None:
     """Raise if both CRSs are set and differ."""
     if a is not None and b is not None and a != b:
@@ -117,12 +137,12 @@ def check_same_crs(a: Any, b: Any, field_a: str, field_b: str) -> None:
 
 def metres_per_minute(speed_kmh: Any, field: str = "speed_kmh") -> float:
     """Speed in metres per minute; raise unless it is a positive finite number."""
-    try:
-        speed = float(speed_kmh)
-    except (TypeError, ValueError):
+    if not is_real(speed_kmh):  # not "50", True or 50j: no silent coercion
         raise InputError(
-            f"{field}: must be a number of km/h, got {speed_kmh!r}", field=field
-        ) from None
+            f"{field}: must be a number of km/h, got {speed_kmh!r} ({type(speed_kmh).__name__})",
+            field=field,
+        )
+    speed = float(speed_kmh)
     if not np.isfinite(speed) or speed <= 0:
         raise InputError(
             f"{field}: must be a positive speed in km/h, got {speed_kmh!r}", field=field
@@ -134,10 +154,11 @@ def nonnegative(value: Any, field: str) -> float | None:
     """``None`` or a float >= 0 (``inf`` allowed); raise otherwise."""
     if value is None:
         return None
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{field}: must be a number, got {value!r}", field=field) from None
+    if not is_real(value):  # not "10", True or a list: no silent coercion
+        raise InputError(
+            f"{field}: must be a number, got {value!r} ({type(value).__name__})", field=field
+        )
+    out = float(value)
     if np.isnan(out) or out < 0:
         raise InputError(f"{field}: must be >= 0, got {value!r}", field=field)
     return out

@@ -12,18 +12,25 @@ import scipy.sparse as sp
 import shapely
 
 from erlocate.errors import InputError
-from erlocate.geo._common import UTM_HINT, check_same_crs, show, unreachable
+from erlocate.geo._common import UTM_HINT, check_metric_crs, check_same_crs, show, unreachable
 from erlocate.geo.components import cut_off_message
 from erlocate.geo.network import RoadNetwork
 from erlocate.geo.travel import euclidean, great_circle, manhattan
 from erlocate.instance import Instance
-from erlocate.params import number
+from erlocate.params import boolean, number
 
 __all__ = ["from_geodataframes"]
 
 _METRICS = {"euclidean": euclidean, "manhattan": manhattan, "great_circle": great_circle}
 #: Instance units of the cost rules ("cost units": a callable's, unknown).
 _UNITS = {"minutes": "min", "metres": "m"}
+#: Instance.from_matrix's argument -> ours: its errors name the argument the caller passed.
+_RENAMED = {
+    "weights": "weight",
+    "demand": "demand_col",
+    "site_costs": "site_cost",
+    "capacities": "capacity",
+}
 
 
 def from_geodataframes(
@@ -108,11 +115,16 @@ def from_geodataframes(
         (listing the ids), and everything :meth:`Instance.from_matrix` checks.
     """
     max_cost = number(max_cost, "max_cost", minimum=0.0, strict=True, optional=True)
+    snap_tolerance = number(
+        snap_tolerance, "snap_tolerance", minimum=0.0, strict=True, hint="metres"
+    )
+    great_circle = boolean(great_circle, "great_circle")
+    allow_unreachable = boolean(allow_unreachable, "allow_unreachable")
     demand = _frame(demand, "demand")
     sites = _frame(sites, "sites")
     check_same_crs(demand.crs, sites.crs, "demand", "sites")
-    d_ids = _ids(demand, demand_id, "demand")
-    s_ids = _ids(sites, site_id, "sites")
+    d_ids = _ids(demand, demand_id, "demand", "demand_id")
+    s_ids = _ids(sites, site_id, "sites", "site_id")
     d_pts = _points(demand, d_ids, "demand")
     s_pts = _points(sites, s_ids, "sites")
     access = {"access_speed_kmh": access_speed_kmh, "tolerance": snap_tolerance}
@@ -145,19 +157,33 @@ def from_geodataframes(
         )
     if isinstance(required, str):
         required = _required_column(sites, required)
-    inst = Instance.from_matrix(
-        matrix,
-        weights=_values(demand, weight, "weight"),
-        demand=_values(demand, demand_col, "demand_col"),
-        site_costs=_values(sites, site_cost, "site_cost"),
-        capacities=_values(sites, capacity, "capacity"),
-        required=required,
-        demand_ids=d_ids,
-        site_ids=s_ids,
-        name=name,
-        cutoff=max_cost,
-        unit=_UNITS.get(unit),
-    )
+    specs = {
+        "weight": weight,
+        "demand_col": demand_col,
+        "site_cost": site_cost,
+        "capacity": capacity,
+    }
+    try:
+        inst = Instance.from_matrix(
+            matrix,
+            weights=_values(demand, weight, "weight"),
+            demand=_values(demand, demand_col, "demand_col"),
+            site_costs=_values(sites, site_cost, "site_cost"),
+            capacities=_values(sites, capacity, "capacity"),
+            required=required,
+            demand_ids=d_ids,
+            site_ids=s_ids,
+            name=name,
+            cutoff=max_cost,
+            unit=_UNITS.get(unit),
+        )
+    except InputError as exc:
+        field = _RENAMED.get(exc.field)
+        if field is None:
+            raise
+        spec = specs[field]
+        column = f" (column {spec!r})" if isinstance(spec, str) else ""
+        raise InputError(f"{field}{column}: {str(exc).split(': ', 1)[-1]}", field=field) from exc
     return inst.with_frames(demand.set_axis(inst.demand_ids), sites.set_axis(inst.site_ids))
 
 
@@ -201,8 +227,8 @@ def _frame(frame: Any, field: str) -> Any:
     return frame
 
 
-def _ids(frame: Any, column: str | None, field: str) -> pd.Index:
-    ids = frame.index if column is None else pd.Index(_column(frame, column, f"{field}_id"))
+def _ids(frame: Any, column: str | None, field: str, id_field: str) -> pd.Index:
+    ids = frame.index if column is None else pd.Index(_column(frame, column, id_field))
     label = f"{field} ids" if column is None else f"{field} column {column!r}"
     if ids.hasnans:
         raise InputError(f"{field}: {label} contain missing values", field=field)
@@ -285,7 +311,7 @@ def _costs(
                 "speed_kmh: only used by the straight-line costs, not by a callable",
                 field="speed_kmh",
             )
-        return _cut(cost(d_pts, s_pts), max_cost), "cost units"
+        return _cut(_called(cost, d_pts, s_pts), max_cost), "cost units"
     if cost not in _METRICS:
         raise InputError(
             f"cost: {cost!r} is not one of {[*_METRICS, 'network']} or a callable", field="cost"
@@ -298,7 +324,39 @@ def _costs(
             f"a projected CRS in metres: {UTM_HINT} (both frames), or use cost='great_circle'",
             field="demand",
         )
+    if cost != "great_circle":
+        check_metric_crs(d_pts.crs, "demand")  # e.g. US feet: the costs would not be metres
     return _METRICS[cost](d_pts, s_pts, speed_kmh=speed_kmh, max_cost=max_cost), unit
+
+
+def _called(cost: Callable[[Any, Any], Any], d_pts: Any, s_pts: Any) -> Any:
+    """The cost callable's matrix, checked: (n_demand, n_sites) numbers, no NaN."""
+    out = cost(d_pts, s_pts)
+    shape = (len(d_pts), len(s_pts))
+    try:
+        values = sp.coo_array(out).data if sp.issparse(out) else np.asarray(out)
+    except (TypeError, ValueError):  # ragged lists ...
+        values = np.empty(0, dtype=object)
+    got = out.shape if sp.issparse(out) else values.shape
+    if got != shape:
+        raise InputError(
+            f"cost: the callable returned {type(out).__name__} of shape {got}, expected "
+            f"(n_demand, n_sites) = {shape}",
+            field="cost",
+        )
+    if values.dtype.kind not in "iuf":
+        raise InputError(
+            f"cost: the callable returned dtype {values.dtype}; return numbers "
+            "(inf, or a missing sparse entry, = unreachable)",
+            field="cost",
+        )
+    if np.isnan(values).any():
+        raise InputError(
+            f"cost: the callable returned {int(np.isnan(values).sum())} NaN value(s); "
+            "use inf (or a missing sparse entry) for unreachable pairs",
+            field="cost",
+        )
+    return out
 
 
 def _cut(matrix: Any, max_cost: float | None) -> Any:

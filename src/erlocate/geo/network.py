@@ -20,18 +20,11 @@ import scipy.sparse as sp
 import shapely
 
 from erlocate.errors import InputError
-from erlocate.geo._common import (
-    as_points,
-    check_metric_crs,
-    check_same_crs,
-    metres_per_minute,
-    show,
-    unreachable,
-)
+from erlocate.geo._common import check_same_crs, metres_per_minute, projected_crs, unreachable
 from erlocate.geo.components import Parts, link_parts, part_table, parts
 from erlocate.geo.paths import links_and_graph, trip_matrix
 from erlocate.geo.roads import Segments, segments_from_networkx, segments_from_roads
-from erlocate.geo.snapping import Snapped, snap
+from erlocate.geo.snapping import snap_points, snap_table
 from erlocate.params import boolean, choice, number
 
 __all__ = ["RoadNetwork", "unreachable"]
@@ -175,8 +168,7 @@ class RoadNetwork:
                 "crs: the graph has no 'crs' attribute; pass crs=... (projected, metres)",
                 field="crs",
             )
-        crs = pyproj.CRS.from_user_input(crs)
-        check_metric_crs(crs, "crs")
+        crs = projected_crs(crs, "crs")
         node_xy, segments, nodes, edges = segments_from_networkx(
             graph, weight=weight, x=x, y=y, time_unit=time_unit
         )
@@ -289,37 +281,13 @@ class RoadNetwork:
         InputError
             Points farther than ``tolerance`` from every road (listed by id).
         """
-        _, labels, snapped = self._snap(points, "points", ids, tolerance)
-        speed = metres_per_minute(access_speed_kmh, "access_speed_kmh")
-        lo, hi = self.links.lo[snapped.link], self.links.hi[snapped.link]
-        at = self.node_xy[lo] + snapped.fraction[:, None] * (self.node_xy[hi] - self.node_xy[lo])
-        part = link_parts(self._parts, self.links, snapped.link)
-        return pd.DataFrame(
-            {
-                "link": snapped.link,
-                "lo": self.node_ids[lo],
-                "hi": self.node_ids[hi],
-                "fraction": snapped.fraction,
-                "snap_x": at[:, 0],
-                "snap_y": at[:, 1],
-                "distance_m": snapped.distance,
-                "access_minutes": snapped.distance / speed,
-                "part": part,
-                "part_nodes": self._parts.sizes[part],
-            },
-            index=labels,
+        labels, snapped = snap_points(
+            self.links, self._tree, self.crs, points, "points", ids, tolerance
         )
-
-    def _snap(
-        self, points: Any, field: str, ids: Any, tolerance: float, *, strict: bool = True
-    ) -> tuple[np.ndarray, pd.Index, Snapped]:
-        xy, crs, labels = as_points(points, field=field, ids=ids)
-        check_same_crs(self.crs, crs, "network", field)
-        tol = number(tolerance, "tolerance", minimum=0.0, strict=True, hint="metres")
-        snapped = snap(self.links, self._tree, xy, tol)
-        if strict and not snapped.found.all():
-            raise _off_network(field, labels[~snapped.found], tol)
-        return xy, labels, snapped
+        speed = metres_per_minute(access_speed_kmh, "access_speed_kmh")
+        table = snap_table(self.links, self.node_ids, labels, snapped, speed)
+        part = link_parts(self._parts, self.links, snapped.link)
+        return table.assign(part=part, part_nodes=self._parts.sizes[part])
 
     # ------------------------------------------------------------------ travel times
     def travel_times(
@@ -376,11 +344,9 @@ class RoadNetwork:
         choice(direction, "direction", ("from_sites", "to_sites"))
         cut = number(max_minutes, "max_minutes", minimum=0.0, allow_inf=True, optional=True)
         speed = metres_per_minute(access_speed_kmh, "access_speed_kmh")
-        _, d_ids, d_snap = self._snap(demand, "demand", demand_ids, tolerance, strict=False)
-        _, s_ids, s_snap = self._snap(sites, "sites", site_ids, tolerance, strict=False)
-        for field, labels, snapped in (("demand", d_ids, d_snap), ("sites", s_ids, s_snap)):
-            if not snapped.found.all():
-                raise _off_network(field, labels[~snapped.found], float(tolerance))
+        tree = self._tree
+        _, d_snap = snap_points(self.links, tree, self.crs, demand, "demand", demand_ids, tolerance)
+        _, s_snap = snap_points(self.links, tree, self.crs, sites, "sites", site_ids, tolerance)
         return trip_matrix(
             self.graph, self.links, d_snap, s_snap, speed, direction == "from_sites", cut
         )
@@ -428,12 +394,3 @@ class RoadNetwork:
 
 # ---------------------------------------------------------------------- helpers
 _SLOWDOWN = "a time multiplier, e.g. 2 = half speed"
-
-
-def _off_network(field: str, labels: pd.Index, tolerance: float) -> InputError:
-    return InputError(
-        f"{field}: {len(labels)} point(s) off-network — farther than tolerance={tolerance:g} m "
-        f"from every open road: ids {show(labels)}; raise the tolerance, add the missing roads "
-        "or drop these points",
-        field=field,
-    )

@@ -7,6 +7,7 @@ maps can be traced back to the input.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -19,7 +20,7 @@ from scipy.spatial import cKDTree
 
 from erlocate.errors import InputError
 from erlocate.geo._common import check_metric_crs, metres_per_minute, show
-from erlocate.params import number
+from erlocate.params import is_real, number
 
 __all__ = ["Segments", "merge_vertices", "segments_from_networkx", "segments_from_roads"]
 
@@ -74,10 +75,15 @@ class Segments:
 
     def touching(self, polygons: Any) -> np.ndarray:
         """Positions of the segments that intersect (or touch) any of ``polygons``."""
-        if hasattr(polygons, "geometry"):
-            geoms = np.asarray(polygons.geometry.values, dtype=object)
-        else:
-            geoms = np.atleast_1d(np.asarray(polygons, dtype=object))
+        geoms = polygons.geometry.values if hasattr(polygons, "geometry") else polygons
+        geoms = np.atleast_1d(np.asarray(geoms, dtype=object)).ravel()
+        wrong = {type(g).__name__ for g in geoms if not isinstance(g, shapely.Geometry)}
+        if wrong:  # None would close nothing, silently
+            raise InputError(
+                f"polygons: expected shapely geometries (hazard areas), got {sorted(wrong)}; "
+                "drop missing geometries first",
+                field="polygons",
+            )
         lines = shapely.linestrings(self.xy)
         _, hit = shapely.STRtree(lines).query(geoms, predicate="intersects")
         return np.unique(hit)
@@ -204,14 +210,27 @@ def _row_speeds(
             "(speed_column=...) or a class table (class_column=..., class_speeds={...})",
             field="speed_kmh",
         )
+    if class_speeds is not None and class_column is None:
+        raise InputError(
+            "class_column: class_speeds given without class_column, the column holding each "
+            "road's class",
+            field="class_column",
+        )
     speed = np.full(len(roads), np.nan)
     if speed_column is not None:
-        speed = pd.to_numeric(_column(roads, speed_column, "speed_column"), errors="coerce")
-        speed = speed.to_numpy(dtype=float)
+        column = _column(roads, speed_column, "speed_column")
+        speed = _numbers(column, "speed_column", roads.index, "roads")
     if class_column is not None:
-        if not class_speeds:
+        if not isinstance(class_speeds, Mapping) or not class_speeds:
             raise InputError(
-                "class_speeds: class_column needs a {road class: km/h} table", field="class_speeds"
+                "class_speeds: class_column needs a {road class: km/h} table, got "
+                f"{type(class_speeds).__name__}",
+                field="class_speeds",
+            )
+        words = {k: v for k, v in class_speeds.items() if v is not None and not is_real(v)}
+        if words:
+            raise InputError(
+                f"class_speeds: speeds must be numbers of km/h, got {words}", field="class_speeds"
             )
         classes = _column(roads, class_column, "class_column")
         missing = pd.Index(classes[~classes.isin(list(class_speeds))].unique())
@@ -265,6 +284,21 @@ def _oneway(roads: Any, oneway_column: str | None) -> np.ndarray:
     return code.to_numpy(dtype=np.int8)
 
 
+def _numbers(values: pd.Series, field: str, labels: pd.Index, what: str) -> np.ndarray:
+    """Floats of ``values`` (missing -> NaN); raise on text or booleans instead of coercing."""
+    numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+    if not numeric:
+        bad = (values.notna() & ~values.map(is_real).astype(bool)).to_numpy()
+        if bad.any():
+            examples = values[bad].unique()[:5].tolist()
+            raise InputError(
+                f"{field}: {what} {show(labels[bad])} have non-numeric values {examples}; "
+                "convert them to numbers first",
+                field=field,
+            )
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
 def _column(frame: Any, name: str, field: str) -> pd.Series:
     if name not in frame.columns:
         raise InputError(
@@ -279,6 +313,10 @@ def segments_from_networkx(
     """Node coordinates, segments, node labels and edge labels of a networkx graph."""
     import networkx as nx  # optional dependency
 
+    if not isinstance(graph, nx.Graph):
+        raise InputError(
+            f"graph: expected a networkx graph, got {type(graph).__name__}", field="graph"
+        )
     if time_unit not in ("s", "min"):
         raise InputError(f"time_unit: 's' or 'min', got {time_unit!r}", field="time_unit")
     nodes = pd.Index(list(graph.nodes))
@@ -290,7 +328,7 @@ def segments_from_networkx(
             y: pd.Series(nx.get_node_attributes(graph, y)),
         }
     ).reindex(nodes)
-    coords = coords.apply(pd.to_numeric, errors="coerce")
+    coords = pd.DataFrame({c: _numbers(coords[c], "graph", nodes, "nodes") for c in coords})
     missing = coords.isna().any(axis=1).to_numpy()
     if missing.any():
         raise InputError(
@@ -303,8 +341,8 @@ def segments_from_networkx(
     u = nodes.get_indexer(edges["source"])
     v = nodes.get_indexer(edges["target"])
     labels = pd.MultiIndex.from_arrays([edges["source"], edges["target"]], names=["u", "v"])
-    time = pd.to_numeric(edges.get(weight, pd.Series(np.nan, index=edges.index)), errors="coerce")
-    time = time.to_numpy(dtype=float)
+    time = edges.get(weight, pd.Series(np.nan, index=edges.index))
+    time = _numbers(time, "weight", labels, "edges")
     bad = ~(time > 0) | ~np.isfinite(time)
     if bad.any():
         raise InputError(

@@ -13,12 +13,18 @@ is walked at the access speed and added to the trip.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 import shapely
 
-__all__ = ["Links", "Snapped", "split_links"]
+from erlocate.errors import InputError
+from erlocate.geo._common import as_points, check_same_crs, show
+from erlocate.params import number
+
+__all__ = ["Links", "Snapped", "snap_points", "snap_table", "split_links"]
 
 
 @dataclass(frozen=True)
@@ -135,3 +141,44 @@ def split_links(
     size = n_nodes + len(spots)
     out = sp.csr_array((data[ok], (rows[ok], cols[ok])), shape=(size, size))
     return out, node
+
+
+def snap_points(
+    links: Links, tree: shapely.STRtree, crs: Any, points: Any, field: str, ids: Any, tolerance: Any
+) -> tuple[pd.Index, Snapped]:
+    """Check ``points`` (in ``crs``) and snap them; raise naming every point off the network."""
+    xy, points_crs, labels = as_points(points, field=field, ids=ids)
+    check_same_crs(crs, points_crs, "network", field)
+    tol = number(tolerance, "tolerance", minimum=0.0, strict=True, hint="metres")
+    snapped = snap(links, tree, xy, tol)
+    if not snapped.found.all():
+        off = labels[~snapped.found]
+        raise InputError(
+            f"{field}: {len(off)} point(s) off-network — farther than tolerance={tol:g} m "
+            f"from every open road: ids {show(off)}; raise the tolerance, add the missing roads "
+            "or drop these points",
+            field=field,
+        )
+    return labels, snapped
+
+
+def snap_table(
+    links: Links, node_ids: pd.Index, labels: pd.Index, snapped: Snapped, speed: float
+) -> pd.DataFrame:
+    """The snapped positions as a table (see :meth:`RoadNetwork.snap`), without parts."""
+    xy = links.node_xy
+    lo, hi = links.lo[snapped.link], links.hi[snapped.link]
+    at = xy[lo] + snapped.fraction[:, None] * (xy[hi] - xy[lo])
+    return pd.DataFrame(
+        {
+            "link": snapped.link,
+            "lo": node_ids[lo],
+            "hi": node_ids[hi],
+            "fraction": snapped.fraction,
+            "snap_x": at[:, 0],
+            "snap_y": at[:, 1],
+            "distance_m": snapped.distance,
+            "access_minutes": snapped.distance / speed,
+        },
+        index=labels,
+    )

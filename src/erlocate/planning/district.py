@@ -238,7 +238,15 @@ def depot_case(
         flood = _flood_zones(d)
         slow = None if flood_roads == "closed" else FLOOD_SLOWDOWN
         wet = net.disrupt(flood, close=slow is None, slowdown=slow)
-        scen_costs = {"flood": wet.travel_times(d.communities, dp)}
+        # labelled by id, so that it still lines up after inst.drop_demand(cut-off ids)
+        flooded = Instance.from_matrix(
+            wet.travel_times(d.communities, dp),
+            demand_ids=d.communities.index,
+            site_ids=dp.index,
+            unit="min",
+            name="Shangjie depots (flooded roads)",
+        )
+        scen_costs = {"flood": flooded}
     hazards = d.hazards
     model = Depots(
         affected=affected_people(d)[names],

@@ -85,30 +85,8 @@ class DepotData:
 
 def prepare(model: Any, instance: Instance) -> DepotData:
     """Resolve a Depots model's parameters against ``instance`` (raises InputError)."""
-    if model.cost_unit not in _MINUTES:
-        raise InputError(
-            f"cost_unit: {model.cost_unit!r}; use 'minutes' or 'hours'", field="cost_unit"
-        )
-    if model.transport not in ("expected", "worst"):
-        raise InputError(
-            f"transport: {model.transport!r}; use 'expected' or 'worst'", field="transport"
-        )
-    if model.on_excluded_required not in ("error", "keep"):
-        raise InputError(
-            f"on_excluded_required: {model.on_excluded_required!r}; use 'error' or 'keep'",
-            field="on_excluded_required",
-        )
-    for field in ("relief_time", "transport_rate"):
-        v = getattr(model, field)
-        if (
-            isinstance(v, bool)
-            or not isinstance(v, (int, float, np.number))
-            or not np.isfinite(v)
-            or v < 0
-        ):
-            raise InputError(f"{field}: a finite number >= 0, got {v!r}", field=field)
     to_h = _MINUTES[model.cost_unit]
-    m = instance.n_sites
+    m, sids = instance.n_sites, instance.site_ids
     sframe = instance.site_frame
 
     cats = _table(
@@ -123,7 +101,7 @@ def prepare(model: Any, instance: Instance) -> DepotData:
     need_pp = _needs(model, cats, names)
     demand = affected[:, :, None] * need_pp[:, None, :]
 
-    tier = _labels(model.site_tier, sframe, m, "site_tier", tiers.index)
+    tier = _labels(model.site_tier, sframe, instance.site_ids, "site_tier", tiers.index)
     unknown = [t for t in pd.unique(tier) if t not in tiers.index]
     if unknown:
         at = instance.site_ids[pd.Index(tier).isin(unknown)][:5].tolist()
@@ -133,7 +111,7 @@ def prepare(model: Any, instance: Instance) -> DepotData:
         )
     tpos = tiers.index.get_indexer(tier)
     if model.capacity is not None:
-        cap = _num(model.capacity, sframe, m, "capacity", "site_frame", inf=True)
+        cap = _num(model.capacity, sframe, m, "capacity", "site_frame", inf=True, ids=sids)
     else:
         cap = np.where(
             np.isfinite(instance.capacities),
@@ -141,7 +119,7 @@ def prepare(model: Any, instance: Instance) -> DepotData:
             tiers["capacity"].to_numpy()[tpos],
         )
     if model.fixed_cost is not None:
-        fixed = _num(model.fixed_cost, sframe, m, "fixed_cost", "site_frame")
+        fixed = _num(model.fixed_cost, sframe, m, "fixed_cost", "site_frame", ids=sids)
     elif instance.has_site_costs:
         fixed = np.asarray(instance.site_costs, dtype=float)
     else:
@@ -149,11 +127,11 @@ def prepare(model: Any, instance: Instance) -> DepotData:
     handling = (
         tiers["handling_time"].to_numpy()[tpos]
         if model.handling_time is None
-        else _num(model.handling_time, sframe, m, "handling_time", "site_frame")
+        else _num(model.handling_time, sframe, m, "handling_time", "site_frame", ids=sids)
     )
     unit = None
     if model.units_requiring is not None:
-        unit = _labels(model.unit, sframe, m, "unit", None)
+        unit = _labels(model.unit, sframe, instance.site_ids, "unit", None)
 
     excluded, reason = _exclusions(model, instance)
     bad = excluded & instance.required

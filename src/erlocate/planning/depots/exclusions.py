@@ -16,6 +16,8 @@ import pandas as pd
 
 from erlocate.errors import InputError
 from erlocate.instance import Instance
+from erlocate.params import number
+from erlocate.planning._inputs import by_label
 
 __all__ = ["exclusion_zones"]
 
@@ -100,10 +102,7 @@ def exclusion_zones(
                 "metres first, e.g. site_frame.to_crs(site_frame.estimate_utm_crs())",
                 field="exclude_near",
             )
-        if not (np.isfinite(float(dist)) and float(dist) >= 0):
-            raise InputError(
-                f"exclude_near: distance must be >= 0, got {dist!r}", field="exclude_near"
-            )
+        number(dist, "exclude_near", minimum=0.0, hint="the distance, in CRS units")
         g = _geometry(geom, crs, "exclude_near")
         unit = "m" if crs is None or "metre" in str(crs.axis_info[0].unit_name) else ""
         hit = (pts.distance(g) <= float(dist)).to_numpy()
@@ -130,12 +129,21 @@ def _exclusions(model: Any, instance: Instance) -> tuple[np.ndarray, np.ndarray]
                 f"excluded: no column {flag!r} in instance.site_frame", field="excluded"
             )
     if flag is not None:
-        mask = np.asarray(flag)
+        mask = np.asarray(by_label(flag, instance.site_ids, "excluded"), dtype=object)
         if mask.shape != (m,):
             raise InputError(
                 f"excluded: expected {m} flags, got shape {mask.shape}", field="excluded"
             )
-        mask = pd.Series(mask).fillna(False).astype(bool).to_numpy()
+        flags = pd.Series(mask, dtype=object)
+        ok = flags.map(lambda v: isinstance(v, (bool, np.bool_))) | flags.isna()
+        if not ok.all():
+            raise InputError(
+                "excluded: flags must be True/False (missing = False); got "
+                f"{flags[~ok].head(3).tolist()} at sites "
+                f"{instance.site_ids[~ok.to_numpy()][:5].tolist()}",
+                field="excluded",
+            )
+        mask = flags.where(flags.notna(), False).astype(bool).to_numpy()
         why = model.exclusion_reason
         if isinstance(why, str) and (frame is None or why not in frame.columns):
             why = None if why == "exclusion_reason" else why
@@ -149,7 +157,7 @@ def _exclusions(model: Any, instance: Instance) -> tuple[np.ndarray, np.ndarray]
         why = (
             np.full(m, "excluded in the site data", dtype=object)
             if why is None
-            else np.asarray(why, object)
+            else np.asarray(by_label(why, instance.site_ids, "exclusion_reason"), object)
         )
         blank = pd.isna(why) | (why == "")
         reason[mask] = np.where(blank, "excluded in the site data", why)[mask].astype(str)

@@ -15,17 +15,32 @@ import numpy as np
 import pandas as pd
 
 from erlocate.errors import InputError
+from erlocate.inputs import show_ids
 from erlocate.instance import Instance
-from erlocate.planning._inputs import column, floats
+from erlocate.planning._checks import numeric_table
+from erlocate.planning._inputs import by_label, column, floats, real_array
 
 
 def _num(
-    value: Any, frame: Any, n: int, field: str, where: str, *, inf: bool = False
+    value: Any,
+    frame: Any,
+    n: int,
+    field: str,
+    where: str,
+    *,
+    inf: bool = False,
+    ids: pd.Index | None = None,
+    dropped: Sequence = (),
 ) -> np.ndarray:
-    """A number, n numbers, or a column of ``instance.<where>`` -> float array (>= 0)."""
+    """A number, n numbers, or a column of ``instance.<where>`` -> float array (>= 0).
+
+    A Series is aligned by label to ``ids`` (labels in ``dropped`` are left out).
+    """
     if isinstance(value, str):
         advice = f"; pass {n} values or a column name of instance.{where}"
         value = column(frame, value, field, where, advice=advice).to_numpy()
+    if ids is not None:
+        value = by_label(value, ids, field, dropped=dropped)
     arr = floats(value, n, field)
     bad = np.isnan(arr) | (arr < 0) | (~np.isfinite(arr) if not inf else False)
     if bad.any():
@@ -38,8 +53,11 @@ def _num(
     return arr
 
 
-def _labels(value: Any, frame: Any, n: int, field: str, known: Sequence | None) -> np.ndarray:
-    """A column of site_frame, one label for all, or n labels -> object array."""
+def _labels(
+    value: Any, frame: Any, ids: pd.Index, field: str, known: Sequence | None
+) -> np.ndarray:
+    """A column of site_frame, one label for all, or one label per site (a Series by site id)."""
+    n = len(ids)
     if isinstance(value, str) and frame is not None and value in frame.columns:
         arr = frame[value].to_numpy(dtype=object)
     elif isinstance(value, str) and known is not None and value in known:
@@ -52,7 +70,7 @@ def _labels(value: Any, frame: Any, n: int, field: str, known: Sequence | None) 
             field=field,
         )
     else:
-        arr = np.asarray(value, dtype=object)
+        arr = np.asarray(by_label(value, ids, field), dtype=object)
         if arr.shape != (n,):
             raise InputError(f"{field}: expected {n} labels, got shape {arr.shape}", field=field)
     return arr
@@ -71,28 +89,27 @@ def _table(t: Any, default: pd.DataFrame, need: list[str], field: str) -> pd.Dat
     if not t.index.is_unique or len(t) == 0:
         raise InputError(f"{field}: needs at least one row and unique index labels", field=field)
     t = t.copy()
+    numeric_table(t, need, field)
     for c in need:
-        v = pd.to_numeric(t[c], errors="coerce").to_numpy(float)
-        if np.isnan(v).any() or (v < 0).any():
-            bad = t.index[np.isnan(v) | (v < 0)].tolist()[:5]
-            raise InputError(
-                f"{field}: column {c!r} must be numbers >= 0; bad rows {bad}", field=field
-            )
-        t[c] = v
+        t[c] = t[c].to_numpy(float)
     return t
 
 
 def _net(value: Any, instance: Instance, name: str) -> Instance:
     """One scenario's travel matrix (array, sparse, DataFrame or Instance) as an Instance."""
     field = "scenario_costs"
+    gone = set(instance.dropped)
     if isinstance(value, Instance):
+        extra = [k for k in value.demand_ids if k in gone]
+        if extra:  # the solved instance dropped these points: drop them here too
+            value = value.drop_demand(extra)
         if not (
             value.demand_ids.equals(instance.demand_ids)
             and value.site_ids.equals(instance.site_ids)
         ):
             raise InputError(
                 f"{field}: the instance of scenario {name!r} must have the same demand and site "
-                "ids, in the same order, as the instance solved",
+                "ids, in the same order, as the instance solved (demand ids it drops aside)",
                 field=field,
             )
         return value
@@ -101,18 +118,29 @@ def _net(value: Any, instance: Instance, name: str) -> Instance:
             instance.demand_ids.difference(value.index).tolist()[:5]
             + (instance.site_ids.difference(value.columns).tolist()[:5])
         )
-        if missing:
+        extra = [k for k in value.index.difference(instance.demand_ids) if k not in gone]
+        extra += value.columns.difference(instance.site_ids).tolist()
+        unique = value.index.is_unique and value.columns.is_unique
+        if missing or extra or not unique:
             raise InputError(
-                f"{field}: scenario {name!r} matrix lacks ids {missing}; index = community ids, "
-                "columns = site ids",
+                f"{field}: scenario {name!r} matrix lacks ids {missing} / has ids that are not "
+                f"the instance's {show_ids(extra[:10])}; index = community ids, columns = site "
+                "ids, each once",
                 field=field,
             )
-        value = value.reindex(index=instance.demand_ids, columns=instance.site_ids).to_numpy(float)
+        value = value.reindex(index=instance.demand_ids, columns=instance.site_ids)
+        value = real_array(value.to_numpy(), f"{field}[{name}]")
     shape = getattr(value, "shape", None) or np.shape(value)
     if tuple(shape) != (instance.n_demand, instance.n_sites):
+        hint = (
+            "; the instance dropped demand points: pass a DataFrame or Instance labelled by id "
+            "(rows are matched by label)"
+            if gone
+            else ""
+        )
         raise InputError(
             f"{field}: scenario {name!r} matrix has shape {tuple(shape)}, expected "
-            f"({instance.n_demand}, {instance.n_sites})",
+            f"({instance.n_demand}, {instance.n_sites}){hint}",
             field=field,
         )
     try:
@@ -136,6 +164,13 @@ def _scenarios(model: Any, instance: Instance) -> tuple[list[str], np.ndarray]:
                 "community id (instance.demand_ids), one column per scenario",
                 field="affected",
             )
+        extra = [k for k in a.index.difference(ids) if k not in set(instance.dropped)]
+        if extra or not a.index.is_unique:
+            raise InputError(
+                f"affected: rows {show_ids(extra[:20])} are not community ids of the instance "
+                "(or ids repeat); index the table by instance.demand_ids",
+                field="affected",
+            )
         a = a.reindex(ids)
         items = [(c, a[c].to_numpy()) for c in a.columns]
     elif isinstance(a, Mapping):
@@ -154,7 +189,7 @@ def _scenarios(model: Any, instance: Instance) -> tuple[list[str], np.ndarray]:
     if len(set(names)) != len(names):
         raise InputError(f"affected: scenario names must be unique, got {names}", field="affected")
     rows = [
-        _num(v, frame, n, f"affected[{nm}]", "demand_frame")
+        _num(v, frame, n, f"affected[{nm}]", "demand_frame", ids=ids, dropped=instance.dropped)
         for nm, (_, v) in zip(names, items, strict=True)
     ]
     return names, np.vstack(rows)

@@ -23,8 +23,9 @@ from erlocate.plan import Plan
 from erlocate.planning.depots import verify
 from erlocate.planning.depots.data import DepotData, prepare
 from erlocate.planning.depots.layout import _layout, _Scen, decode_plan, encode_plan
+from erlocate.planning.depots.params import check_params
 from erlocate.planning.depots.plan import DepotPlan
-from erlocate.planning.depots.precheck import check_rules, precheck, rule_units
+from erlocate.planning.depots.precheck import add_rule_rows, precheck
 from erlocate.planning.depots.report import tables
 
 __all__ = ["Depots"]
@@ -232,7 +233,11 @@ class Depots(Model):
         self.supplier_travel = supplier_travel
         self.transport_rate = transport_rate
         self.transport = transport
-        self.min_per_tier = {"district": 1} if min_per_tier is None else dict(min_per_tier)
+        if min_per_tier is None:
+            min_per_tier = {"district": 1}
+        self.min_per_tier = (
+            dict(min_per_tier) if isinstance(min_per_tier, Mapping) else min_per_tier
+        )
         self.units_requiring = units_requiring
         self.unit = unit
         self.unit_tier = unit_tier
@@ -250,6 +255,10 @@ class Depots(Model):
     def __repr__(self) -> str:
         shown = ("relief_time", "cost_unit", "transport_rate", "transport", "min_per_tier")
         return f"Depots({', '.join(f'{k}={getattr(self, k)!r}' for k in shown)})"
+
+    def check_params(self) -> None:
+        """Every parameter that needs no instance (numbers, flags, tables, rules): at build."""
+        check_params(self)
 
     # ------------------------------------------------------------------ data
     def data(self, instance: Instance) -> DepotData:
@@ -269,7 +278,6 @@ class Depots(Model):
     # ------------------------------------------------------------------ MILP
     def build(self, instance: Instance) -> Milp:
         d = self.data(instance)
-        check_rules(self, d)
         lay, sj, sk, ub = self._layout(d)
         m, K, C = instance.n_sites, d.cats.size, d.c_cap.size
         worst = self.transport == "worst"
@@ -354,29 +362,7 @@ class Depots(Model):
                     lb=0.0,
                     n_rows=1,
                 )
-        rows, cols, lbs, ubs = [], [], [], []
-        groups = [(d.tier == t, k, np.inf) for t, k in self.min_per_tier.items()]
-        hi = np.inf if self.max_per_unit is None else self.max_per_unit
-        groups += [
-            ((d.unit == u) & (d.tier == self.unit_tier), self.min_per_unit, hi)
-            for u in rule_units(self, d)
-        ]
-        for q, (mask, lo, up) in enumerate(groups):
-            js = np.flatnonzero(mask)
-            rows.append(np.full(js.size, q))
-            cols.append(x[js])
-            lbs.append(lo)
-            ubs.append(up)
-        if groups:
-            b.add_rows(
-                "tier_rules",
-                rows=np.concatenate(rows),
-                cols=np.concatenate(cols),
-                vals=1.0,
-                lb=np.array(lbs, float),
-                ub=np.array(ubs, float),
-                n_rows=len(groups),
-            )
+        add_rule_rows(b, self, d, x)
         return b.build()
 
     def decode(self, instance: Instance, milp: Milp, x: np.ndarray) -> DepotPlan:

@@ -1,7 +1,7 @@
 """Depot prechecks: tier and unit rules, reach within the relief time, capacity.
 
-:func:`check_rules` validates the rule parameters (InputError);
-:func:`precheck` raises InfeasibleError, with the numbers, for requests the
+:func:`rule_units` lists the units the unit rule applies to (InputError for
+units with no site); :func:`precheck` raises InfeasibleError, with the numbers, for requests the
 data cannot meet, before any solver runs.
 """
 
@@ -14,10 +14,12 @@ import pandas as pd
 import scipy.sparse as sp
 
 from erlocate.errors import InfeasibleError, InputError
+from erlocate.inputs import show_ids
 from erlocate.instance import Instance
+from erlocate.milp import MilpBuilder
 from erlocate.planning.depots.data import DepotData
 
-__all__ = ["check_rules", "precheck", "rule_units"]
+__all__ = ["add_rule_rows", "precheck", "rule_units"]
 
 
 def _fmt(x: float) -> str:
@@ -41,30 +43,35 @@ def rule_units(model: Any, d: DepotData) -> list[Any]:
     return want
 
 
-def check_rules(model: Any, d: DepotData) -> None:
-    """Tier and unit rule parameters are valid (InputError)."""
-    for t, k in model.min_per_tier.items():
-        if t not in d.tier_table.index:
-            raise InputError(f"min_per_tier: unknown tier {t!r}", field="min_per_tier")
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
-            raise InputError(f"min_per_tier: {t!r} needs an integer >= 0", field="min_per_tier")
-    if model.units_requiring is not None and model.unit_tier not in d.tier_table.index:
-        raise InputError(f"unit_tier: unknown tier {model.unit_tier!r}", field="unit_tier")
-    lo, hi = model.min_per_unit, model.max_per_unit
-    if (
-        not isinstance(lo, (int, np.integer))
-        or lo < 0
-        or (hi is not None and (not isinstance(hi, (int, np.integer)) or hi < lo))
-    ):
-        raise InputError(
-            f"min_per_unit / max_per_unit: integers with 0 <= min <= max, got {lo!r}, {hi!r}",
-            field="min_per_unit",
+def add_rule_rows(b: MilpBuilder, model: Any, d: DepotData, x: np.ndarray) -> None:
+    """The tier rules (at least ``min_per_tier``) and the unit rule as one row block."""
+    rows, cols, lbs, ubs = [], [], [], []
+    groups = [(d.tier == t, k, np.inf) for t, k in model.min_per_tier.items()]
+    hi = np.inf if model.max_per_unit is None else model.max_per_unit
+    groups += [
+        ((d.unit == u) & (d.tier == model.unit_tier), model.min_per_unit, hi)
+        for u in rule_units(model, d)
+    ]
+    for q, (mask, lo, up) in enumerate(groups):
+        js = np.flatnonzero(mask)
+        rows.append(np.full(js.size, q))
+        cols.append(x[js])
+        lbs.append(lo)
+        ubs.append(up)
+    if groups:
+        b.add_rows(
+            "tier_rules",
+            rows=np.concatenate(rows),
+            cols=np.concatenate(cols),
+            vals=1.0,
+            lb=np.array(lbs, float),
+            ub=np.array(ubs, float),
+            n_rows=len(groups),
         )
 
 
 def precheck(model: Any, instance: Instance, d: DepotData) -> None:
     """Raise InfeasibleError, with the numbers, for requests the data cannot meet."""
-    check_rules(model, d)
     sids, ids = instance.site_ids, instance.demand_ids
 
     def why(mask: np.ndarray) -> str:
@@ -128,9 +135,10 @@ def precheck(model: Any, instance: Instance, d: DepotData) -> None:
                 f"scenario {name!r}: {bad.size} affected communit(ies) cannot be supplied "
                 f"within the relief time of {T:g} h by any usable depot site or contract "
                 f"(travel + handling, or lead time): {lst}"
-                + (" and more" if bad.size > 10 else "")
-                + f"; categories {cats[:5]}. Add depot sites or contracts near them, or "
-                "raise relief_time"
+                + (f" and {bad.size - 10} more" if bad.size > 10 else "")
+                + f"; categories {cats[:5]}; demand ids {show_ids(ids[bad])}. Serve the rest "
+                "with instance.drop_demand(ids) (results then list them as dropped), add depot "
+                "sites or contracts near them, or raise relief_time"
             )
     _capacity_prechecks(instance, d)
 

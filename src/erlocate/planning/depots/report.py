@@ -9,6 +9,7 @@ import pandas as pd
 
 from erlocate.instance import Instance
 from erlocate.plan import Plan
+from erlocate.planning._inputs import dropped_row
 from erlocate.planning.depots.plan import DepotPlan
 from erlocate.planning.depots.verify import _transport
 
@@ -138,6 +139,7 @@ def tables(model: Depots, instance: Instance, plan: Plan) -> dict[str, pd.DataFr
         "excluded sites": int(d.excluded.sum()),
         "relief time (h)": d.relief,
         "unmet need (units, all scenarios)": float(unmet.sum()),
+        **dropped_row(instance, "communities dropped (instance.dropped)"),
     }
     return {
         "depots": depots,
@@ -146,5 +148,5 @@ def tables(model: Depots, instance: Instance, plan: Plan) -> dict[str, pd.DataFr
         "categories": categories,
         "contracts": contracts,
         "deliveries": deliveries,
-        "summary": pd.DataFrame({"value": summary}).rename_axis("figure"),
+        "summary": pd.DataFrame({"value": pd.Series(summary, dtype=object)}).rename_axis("figure"),
     }

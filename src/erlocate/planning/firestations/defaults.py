@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from erlocate.errors import InputError
+from erlocate.planning._inputs import real_array
 
 __all__ = ["MODES", "SECOND", "TYPE_COLUMNS", "check_types", "station_types"]
 
@@ -117,9 +118,9 @@ def check_types(types: Any) -> pd.DataFrame:
         raise InputError(f"types: duplicated type names {dup}", field="types")
     for col in ("area_cap_km2", "crew", "cost", "engines"):
         try:
-            vals = pd.to_numeric(out[col]).astype(float)
-        except (TypeError, ValueError):
-            raise InputError(f"types: column {col!r} must be numeric", field="types") from None
+            vals = pd.Series(real_array(out[col].to_numpy(), "types"), index=out.index)
+        except InputError as exc:
+            raise InputError(f"types: column {col!r}: {exc}", field="types") from None
         bad = out["type"][vals.isna() | (vals < 0) | (np.isinf(vals) & (col != "area_cap_km2"))]
         if len(bad):
             raise InputError(
@@ -136,7 +137,14 @@ def check_types(types: Any) -> pd.DataFrame:
         )
     if "default_allowed" not in out.columns:
         out["default_allowed"] = True
-    out["default_allowed"] = out["default_allowed"].astype(bool)
+    flags = out["default_allowed"]
+    if not flags.map(lambda v: isinstance(v, (bool, np.bool_))).all():
+        raise InputError(
+            "types: column 'default_allowed' must hold True/False, got "
+            f"{flags[~flags.map(lambda v: isinstance(v, (bool, np.bool_)))].head(3).tolist()}",
+            field="types",
+        )
+    out["default_allowed"] = flags.astype(bool)
     if "name" not in out.columns:
         out["name"] = out["type"]
     return out

@@ -18,8 +18,9 @@ import pandas as pd
 
 from erlocate.errors import InputError
 from erlocate.instance import Instance
-from erlocate.params import is_real
-from erlocate.planning._inputs import column
+from erlocate.params import boolean, integer, is_real, number
+from erlocate.planning._checks import values_param
+from erlocate.planning._inputs import by_label, column, real_array, shown
 from erlocate.planning.firestations.defaults import MODES, SECOND
 
 if TYPE_CHECKING:
@@ -28,51 +29,32 @@ if TYPE_CHECKING:
 __all__ = ["FireData", "prepare"]
 
 
+def _pick(value: Any, name: str, options: tuple) -> None:
+    """``value`` is one of ``options`` (a string or None; nothing else compares)."""
+    if not (value is None or isinstance(value, str)) or value not in options:
+        raise InputError(f"{name}: choose one of {list(options)}, got {value!r}", field=name)
+
+
 def _check_params(model: FireStations) -> None:
-    """The scalar parameters (mode, standard, turnout, limits, second cover) are valid."""
-
-    def number(name: str, value: Any, *, positive: bool = False) -> float:
-        if not is_real(value):  # strict: "5" and True are not minutes
-            raise InputError(
-                f"{name}: must be a number, got {value!r} ({type(value).__name__})", field=name
-            )
-        v = float(value)
-        if not np.isfinite(v) or v < 0 or (positive and v == 0):
-            need = "> 0" if positive else ">= 0"
-            raise InputError(f"{name}: must be finite and {need}, got {value!r}", field=name)
-        return v
-
-    if model.mode not in MODES:
-        raise InputError(f"mode: choose one of {list(MODES)}, got {model.mode!r}", field="mode")
-    s = number("standard", model.standard, positive=True)
-    if number("turnout", model.turnout) > s:
+    """Every parameter that needs no instance: numbers strictly, flags, choices and kinds."""
+    _pick(model.mode, "mode", MODES)
+    s = number(model.standard, "standard", minimum=0.0, strict=True, hint="minutes")
+    t = number(model.turnout, "turnout", minimum=0.0, hint="minutes")
+    if t is not None and s is not None and t > s:
         raise InputError(
             f"turnout: {model.turnout!r} min exceeds the standard {model.standard!r} min, "
             "leaving no driving time",
             field="turnout",
         )
-    if model.budget is not None:
-        number("budget", model.budget)
-    if model.max_new is not None and (
-        isinstance(model.max_new, bool)
-        or not isinstance(model.max_new, (int, np.integer))
-        or model.max_new < 0
-    ):
-        raise InputError(
-            f"max_new: must be an integer >= 0, got {model.max_new!r}", field="max_new"
-        )
+    number(model.budget, "budget", minimum=0.0, optional=True)
+    integer(model.max_new, "max_new", minimum=0, optional=True, hint="the number of new stations")
     if model.mode == "max_cover" and model.budget is None and model.max_new is None:
         raise InputError(
             "budget: max_cover needs a budget and/or max_new; without limits use mode='cover_all'",
             field="budget",
         )
-    if model.second_cover not in SECOND:
-        raise InputError(
-            f"second_cover: choose one of {list(SECOND)}, got {model.second_cover!r}",
-            field="second_cover",
-        )
-    if model.second_weight is not None:
-        number("second_weight", model.second_weight)
+    _pick(model.second_cover, "second_cover", SECOND)
+    number(model.second_weight, "second_weight", minimum=0.0, optional=True)
     if model.second_cover == "objective" and model.mode == "cover_all":
         if model.second_weight is None:
             raise InputError(
@@ -80,8 +62,26 @@ def _check_params(model: FireStations) -> None:
                 "one unit of weight covered twice, in cost units (e.g. 0.01)",
                 field="second_weight",
             )
+    for flag in ("allow_blank", "closest", "count_existing"):
+        boolean(getattr(model, flag), flag)
     if model.allow_blank and model.mode != "cover_all":
         raise InputError("allow_blank: applies to mode='cover_all' only", field="allow_blank")
+    values_param(model.area, "area")
+    values_param(model.population, "population", optional=True)
+    for name in ("allowed", "existing_types"):
+        value = getattr(model, name)
+        if value is not None and (is_real(value) or isinstance(value, (bool, np.bool_))):
+            raise InputError(
+                f"{name}: expected a site_frame column name, a mapping site id -> type(s), "
+                f"one entry per site or None, got {value!r} ({type(value).__name__})",
+                field=name,
+            )
+    if isinstance(model.second_points, (Mapping, pd.DataFrame, bool, np.bool_)):
+        raise InputError(
+            "second_points: expected a boolean mask, a list of demand ids or a boolean "
+            f"demand_frame column, got {type(model.second_points).__name__}",
+            field="second_points",
+        )
 
 
 def _unknown(names: pd.Series, known: pd.Index, field: str) -> None:
@@ -115,7 +115,14 @@ def _site_series(value: Any, instance: Instance, field: str) -> pd.Series:
         out = pd.Series([None] * m, index=np.arange(m), dtype=object)
         out.iloc[pos] = pd.Series(list(value.values()), dtype=object).to_numpy()
         return out
-    arr = pd.Series(list(value), dtype=object) if not isinstance(value, pd.Series) else value
+    value = by_label(value, instance.site_ids, field)
+    if np.ndim(value) == 0:
+        raise InputError(
+            f"{field}: expected a site_frame column name, a mapping site id -> value or one "
+            f"entry per site ({m}), got {value!r} ({type(value).__name__})",
+            field=field,
+        )
+    arr = pd.Series(list(value), dtype=object)
     if len(arr) != m:
         raise InputError(
             f"{field}: expected {m} entries (one per site), got {len(arr)}", field=field
@@ -139,11 +146,20 @@ def resolve_allowed(allowed: Any, types: pd.DataFrame, instance: Instance) -> np
         return np.tile(default, (m, 1))
     if isinstance(allowed, pd.DataFrame):
         _unknown(pd.Series(allowed.columns.astype(str)), names, "allowed")
+        if not allowed.index.is_unique:
+            raise InputError("allowed: the DataFrame's site ids repeat", field="allowed")
+        extra = allowed.index.difference(instance.site_ids)
         frame = allowed.reindex(index=instance.site_ids)
-        if frame.isna().to_numpy().any():
+        if len(extra) or frame.isna().to_numpy().any():
             raise InputError(
-                "allowed: the DataFrame must have one row per site id (missing rows found)",
+                "allowed: the DataFrame must have exactly one row per site id (rows "
+                f"{shown(extra)} are not site ids; missing: "
+                f"{shown(instance.site_ids[frame.isna().to_numpy().any(axis=1)])})",
                 field="allowed",
+            )
+        if any(frame[c].dtype != bool for c in frame.columns):
+            raise InputError(
+                "allowed: a DataFrame sites × types must hold True/False", field="allowed"
             )
         frame.columns = frame.columns.astype(str)
         return frame.reindex(columns=names, fill_value=False).to_numpy(bool)
@@ -213,12 +229,9 @@ def demand_values(value: Any, instance: Instance, name: str) -> np.ndarray:
             advice=f"; pass {name}= an array with one value per demand point ({n})"
             + (", zeros to ignore district area caps" if name == "area" else ""),
         ).to_numpy()
-    try:
-        arr = np.asarray(value, dtype=float).reshape(-1)
-    except (TypeError, ValueError):
-        raise InputError(f"{name}: must be numeric", field=name) from None
+    arr = real_array(by_label(value, instance.demand_ids, name, dropped=instance.dropped), name)
     if arr.shape != (n,):
-        raise InputError(f"{name}: expected {n} values, got {arr.size}", field=name)
+        raise InputError(f"{name}: expected {n} values, got shape {arr.shape}", field=name)
     for bad, what in ((~np.isfinite(arr), "missing or infinite"), (arr < 0, "negative")):
         if bad.any():
             ids = instance.demand_ids[np.flatnonzero(bad)[:5]].tolist()
@@ -237,15 +250,18 @@ def demand_mask(points: Any, instance: Instance, name: str) -> np.ndarray:
         return np.ones(n, dtype=bool)
     if isinstance(points, str):
         points = column(instance.demand_frame, points, name, "demand_frame").to_numpy()
+    if isinstance(points, pd.Series) and points.dtype == bool:
+        points = by_label(points, instance.demand_ids, name, dropped=instance.dropped)
     arr = np.asarray(points)
     if arr.dtype == bool:
         if arr.shape != (n,):
             raise InputError(f"{name}: a mask needs {n} entries, got {arr.shape}", field=name)
         return arr.copy()
-    wanted = np.atleast_1d(arr)
-    pos = instance.demand_ids.get_indexer(pd.Index(wanted))
+    wanted = pd.Index(np.atleast_1d(arr).tolist())
+    wanted = wanted[~wanted.isin(list(instance.dropped))]  # dropped points: out of the plan
+    pos = instance.demand_ids.get_indexer(wanted)
     if (pos < 0).any():
-        raise InputError(f"{name}: unknown demand ids {wanted[pos < 0][:5].tolist()}", field=name)
+        raise InputError(f"{name}: unknown demand ids {shown(wanted[pos < 0])}", field=name)
     mask = np.zeros(n, dtype=bool)
     mask[pos] = True
     return mask

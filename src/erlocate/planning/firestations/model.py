@@ -10,7 +10,7 @@ Parameters are checked and resolved in
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
@@ -23,12 +23,10 @@ from erlocate.instance import Instance
 from erlocate.milp import Milp, MilpBuilder
 from erlocate.models.base import Model
 from erlocate.plan import Plan, coverage_counts
-from erlocate.planning._arrays import ranges
-from erlocate.planning.firestations import precheck, verify
+from erlocate.planning.firestations import precheck, rows, verify
 from erlocate.planning.firestations.defaults import check_types
 from erlocate.planning.firestations.inputs import FireData, _check_params, prepare
 from erlocate.planning.firestations.report import tables
-from erlocate.planning.lexicographic import second_level
 
 __all__ = ["FireStations", "StationPlan"]
 
@@ -199,13 +197,13 @@ class FireStations(Model):
         self.second_cover = second_cover
         self.second_weight = second_weight
         self.second_points = second_points
-        self.allow_blank = bool(allow_blank)
-        self.closest = bool(closest)
-        self.count_existing = bool(count_existing)
+        self.allow_blank = allow_blank
+        self.closest = closest
+        self.count_existing = count_existing
         self.population = population
 
     def check_params(self) -> None:
-        """Mode, standard, turnout, limits and second cover, at construction."""
+        """Every parameter that needs no instance (numbers, flags, choices, kinds): at build."""
         _check_params(self)
 
     @property
@@ -320,110 +318,16 @@ class FireStations(Model):
                 n_rows=1,
             )
         if self.second_cover is not None:
-            self._second_rows(b, instance, d, x, z, ri)
+            rows.second_rows(self, b, instance, d, x, z, ri)
         if self.closest:
-            self._closest_rows(b, d, x, z)
+            rows.closest_rows(b, d, x, z)
         return b.build()
-
-    def _second_points(self, instance: Instance, d: FireData) -> np.ndarray:
-        """Points that get a u_i: in scope, can be in a district, >= 2 stations within reach."""
-        n_near = np.bincount(d.rows, minlength=instance.n_demand)
-        return np.flatnonzero(d.second & ~d.blank & (n_near >= 2))
-
-    def _second_rows(self, b: MilpBuilder, instance: Instance, d: FireData, x, z, ri) -> None:
-        local = np.full(instance.n_demand, -1, dtype=np.int64)
-        if self.second_cover == "require":
-            key = np.flatnonzero(d.second)
-            local[key] = np.arange(key.size)
-            sel = d.second[d.rows]
-            b.add_rows(  # sum_{j in N_i} x_j >= 2
-                "second_required",
-                rows=local[d.rows[sel]],
-                cols=x[d.cols[sel]],
-                vals=1.0,
-                lb=2.0,
-                n_rows=key.size,
-            )
-            return
-        pts = self._second_points(instance, d)
-        local[pts] = np.arange(pts.size)
-        sign = -1.0 if self.mode == "cover_all" else 1.0
-        u = b.add_cols("second", pts.size, obj=sign * self.beta * d.weight[pts], ub=1.0)
-        near = local[d.rows] >= 0
-        zsel = local[ri] >= 0
-        k = np.arange(pts.size)
-        b.add_rows(  # sum_{N_i} x_j - sum_j z_ij - u_i >= 0
-            "second_cover",
-            rows=np.concatenate([local[d.rows[near]], local[ri[zsel]], k]),
-            cols=np.concatenate([x[d.cols[near]], z[zsel], u]),
-            vals=np.concatenate([np.ones(int(near.sum())), -np.ones(int(zsel.sum()) + k.size)]),
-            lb=0.0,
-            n_rows=pts.size,
-        )
-        b.add_rows(  # u_i - sum_j z_ij <= 0
-            "second_after_first",
-            rows=np.concatenate([k, local[ri[zsel]]]),
-            cols=np.concatenate([u, z[zsel]]),
-            vals=np.concatenate([np.ones(k.size), -np.ones(int(zsel.sum()))]),
-            ub=0.0,
-            n_rows=pts.size,
-        )
-
-    def _closest_rows(self, b: MilpBuilder, d: FireData, x, z) -> None:
-        """sum_{k usable for i, d_ik <= d_ij} z_ik - x_j >= 0 for every usable pair (i, j)."""
-        r, c, t = d.rows[d.use], d.cols[d.use], d.time[d.use]
-        order = np.lexsort((c, t, r))
-        r, t = r[order], t[order]
-        p = r.size
-        change = np.ones(p, dtype=bool)
-        change[1:] = (r[1:] != r[:-1]) | (t[1:] != t[:-1])
-        tie_end = np.append(np.flatnonzero(change)[1:] - 1, p - 1)[np.cumsum(change) - 1]
-        start = np.searchsorted(r, r, side="left")
-        size = tie_end - start + 1
-        row = np.repeat(np.arange(p), size)
-        pos = ranges(start, size)
-        b.add_rows(
-            "closest",
-            rows=np.concatenate([row, np.arange(p)]),
-            cols=np.concatenate([z[order[pos]], x[c[order]]]),
-            vals=np.concatenate([np.ones(row.size), -np.ones(p)]),
-            lb=0.0,
-            n_rows=p,
-        )
 
     def solve_loop(
         self, instance: Instance, backend: ModuleType, options: SolveOptions, start: Plan | None
     ) -> LoopOutput | None:
         """max_cover: coverage first, then least cost among plans of that coverage."""
-        if self.mode != "max_cover":
-            return None
-        milp = self.build(instance)
-        x0 = None if start is None else self.encode(instance, milp, start)
-        first = backend.solve(milp, replace(options, warm_start=x0))
-        d = self._prepare(instance)
-        js, ts = np.nonzero(d.allowed)
-        cost = np.zeros(milp.n_cols)
-        cost[milp.col_blocks["open"]] = d.fixed * d.counted
-        cost[milp.col_blocks["type"]] = d.cost[ts] * d.counted[js]
-        lex = second_level(milp, first, cost, backend, options)
-        best, out = first, first
-        if lex.second is not None and lex.second.x is not None:
-            plan2 = self.decode(instance, milp, lex.second.x)
-            plan1 = self.decode(instance, milp, first.x)
-            # keep stage 2 only if it holds stage 1's coverage when recomputed from data
-            v1, v2 = self.evaluate(instance, plan1), self.evaluate(instance, plan2)
-            if v2 >= v1 - 1e-9 * max(1.0, abs(v1)):
-                best = replace(lex.second, objective=first.objective)
-                # coverage stays proven optimal; the tie-break's own status is in termination
-                out = replace(
-                    first,
-                    runtime=first.runtime + lex.second.runtime,
-                    termination=f"{first.termination}; {lex.note}",
-                )
-        plan = None if best.x is None else self.decode(instance, milp, best.x)
-        size = {"rows": milp.n_rows, "cols": milp.n_cols, "nnz": milp.nnz}
-        size["int_cols"] = int(milp.integrality.sum())
-        return LoopOutput(replace(out, x=None), plan, size)
+        return rows.two_stage(self, instance, backend, options, start)
 
     def decode(self, instance: Instance, milp: Milp, x: np.ndarray) -> StationPlan:
         d = self._prepare(instance)
@@ -450,7 +354,7 @@ class FireStations(Model):
         assigned = np.isin(keys, plan.demand_idx * instance.n_sites + plan.site_idx)
         out[milp.col_blocks["assign"]] = assigned
         if "second" in milp.col_blocks:
-            pts = self._second_points(instance, d)
+            pts = rows.second_points(instance, d)
             a = np.bincount(plan.demand_idx, minlength=instance.n_demand)[pts]
             cnt = coverage_counts(instance, plan.open, d.limit)[pts]
             out[milp.col_blocks["second"]] = np.clip(np.minimum(cnt - a, a), 0, 1)

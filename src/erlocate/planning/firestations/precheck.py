@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from erlocate.errors import InfeasibleError
+from erlocate.inputs import show_ids
 from erlocate.instance import Instance
 from erlocate.plan import nearest_open
 
@@ -39,14 +40,15 @@ def validate(model: FireStations, instance: Instance) -> None:
             else:
                 why = "no candidate site reachable"
             parts.append(f"{ids[i]!r} ({why})")
-        more = f" and {lost.size - 10} more" if lost.size > 10 else ""
+        more = f" and {lost.size - 10} more (all named above)" if lost.size > 10 else ""
         cover_all = model.mode == "cover_all" and not model.allow_blank
         raise InfeasibleError(
             f"{lost.size} demand point(s) cannot be served within the {model.standard:g}-minute "
             f"standard (turnout {model.turnout:g} + driving {model.max_cost:g} min) by any "
             f"candidate station, so {'cover_all' if cover_all else 'second coverage'} is "
-            f"impossible: {', '.join(parts)}{more}. Add candidate sites near them, allow "
-            "bigger station types, raise the standard"
+            f"impossible: demand ids {show_ids(ids[lost])}; {', '.join(parts)}{more}. Serve the "
+            "rest with instance.drop_demand(ids) (results then list them as dropped), add "
+            "candidate sites near them, allow bigger station types, raise the standard"
             + (", or pass allow_blank=True to list them as blank spots." if cover_all else ".")
         )
     if model.second_cover == "require":

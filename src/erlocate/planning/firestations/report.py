@@ -9,6 +9,7 @@ import pandas as pd
 
 from erlocate.instance import Instance
 from erlocate.plan import Plan, coverage_counts
+from erlocate.planning._inputs import dropped_row, listed
 from erlocate.planning.firestations.inputs import FireData
 
 __all__ = ["responders", "tables"]
@@ -103,12 +104,16 @@ def tables(model: Any, instance: Instance, plan: Plan, d: FireData) -> dict:
         },
         index=ids.rename("demand_id"),
     )
+    reachable = np.bincount(instance.pair_rows, minlength=n) > 0
     reason = np.where(
         d.blank,
-        np.where(
-            np.bincount(d.rows, minlength=instance.n_demand) > 0,
-            "area exceeds every station cap within the standard",
-            "no candidate site within the standard",
+        np.select(
+            [np.bincount(d.rows, minlength=n) > 0, reachable],
+            [
+                "area exceeds every station cap within the standard",
+                "no candidate site within the standard",
+            ],
+            "cut off: no candidate site reachable",
         ),
         np.where(
             n_in > 0,
@@ -143,6 +148,8 @@ def tables(model: Any, instance: Instance, plan: Plan, d: FireData) -> dict:
         "blank_spots": int((~covered).sum()),
         "unavoidable_blank_spots": int(d.blank.sum()),
         "worst_first_time": float(np.max(turnout + t1)) if t1.size else np.nan,
+        **listed("unreachable_points", ids[~reachable]),
+        **dropped_row(instance, "dropped_demand_points"),
     }
     return {
         "stations": per,

@@ -17,7 +17,9 @@ import pandas as pd
 from erlocate.errors import InputError
 from erlocate.instance import Instance
 from erlocate.models.base import Pairs
-from erlocate.planning._inputs import column, floats
+from erlocate.params import boolean, integer, number
+from erlocate.planning._checks import label_list, values_param
+from erlocate.planning._inputs import by_label, column, floats, real_array
 from erlocate.planning.shelters.defaults import _LIMIT_COL, default_classes
 
 if TYPE_CHECKING:
@@ -33,11 +35,18 @@ def _count(k: int) -> str:
     return f"{k} communit{'y' if k == 1 else 'ies'}"
 
 
-def _values(value: Any, frame: Any, n: int, field: str, where: str) -> np.ndarray:
-    """A number, an array of n numbers, or a column of ``instance.<where>`` -> float array."""
+def _values(value: Any, frame: Any, instance: Instance, field: str, where: str) -> np.ndarray:
+    """A number, one number per item, or a column of ``instance.<where>`` -> float array.
+
+    A Series is aligned by label to the demand or site ids (``where``).
+    """
+    demand = where == "demand_frame"
+    n = instance.n_demand if demand else instance.n_sites
     if isinstance(value, str):
         advice = f"; pass {n} values or the name of a column of instance.{where}"
         value = column(frame, value, field, where, advice=advice).to_numpy()
+    ids = instance.demand_ids if demand else instance.site_ids
+    value = by_label(value, ids, field, dropped=instance.dropped if demand else ())
     arr = floats(value, n, field)
     if not np.isfinite(arr).all():
         bad = np.flatnonzero(~np.isfinite(arr))[:5].tolist()
@@ -67,43 +76,45 @@ class _Data:
 
 
 def scalar_params(model: Shelters) -> None:
-    """The parameters that need no data (cost unit, ties, ``new`` / ``exact_new``)."""
-    if model.cost_unit not in _LIMIT_COL:
-        raise InputError(
-            f"cost_unit: {model.cost_unit!r}; use 'minutes' or 'metres'", field="cost_unit"
-        )
-    if model.ties not in ("any", "first"):
-        raise InputError(f"ties: {model.ties!r}; use 'any' or 'first'", field="ties")
-    if model.new is not None:
-        if isinstance(model.new, bool) or not isinstance(model.new, (int, np.integer)):
-            raise InputError(f"new: an integer or None, got {model.new!r}", field="new")
-        if model.new < 0:
-            raise InputError(f"new: must be >= 0, got {model.new}", field="new")
-    elif model.exact_new:
-        raise InputError("exact_new: needs new=k (the number of new shelters)", field="new")
+    """Every parameter that needs no instance: choices, counts, flags, numbers, tables."""
+    for name, options in (("cost_unit", tuple(_LIMIT_COL)), ("ties", ("any", "first"))):
+        value = getattr(model, name)
+        if not isinstance(value, str) or value not in options:
+            shown = " or ".join(repr(o) for o in options)
+            raise InputError(f"{name}: {value!r}; use {shown}", field=name)
+    for name in ("exact_new", "closest", "allow_unhoused"):
+        boolean(getattr(model, name), name)
+    integer(model.new, "new", minimum=0, optional=True, hint="the number of new shelters")
+    if model.new is None and model.exact_new:
+        raise InputError("exact_new: needs new=k (the number of new shelters)", field="exact_new")
+    shares = model.share
+    if isinstance(shares, Mapping):
+        if not shares:
+            raise InputError("share: the scenario mapping is empty", field="share")
+        shares = list(shares.values())
+    else:
+        shares = [shares]
+    for value in shares:
+        values_param(value, "share", scalar=True, maximum=1.0, what="shares in [0, 1]")
+    values_param(model.population, "population", optional=True)
+    values_param(model.area, "area", scalar=True, optional=True)
+    if not isinstance(model.site_class, str):
+        label_list(model.site_class, "site_class")
+    _class_table(model)
+    if model.walk_bands is not None:
+        bands = label_list(model.walk_bands, "walk_bands")
+        for b in bands:
+            number(b, "walk_bands", minimum=0.0, strict=True, hint=f"{model.cost_unit} thresholds")
 
 
 def _params(model: Shelters, instance: Instance) -> None:
-    """The scalar parameters (cost unit, ties, ``new`` / ``exact_new``) are valid."""
-    if model.cost_unit not in _LIMIT_COL:
-        raise InputError(
-            f"cost_unit: {model.cost_unit!r}; use 'minutes' or 'metres'", field="cost_unit"
-        )
-    if model.ties not in ("any", "first"):
-        raise InputError(f"ties: {model.ties!r}; use 'any' or 'first'", field="ties")
+    """The parameters checked against the instance (``exact_new`` vs the candidate sites)."""
     n_cand = int((~instance.required).sum())
-    if model.new is not None:
-        if isinstance(model.new, bool) or not isinstance(model.new, (int, np.integer)):
-            raise InputError(f"new: an integer or None, got {model.new!r}", field="new")
-        if model.new < 0:
-            raise InputError(f"new: must be >= 0, got {model.new}", field="new")
-        if model.exact_new and model.new > n_cand:
-            raise InputError(
-                f"new: cannot open exactly {model.new} new shelters with {n_cand} candidate sites",
-                field="new",
-            )
-    elif model.exact_new:
-        raise InputError("exact_new: needs new=k (the number of new shelters)", field="new")
+    if model.new is not None and model.exact_new and model.new > n_cand:
+        raise InputError(
+            f"new: cannot open exactly {model.new} new shelters with {n_cand} candidate sites",
+            field="new",
+        )
 
 
 def _class_table(model: Shelters) -> pd.DataFrame:
@@ -114,31 +125,36 @@ def _class_table(model: Shelters) -> pd.DataFrame:
     if isinstance(t, Mapping):
         t = pd.DataFrame.from_dict(dict(t), orient="index")
     if not isinstance(t, pd.DataFrame):
-        raise InputError("classes: a DataFrame indexed by class, or a mapping", field="classes")
+        raise InputError(
+            f"classes: a DataFrame indexed by class, or a mapping, got {type(t).__name__}",
+            field="classes",
+        )
     need = ["m2_per_person", _LIMIT_COL[model.cost_unit]]
     missing = [c for c in need if c not in t.columns]
     if missing:
         raise InputError(f"classes: missing columns {missing}", field="classes")
-    m = pd.to_numeric(t["m2_per_person"], errors="coerce").to_numpy(float)
+    if not t.index.is_unique:
+        raise InputError("classes: class names (the index) must be unique", field="classes")
+    m = real_array(t["m2_per_person"].to_numpy(), "classes")
     bad = ~(np.isfinite(m) & (m > 0))
     if bad.any():
         raise InputError(
             f"classes: m2_per_person must be > 0; bad for {t.index[bad].tolist()}",
             field="classes",
         )
-    lim = pd.to_numeric(t[need[1]], errors="coerce").to_numpy(float)
+    lim = real_array(t[need[1]].to_numpy(), "classes")
     if (lim < 0).any():
-        raise InputError(f"classes: {need[1]} must be >= 0", field="classes")
+        raise InputError(f"classes: {need[1]} must be >= 0 (NaN or inf: no limit)", field="classes")
     return t
 
 
 def _data(model: Shelters, instance: Instance) -> _Data:
     """The model's parameters resolved against ``instance`` (raises InputError)."""
     _params(model, instance)
-    n, m = instance.n_demand, instance.n_sites
+    m = instance.n_sites
     dframe, sframe = instance.demand_frame, instance.site_frame
     pop = instance.weights if model.population is None else model.population
-    pop = _values(pop, dframe, n, "population", "demand_frame")
+    pop = _values(pop, dframe, instance, "population", "demand_frame")
     if (pop < 0).any():
         k = np.flatnonzero(pop < 0)
         raise InputError(
@@ -150,7 +166,7 @@ def _data(model: Shelters, instance: Instance) -> _Data:
         raise InputError("share: the scenario mapping is empty", field="share")
     names, shares, people = [], [], []
     for name, value in raw.items():
-        a = _values(value, dframe, n, "share", "demand_frame")
+        a = _values(value, dframe, instance, "share", "demand_frame")
         for bad, what in ((a < 0, "negative"), (a > 1, "above 1")):
             if bad.any():
                 k = np.flatnonzero(bad)
@@ -178,6 +194,7 @@ def _data(model: Shelters, instance: Instance) -> _Data:
     cls = model.site_class
     if isinstance(cls, str) and sframe is not None and cls in sframe.columns:
         cls = sframe[cls].to_numpy()
+    cls = by_label(cls, instance.site_ids, "site_class")
     cls = np.full(m, cls, dtype=object) if isinstance(cls, str) else np.asarray(cls, object)
     if cls.shape != (m,):
         raise InputError(f"site_class: expected {m} labels, got {cls.shape}", field="site_class")
@@ -196,7 +213,7 @@ def _data(model: Shelters, instance: Instance) -> _Data:
 
     area = None
     if model.area is not None:
-        area = _values(model.area, sframe, m, "area", "site_frame")
+        area = _values(model.area, sframe, instance, "area", "site_frame")
         if (area < 0).any():
             k = np.flatnonzero(area < 0)
             raise InputError(

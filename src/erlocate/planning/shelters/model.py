@@ -182,7 +182,7 @@ class Shelters(Model):
     reach_field = "classes"
 
     def check_params(self) -> None:
-        """Cost unit, ties and ``new`` / ``exact_new``, at construction."""
+        """Every parameter that needs no instance (numbers, flags, choices, classes): at build."""
         scalar_params(self)
 
     def reach(self, instance: Instance) -> float:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from erlocate.errors import InfeasibleError
+from erlocate.inputs import show_ids
 from erlocate.instance import Instance
 from erlocate.planning.shelters.inputs import _count, _data, _n
 
@@ -55,7 +56,8 @@ def validate(model: Shelters, instance: Instance) -> None:
         lims = ", ".join(f"{k} {v:g}" for k, v in dict(zip(d.cls, d.limit, strict=True)).items())
         raise InfeasibleError(
             f"no shelter within the walking limit of its class ({lims} {model.cost_unit}) "
-            f"for {_count(lost.size)}: ids {ids[lost[:10]].tolist()}. Add candidate sites "
+            f"for {_count(lost.size)}: ids {show_ids(ids[lost])}. Serve the rest with "
+            "instance.drop_demand(ids) (results then list them as dropped), add candidate sites "
             "near them, change the class table, or pass allow_unhoused=True."
         )
     fits = np.bincount(d.pairs.rows, minlength=instance.n_demand) > 0

@@ -9,6 +9,7 @@ import pandas as pd
 
 from erlocate.instance import Instance
 from erlocate.plan import Plan
+from erlocate.planning._inputs import dropped_row, listed
 from erlocate.planning.shelters.defaults import _BANDS
 from erlocate.planning.shelters.inputs import _data
 
@@ -66,11 +67,13 @@ def tables(model: Shelters, instance: Instance, plan: Plan) -> dict[str, pd.Data
     reach = np.bincount(instance.pair_rows[d.allowed], minlength=instance.n_demand) > 0
     fits = np.bincount(d.pairs.rows, minlength=instance.n_demand) > 0
     open_fit = np.bincount(d.pairs.rows[plan.open[d.pairs.cols]], minlength=len(ids)) > 0
+    cut = np.bincount(instance.pair_rows, minlength=instance.n_demand) == 0
     reason = np.select(
-        [~d.active, housed, ~reach, ~fits, ~open_fit],
+        [~d.active, housed, cut, ~reach, ~fits, ~open_fit],
         [
             "nobody to shelter",
             "",
+            "cut off: no shelter reachable",
             "no shelter within the walking limit",
             "larger than every shelter within the walking limit",
             "no open shelter within reach can hold it",
@@ -124,6 +127,8 @@ def tables(model: Shelters, instance: Instance, plan: Plan) -> dict[str, pd.Data
         "usable m², after": float(area[plan.open].sum()),
         "m² per resident, existing": float(area[req].sum()) / total_pop if total_pop else np.nan,
         "m² per resident, after": float(area[plan.open].sum()) / total_pop if total_pop else np.nan,
+        **listed("communities no shelter reaches", ids[cut & d.active]),
+        **dropped_row(instance, "communities dropped (instance.dropped)"),
     }
     return {
         "shelters": shelters,

@@ -8,6 +8,7 @@ are the joins the MILP, the verifier and the report share.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -16,15 +17,10 @@ import pandas as pd
 
 from erlocate.errors import InputError
 from erlocate.instance import Instance
-from erlocate.models.base import check_max_cost
 from erlocate.planning._arrays import groups, ranges
-from erlocate.planning._inputs import column
-from erlocate.planning.teams.defaults import (
-    DEFAULT_COMPATIBILITY,
-    DEFAULT_MINIMA,
-    DEFAULT_STANDARDS,
-    _norm,
-)
+from erlocate.planning._inputs import by_label, column, real_array, shown
+from erlocate.planning.teams.defaults import _norm
+from erlocate.planning.teams.params import lookup, tables, team_table
 
 if TYPE_CHECKING:
     from erlocate.planning.teams.model import TeamAllocation
@@ -123,7 +119,11 @@ def _first(key: np.ndarray, *by: np.ndarray) -> np.ndarray:
 
 
 def _resolve(model: TeamAllocation, inst: Instance) -> _Data:
-    """Validate the model's tables and the per-zone / per-team inputs; arrays for the model."""
+    """The model's tables and per-zone / per-team inputs on a zones × zones instance.
+
+    ``inst`` is the square zone view (:func:`~erlocate.planning.teams.zones.zone_view`);
+    the parameters that need no instance were checked at construction.
+    """
     if not inst.site_ids.equals(inst.demand_ids):
         raise InputError(
             "instance: TeamAllocation needs a square zones × zones instance whose site_ids "
@@ -131,82 +131,33 @@ def _resolve(model: TeamAllocation, inst: Instance) -> _Data:
             f"{inst.n_demand} demand points × {inst.n_sites} sites",
             field="instance",
         )
-    for name in ("max_response", "rebase_radius"):
-        check_max_cost(getattr(model, name), name, optional=True)
-    if not np.isfinite(check_max_cost(model.move_cost, "move_cost")):
-        raise InputError("move_cost: must be finite", field="move_cost")
     n, ids = inst.n_demand, inst.demand_ids
-    # tables: minima per level, standards per type, compatibility hazard -> types
-    minima = {**DEFAULT_MINIMA, **dict(model.minima or {})}
-    stds = {**DEFAULT_STANDARDS, **dict(model.standards or {})}
-    comp = {**DEFAULT_COMPATIBILITY, **dict(model.compatibility or {})}
-    for name, table, low in (("minima", minima, 0.0), ("standards", stds, 1e-300)):
-        v = pd.to_numeric(pd.Series(table, dtype=object), errors="coerce").astype(float)
-        bad = v[~(np.isfinite(v) & (v >= low))]
-        if len(bad):
-            raise InputError(
-                f"{name}: values must be numbers {'> 0 minutes' if low else '>= 0 people'}; "
-                f"bad entries {dict(bad.head(3))}",
-                field=name,
-            )
-    types = list(_norm(list(stds)))
-    hazards = list(_norm(list(comp)))
-    compat = np.zeros((len(hazards), len(types)), dtype=bool)
-    for h, answer in enumerate(comp.values()):  # a handful of hazards
-        names = _norm([answer] if isinstance(answer, str) else list(answer))
-        compat[h, _lookup(names, types, "compatibility", "team type", "standards")] = True
-    given = model.professional
-    given = _norm([given] if isinstance(given, str) else list(given))
-    prof = np.zeros(len(types), dtype=bool)
-    prof[_lookup(given, types, "professional", "team type", "standards")] = True
-    # zones
+    t = tables(model)
     level = _norm(_per_zone(inst, model.level, "level"))
-    minimum = np.asarray(list(minima.values()), float)[
-        _lookup(level, list(_norm(list(minima))), "level", "administrative level", "minima")
-    ]
+    minimum = t.minimum[lookup(level, t.levels, "level", "administrative level", "minima")]
     if model.risk is None:
         risk = np.asarray(inst.weights, float)
     else:
-        risk = pd.to_numeric(_per_zone(inst, model.risk, "risk"), errors="coerce").to_numpy(float)
+        risk = real_array(_per_zone(inst, model.risk, "risk").to_numpy(), "risk")
         if not (np.isfinite(risk) & (risk >= 0)).all():
             raise InputError("risk: must be finite numbers >= 0, one per zone", field="risk")
     anc = _ancestors(inst, model.parent) if model.nested else (np.arange(n), np.arange(n))
-    # teams
-    teams = model.teams
-    if not isinstance(teams, pd.DataFrame):
-        raise InputError(
-            "teams: expected a pandas DataFrame with columns type, size, home[, rebasable], got "
-            f"{type(teams).__name__}",
-            field="teams",
-        )
-    teams = teams.set_index("id") if "id" in teams.columns else teams
-    missing = [c for c in ("type", "size", "home") if c not in teams.columns]
-    if missing or teams.empty or not teams.index.is_unique:
-        raise InputError(
-            f"teams: needs rows with unique ids and columns type, size, home (missing "
-            f"{missing}, duplicated ids {teams.index[teams.index.duplicated()][:5].tolist()})",
-            field="teams",
-        )
-    ttype = _lookup(_norm(teams["type"].to_numpy()), types, "teams.type", "team type", "standards")
-    size = pd.to_numeric(teams["size"], errors="coerce").to_numpy(float)
-    bad = ~(np.isfinite(size) & (size > 0))
-    if bad.any():
-        raise InputError(
-            f"teams.size: team sizes must be positive numbers of people; bad for teams "
-            f"{teams.index[bad][:5].tolist()} ({teams['size'][bad].head(3).tolist()})",
-            field="teams.size",
-        )
+    teams, ttype, size = team_table(model.teams, t.types)
     home = ids.get_indexer(pd.Index(teams["home"]))
     if (home < 0).any():
+        gone = pd.Index(teams["home"]).isin(list(inst.dropped))
+        why = "; zones dropped from the instance cannot hold a team" if gone.any() else ""
         raise InputError(
             f"teams.home: unknown zone ids {teams['home'][home < 0].head(5).tolist()} for teams "
-            f"{teams.index[home < 0][:5].tolist()}; a home must be a zone id of the instance",
+            f"{teams.index[home < 0][:5].tolist()}; a home must be a zone id of the "
+            f"instance{why}",
             field="teams.home",
         )
-    reb = teams["rebasable"] if "rebasable" in teams.columns else pd.Series(False, teams.index)
-    if not reb.isin([True, False, 0, 1]).all():
-        raise InputError("teams.rebasable: must be True/False per team", field="teams.rebasable")
-    reb = reb.to_numpy(bool)
+    reb = (
+        teams["rebasable"].to_numpy(bool)
+        if "rebasable" in teams.columns
+        else np.zeros(len(teams), bool)
+    )
     # allowed placements: home for every team, plus zones within the radius if re-basable
     pt = np.repeat(np.flatnonzero(reb), n)
     pz = np.tile(np.arange(n), int(reb.sum()))
@@ -218,15 +169,15 @@ def _resolve(model: TeamAllocation, inst: Instance) -> _Data:
         zone_ids=ids,
         level=level.to_numpy(),
         minimum=minimum,
-        hazards=hazards,
-        H=_hazard_matrix(inst, model.hazards, hazards),
+        hazards=t.hazards,
+        H=_hazard_matrix(inst, model.hazards, t.hazards),
         key=_key_mask(inst, model.key),
         risk=risk,
         anc=anc,
-        types=types,
-        std=np.asarray(list(stds.values()), float),
-        prof=prof,
-        compat=compat,
+        types=t.types,
+        std=t.std,
+        prof=t.prof,
+        compat=t.compat,
         team_ids=teams.index,
         ttype=ttype,
         size=size,
@@ -235,19 +186,6 @@ def _resolve(model: TeamAllocation, inst: Instance) -> _Data:
         place_team=place // n,
         place_zone=place % n,
     )
-
-
-def _lookup(names: pd.Series, known: list[str], fld: str, what: str, table: str) -> np.ndarray:
-    """Positions of ``names`` in ``known``; InputError naming the unknown ones."""
-    pos = pd.Index(known).get_indexer(pd.Index(names))
-    if (pos < 0).any():
-        bad = sorted(set(pd.Series(names)[pos < 0].astype(str)))
-        raise InputError(
-            f"{fld}: unknown {what}(s) {bad[:5]}; known: {known}. Use one of these or add it "
-            f"to {table}=",
-            field=fld,
-        )
-    return pos
 
 
 def _per_zone(inst: Instance, value: Any, fld: str) -> pd.Series:
@@ -262,9 +200,9 @@ def _per_zone(inst: Instance, value: Any, fld: str) -> pd.Series:
             absent=" (the instance has none)",
             advice=f"; pass one value per zone ({n})",
         )
-    if isinstance(value, pd.Series) and set(value.index) == set(inst.demand_ids):
-        value = value.reindex(inst.demand_ids)
-    vals = list(value.to_numpy() if isinstance(value, pd.Series) else value)
+    if isinstance(value, Mapping):
+        value = pd.Series(dict(value), dtype=object)
+    vals = list(by_label(value, inst.demand_ids, fld, dropped=inst.dropped))
     if len(vals) != n:
         raise InputError(f"{fld}: expected {n} values (one per zone), got {len(vals)}", field=fld)
     return pd.Series(vals, dtype=object)
@@ -275,15 +213,25 @@ def _hazard_matrix(inst: Instance, value: Any, hazards: list[str]) -> np.ndarray
     if value is None:
         return out
     if isinstance(value, pd.DataFrame):  # boolean flags, zones × hazards
-        if set(value.index) != set(inst.demand_ids):
-            raise InputError("hazards: a DataFrame needs one row per zone id", field="hazards")
-        cols = _lookup(_norm(list(value.columns)), hazards, "hazards", "hazard", "compatibility")
-        out[:, cols] = value.reindex(inst.demand_ids).fillna(False).to_numpy(bool)
+        extra = set(value.index) - set(inst.demand_ids) - set(inst.dropped)
+        if extra or not set(inst.demand_ids) <= set(value.index) or not value.index.is_unique:
+            raise InputError(
+                "hazards: a DataFrame needs exactly one row per zone id (rows that are not "
+                f"zones: {shown(sorted(map(str, extra)))})",
+                field="hazards",
+            )
+        cols = lookup(_norm(list(value.columns)), hazards, "hazards", "hazard", "compatibility")
+        flags = value.reindex(inst.demand_ids)
+        if not all(flags[c].dtype == bool for c in flags.columns):
+            raise InputError(
+                "hazards: a DataFrame zones × hazards holds True/False", field="hazards"
+            )
+        out[:, cols] = flags.to_numpy(bool)
         return out
     per = _per_zone(inst, value, "hazards")
     items = per.map(lambda v: re.split(r"[,;|]", v) if isinstance(v, str) else v).explode()
     items = items[items.notna() & (items.astype(str).str.strip() != "")]
-    cols = _lookup(_norm(items.to_numpy()), hazards, "hazards", "hazard", "compatibility")
+    cols = lookup(_norm(items.to_numpy()), hazards, "hazards", "hazard", "compatibility")
     out[items.index.to_numpy(np.int64), cols] = True
     return out
 
@@ -292,9 +240,9 @@ def _key_mask(inst: Instance, value: Any) -> np.ndarray:
     n = inst.n_demand
     if value is None:
         return np.zeros(n, dtype=bool)
-    if isinstance(value, str):
+    if isinstance(value, str) or (isinstance(value, pd.Series) and value.dtype == bool):
         col = _per_zone(inst, value, "key")
-        if not col.isin([True, False, 0, 1]).all():
+        if not col.map(lambda v: isinstance(v, (bool, np.bool_))).all():
             raise InputError(f"key: column {value!r} must hold True/False", field="key")
         return col.to_numpy(bool)
     arr = np.asarray(value)
@@ -302,11 +250,11 @@ def _key_mask(inst: Instance, value: Any) -> np.ndarray:
         if arr.shape != (n,):
             raise InputError(f"key: a boolean mask needs {n} entries, got {arr.shape}", field="key")
         return arr.copy()
-    pos = inst.demand_ids.get_indexer(pd.Index(np.atleast_1d(arr)))
+    wanted = pd.Index(np.atleast_1d(arr).tolist())
+    wanted = wanted[~wanted.isin(list(inst.dropped))]  # dropped zones: out of the plan
+    pos = inst.demand_ids.get_indexer(wanted)
     if (pos < 0).any():
-        raise InputError(
-            f"key: unknown zone ids {np.atleast_1d(arr)[pos < 0][:5].tolist()}", field="key"
-        )
+        raise InputError(f"key: unknown zone ids {shown(wanted[pos < 0])}", field="key")
     return np.isin(np.arange(n), pos)
 
 

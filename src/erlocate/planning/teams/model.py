@@ -22,8 +22,10 @@ from erlocate.plan import nearest_open
 from erlocate.planning.teams import precheck, verify
 from erlocate.planning.teams.defaults import PROFESSIONAL_TYPES
 from erlocate.planning.teams.inputs import _Data, _first, _reach, _resolve
+from erlocate.planning.teams.params import check_params
 from erlocate.planning.teams.plan import TeamPlan, _plan
 from erlocate.planning.teams.report import tables
+from erlocate.planning.teams.zones import to_sites, to_zones, zone_view
 
 __all__ = ["TeamAllocation"]
 
@@ -153,8 +155,12 @@ class TeamAllocation(Model):
         )
 
     # ------------------------------------------------------------------ checks
+    def check_params(self) -> None:
+        """Every parameter that needs no instance (tables, flags, numbers), at construction."""
+        check_params(self)
+
     def validate(self, instance: Instance) -> None:
-        precheck.validate(self, instance)
+        precheck.validate(self, zone_view(instance)[0])
 
     # ------------------------------------------------------------------ MILP
     def _pairs(self, inst: Instance, d: _Data) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -166,6 +172,7 @@ class TeamAllocation(Model):
         return inst.pair_rows[ok], inst.indices[ok], inst.costs[ok]
 
     def build(self, instance: Instance) -> Milp:
+        instance = zone_view(instance)[0]
         d = _resolve(self, instance)
         n, nh = d.n, len(d.hazards)
         b = MilpBuilder("team-allocation", "min")
@@ -260,6 +267,10 @@ class TeamAllocation(Model):
         return b.build()
 
     def decode(self, instance: Instance, milp: Milp, x: np.ndarray) -> TeamPlan:
+        zones, pos = zone_view(instance)
+        return to_sites(self._decode(zones, milp, x), pos, instance.n_sites)
+
+    def _decode(self, instance: Instance, milp: Milp, x: np.ndarray) -> TeamPlan:
         d = _resolve(self, instance)
         mov = np.flatnonzero(d.reb[d.place_team])
         first = mov[_first(d.place_team[mov], -milp.block(x, "station"))]  # largest s per team
@@ -272,6 +283,7 @@ class TeamAllocation(Model):
         return _plan(instance, d, station, at)
 
     def encode(self, instance: Instance, milp: Milp, plan: TeamPlan) -> np.ndarray:  # type: ignore[override]
+        instance = zone_view(instance)[0]
         d = _resolve(self, instance)
         x = np.zeros(milp.n_cols)
         mov = d.reb[d.place_team]
@@ -283,19 +295,30 @@ class TeamAllocation(Model):
         return x
 
     # ------------------------------------------------------------------ re-check
+    def _zones(self, instance: Instance, plan: TeamPlan) -> tuple[Instance, TeamPlan, list[str]]:
+        """The zone view, the plan on it and the breaches of the dropped zones' sites."""
+        zones, pos = zone_view(instance)
+        zplan, breaches = to_zones(plan, pos, instance)
+        return zones, zplan, breaches
+
     def evaluate(self, instance: Instance, plan: TeamPlan) -> float:  # type: ignore[override]
-        return verify.evaluate(self, instance, plan)
+        zones, zplan, _ = self._zones(instance, plan)
+        return verify.evaluate(self, zones, zplan)
 
     def check(self, instance: Instance, plan: TeamPlan) -> list[str]:  # type: ignore[override]
-        return verify.check(self, instance, plan)
+        zones, zplan, breaches = self._zones(instance, plan)
+        return breaches + verify.check(self, zones, zplan)
 
     def check_optimal(self, instance: Instance, plan: TeamPlan) -> list[str]:  # type: ignore[override]
         """Without a workload cap each zone's primary is in a nearest occupied zone."""
-        return verify.check_optimal(self, instance, plan)
+        zones, zplan, _ = self._zones(instance, plan)
+        return verify.check_optimal(self, zones, zplan)
 
     # ------------------------------------------------------------------ report
     def report(self, instance: Instance, plan: TeamPlan) -> dict[str, pd.DataFrame]:  # type: ignore[override]
         """Planner tables: ``staffing`` (per zone: minimum, people, teams, surplus),
         ``responders`` (A and B role per zone with times), ``hazard_coverage`` (key zone ×
-        hazard -> team, time, standard), ``workload`` (per team) and ``rebased`` (from -> to)."""
-        return tables(self, instance, plan)
+        hazard -> team, time, standard), ``workload`` (per team), ``rebased`` (from -> to)
+        and ``summary`` (zones, teams, people, minima met, re-based teams, dropped zones)."""
+        zones, zplan, _ = self._zones(instance, plan)
+        return tables(self, zones, zplan)

@@ -1,8 +1,8 @@
 """Team-allocation prechecks: requests the data cannot meet, found before solving.
 
-:func:`validate` raises InputError for a bad ``workload_cap`` and
-InfeasibleError, with the numbers, for staffing minima beyond the people
-available, zones no team can reach, key-zone hazard or backup cover no team
+:func:`validate` raises InfeasibleError, with the numbers, for zones no team
+can reach (every one named, with the ``drop_demand`` hint), staffing minima
+beyond the people available, key-zone hazard or backup cover no team
 can give, and workloads that cannot fit.
 """
 
@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from erlocate.errors import InfeasibleError, InputError
+from erlocate.errors import InfeasibleError
+from erlocate.inputs import show_ids
 from erlocate.instance import Instance
 from erlocate.planning.teams.inputs import _Data, _reach, _resolve
 
@@ -25,17 +26,20 @@ __all__ = ["validate"]
 
 def validate(model: TeamAllocation, instance: Instance) -> None:
     """Raise InputError / InfeasibleError for requests the data cannot meet."""
-    if model.workload_cap is not None and (
-        isinstance(model.workload_cap, bool)
-        or not isinstance(model.workload_cap, (int, np.integer))
-        or model.workload_cap < 1
-    ):
-        raise InputError(
-            f"workload_cap: must be a positive integer number of zones, got {model.workload_cap!r}",
-            field="workload_cap",
-        )
     d = _resolve(model, instance)
     n, T = d.n, len(d.team_ids)
+    # 0. every zone reaches a zone where a team can be stationed (its primary responder)
+    ok = d.candidate[instance.indices] & instance.pair_mask(model.max_response)
+    lost = np.setdiff1d(np.arange(n), instance.pair_rows[ok])
+    if lost.size:
+        within = "" if model.max_response is None else f" within {model.max_response:g}"
+        raise InfeasibleError(
+            f"{lost.size} zone(s) reach no zone where a team can be stationed{within}, so they "
+            f"get no primary responder: zone ids {show_ids(d.zone_ids[lost])}. Plan the rest "
+            "with instance.drop_demand(ids) (results then list them as dropped), "
+            + ("raise max_response, " if model.max_response is not None else "")
+            + "or let teams re-base nearer (rebasable, rebase_radius)"
+        )
     # 1. people in all vs the sum of minima (bottom-up "need" when nested)
     total = float(_need(d).sum()) if model.nested else float(d.minimum.sum())
     have = float(d.size.sum())
@@ -109,15 +113,7 @@ def validate(model: TeamAllocation, instance: Instance) -> None:
                 f"{int(cnt[lost[0]])} distinct suitable team(s) within standard, 2 needed; "
                 "add or re-base teams, or set backup=False"
             )
-    # 6./7. primary responders: every zone reaches a possible station; workload
-    ok = d.candidate[instance.indices] & instance.pair_mask(model.max_response)
-    lost = np.setdiff1d(np.arange(n), instance.pair_rows[ok])
-    if lost.size:
-        within = "" if model.max_response is None else f" within {model.max_response:g}"
-        raise InfeasibleError(
-            f"zone(s) {d.zlist(lost)} reach no zone where a team can be stationed{within}, "
-            "so they get no primary responder; raise max_response or re-base teams nearer"
-        )
+    # 6. workload
     if model.workload_cap is not None and model.workload_cap * T < n:
         raise InfeasibleError(
             f"workload: {T} teams × at most {model.workload_cap} zones each = "

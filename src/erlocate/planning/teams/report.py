@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from erlocate.instance import Instance
+from erlocate.planning._inputs import dropped_row
 from erlocate.planning.teams.inputs import _first, _reach, _resolve
 from erlocate.planning.teams.plan import TeamPlan
 
@@ -99,10 +100,21 @@ def tables(model: TeamAllocation, instance: Instance, plan: TeamPlan) -> dict[st
         },
         index=tids[mv].rename("team"),
     )
+    summary = {
+        "zones": n,
+        "teams": T,
+        "people": float(d.size.sum()),
+        "zones meeting their minimum": int((people >= d.minimum - 1e-9).sum()),
+        "key zones": int(d.key.sum()),
+        "key zone × hazard pairs met": int(cover["met"].sum()),
+        "teams re-based": int(mv.size),
+        **dropped_row(instance, "zones dropped (instance.dropped)"),
+    }
     return {
         "staffing": staffing,
         "responders": responders,
         "hazard_coverage": cover,
         "workload": workload,
         "rebased": rebased,
+        "summary": pd.DataFrame({"value": pd.Series(summary, dtype=object)}).rename_axis("figure"),
     }
