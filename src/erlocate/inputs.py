@@ -20,6 +20,7 @@ from erlocate.errors import InputError
 
 __all__ = [
     "MAX_MAGNITUDE",
+    "by_label",
     "cost_pairs",
     "id_index",
     "required_mask",
@@ -128,13 +129,24 @@ def _aligned(values: Any, ids: pd.Index, name: str) -> Any:
         values = values.iloc[:, 0]
     if not isinstance(values, pd.Series):
         return values
+    return by_label(values, ids, name)
+
+
+def by_label(values: pd.Series, ids: pd.Index, name: str, *, dropped: Any = ()) -> np.ndarray:
+    """A Series aligned by label to ``ids`` (as an array).
+
+    Labels must be unique and cover every id; labels that are not ids raise,
+    except the ids in ``dropped`` (points removed by ``Instance.drop_demand``),
+    which are left out.
+    """
     index = values.index
     if index.equals(ids):
         return values.to_numpy()
     if not index.is_unique:
         dup = index[index.duplicated()].unique().tolist()
         raise InputError(f"{name}: labels must be unique; duplicated: {show_ids(dup)}", field=name)
-    unknown = index.difference(ids, sort=False)
+    gone = set(dropped)
+    unknown = pd.Index([k for k in index.difference(ids, sort=False) if k not in gone])
     missing = ids.difference(index, sort=False)
     if len(unknown) or len(missing):
         parts = []

@@ -701,44 +701,25 @@ METRICS = [
         "demand_points",
     ),
 ]
-for label, bad in BAD_POSITIVE.items():
-    METRICS.append(
-        Case(
-            G,
-            f"euclidean-speed-{label}",
-            lambda b=bad: euclidean(D_XY, S_XY, speed_kmh=b),
-            E,
-            "speed_kmh",
-        )
-    )
-    METRICS.append(
-        Case(
-            G,
-            f"great-circle-speed-{label}",
-            lambda b=bad: great_circle(LONLAT, LONLAT, speed_kmh=b),
-            E,
-            "speed_kmh",
-        )
-    )
-for label, bad in BAD_CUTOFF.items():
-    METRICS.append(
-        Case(
-            G,
-            f"manhattan-max-cost-{label}",
-            lambda b=bad: manhattan(D_XY, S_XY, max_cost=b),
-            E,
-            "max_cost",
-        )
-    )
-    METRICS.append(
-        Case(
-            G,
-            f"great-circle-max-cost-{label}",
-            lambda b=bad: great_circle(LONLAT, LONLAT, max_cost=b),
-            E,
-            "max_cost",
-        )
-    )
+_METRIC_CALLS = [
+    ("euclidean-speed", BAD_POSITIVE, "speed_kmh", lambda b: euclidean(D_XY, S_XY, speed_kmh=b)),
+    (
+        "great-circle-speed",
+        BAD_POSITIVE,
+        "speed_kmh",
+        lambda b: great_circle(LONLAT, LONLAT, speed_kmh=b),
+    ),
+    ("manhattan-max-cost", BAD_CUTOFF, "max_cost", lambda b: manhattan(D_XY, S_XY, max_cost=b)),
+    (
+        "great-circle-max-cost",
+        BAD_CUTOFF,
+        "max_cost",
+        lambda b: great_circle(LONLAT, LONLAT, max_cost=b),
+    ),
+]
+for prefix, bad_values, field, call in _METRIC_CALLS:
+    for label, bad in bad_values.items():
+        METRICS.append(Case(G, f"{prefix}-{label}", lambda c=call, b=bad: c(b), E, field))
 
 
 CASES = FRAMES + ROADS + NETWORKX + SNAP + DISRUPT + METRICS

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from erlocate.errors import InputError
+from erlocate.inputs import by_label as series_by_label
 from erlocate.inputs import show_ids
 from erlocate.params import is_real
 
@@ -94,29 +95,11 @@ def by_label(value: Any, ids: pd.Index, field: str, *, dropped: Iterable[Any] = 
     Raises
     ------
     InputError
-        ``"<field>: a Series is aligned by label to the instance's ids ..."``.
+        ``"<field>: a labelled input is aligned by label to the ids ..."``.
     """
     if not isinstance(value, pd.Series):
         return value
-    index = value.index
-    if index.equals(ids):
-        return value.to_numpy()
-    if not index.is_unique:
-        dup = index[index.duplicated()].unique()
-        raise InputError(f"{field}: labels must be unique; duplicated: {shown(dup)}", field=field)
-    gone = pd.Index(list(dropped), dtype=object)
-    unknown = [k for k in index.difference(ids, sort=False) if k not in set(gone)]
-    missing = ids.difference(index, sort=False)
-    if unknown or len(missing):
-        parts = [f"labels that are not ids: {shown(unknown)}"] if unknown else []
-        parts += [f"ids without a value: {shown(missing)}"] if len(missing) else []
-        raise InputError(
-            f"{field}: a Series is aligned by label to the instance's ids, and its labels do "
-            f"not match ({'; '.join(parts)}); relabel it, or pass .to_numpy() to use it by "
-            "position",
-            field=field,
-        )
-    return value.reindex(ids).to_numpy()
+    return series_by_label(value, ids, field, dropped=dropped)
 
 
 def real_array(value: Any, field: str) -> np.ndarray:

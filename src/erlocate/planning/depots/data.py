@@ -17,7 +17,6 @@ import pandas as pd
 
 from erlocate.errors import InputError
 from erlocate.instance import Instance
-from erlocate.planning.depots.defaults import depot_tiers, material_categories
 from erlocate.planning.depots.exclusions import _exclusions
 from erlocate.planning.depots.inputs import (
     _contracts,
@@ -27,7 +26,7 @@ from erlocate.planning.depots.inputs import (
     _num,
     _probabilities,
     _scenarios,
-    _table,
+    category_and_tier_tables,
 )
 
 __all__ = ["DepotData", "prepare"]
@@ -89,13 +88,7 @@ def prepare(model: Any, instance: Instance) -> DepotData:
     m, sids = instance.n_sites, instance.site_ids
     sframe = instance.site_frame
 
-    cats = _table(
-        model.categories,
-        material_categories(),
-        ["per_person", "space_per_unit", "holding_cost"],
-        "categories",
-    )
-    tiers = _table(model.tiers, depot_tiers(), ["capacity", "fixed_cost", "handling_time"], "tiers")
+    cats, tiers = category_and_tier_tables(model.categories, model.tiers)
     names, affected = _scenarios(model, instance)
     prob = _probabilities(model.probabilities, names)
     need_pp = _needs(model, cats, names)

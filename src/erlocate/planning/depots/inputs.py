@@ -19,6 +19,7 @@ from erlocate.inputs import show_ids
 from erlocate.instance import Instance
 from erlocate.planning._checks import numeric_table
 from erlocate.planning._inputs import by_label, column, floats, real_array
+from erlocate.planning.depots.defaults import depot_tiers, material_categories
 
 
 def _num(
@@ -76,7 +77,21 @@ def _labels(
     return arr
 
 
-def _table(t: Any, default: pd.DataFrame, need: list[str], field: str) -> pd.DataFrame:
+def category_and_tier_tables(categories: Any, tiers: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The material-category and depot-tier tables, given or the defaults, checked."""
+    cats = defaults_table(
+        categories,
+        material_categories(),
+        ["per_person", "space_per_unit", "holding_cost"],
+        "categories",
+    )
+    tier_table = defaults_table(
+        tiers, depot_tiers(), ["capacity", "fixed_cost", "handling_time"], "tiers"
+    )
+    return cats, tier_table
+
+
+def defaults_table(t: Any, default: pd.DataFrame, need: list[str], field: str) -> pd.DataFrame:
     if t is None:
         return default
     if isinstance(t, Mapping):
@@ -250,21 +265,18 @@ def _needs(model: Any, cats: pd.DataFrame, names: list[str]) -> np.ndarray:
     return out
 
 
-def _contracts(
-    model: Any, instance: Instance, cats: pd.Index, names: list[str], to_h: float
-) -> tuple:
-    t = model.contracts
-    cols = ["supplier", "category", "capacity", "retainer", "delivery_cost", "lead_time"]
+def check_contracts(t: Any, cats: pd.Index) -> None:
+    """The contract table: a DataFrame with the needed columns, known categories, finite
+    numbers >= 0 (``None``: no contracts)."""
     if t is None:
-        t = pd.DataFrame({c: pd.Series(dtype=object if c in cols[:2] else float) for c in cols})
+        return
     if not isinstance(t, pd.DataFrame):
         raise InputError(
-            "contracts: a DataFrame, one row per (supplier, category)", field="contracts"
+            f"contracts: a DataFrame, one row per (supplier, category), got {type(t).__name__}",
+            field="contracts",
         )
-    t = t.reset_index(drop=True).copy()
-    if "delivery_cost" not in t.columns:
-        t["delivery_cost"] = 0.0
-    missing = [c for c in cols if c not in t.columns]
+    need = ["supplier", "category", "capacity", "retainer", "lead_time"]
+    missing = [c for c in need if c not in t.columns]
     if missing:
         raise InputError(
             f"contracts: missing columns {missing}; need supplier, category, capacity, retainer, "
@@ -276,6 +288,26 @@ def _contracts(
         raise InputError(
             f"contracts: unknown categories {unknown}; known: {cats.tolist()}", field="contracts"
         )
+    cols = ["capacity", "retainer", "lead_time"] + (
+        ["delivery_cost"] if "delivery_cost" in t.columns else []
+    )
+    numeric_table(t, cols, "contracts")
+    inf = [c for c in cols if np.isinf(t[c].to_numpy(float)).any()]
+    if inf:
+        raise InputError(f"contracts: column {inf[0]!r} must be finite", field="contracts")
+
+
+def _contracts(
+    model: Any, instance: Instance, cats: pd.Index, names: list[str], to_h: float
+) -> tuple:
+    t = model.contracts
+    cols = ["supplier", "category", "capacity", "retainer", "delivery_cost", "lead_time"]
+    if t is None:
+        t = pd.DataFrame({c: pd.Series(dtype=object if c in cols[:2] else float) for c in cols})
+    check_contracts(t, cats)
+    t = t.reset_index(drop=True).copy()
+    if "delivery_cost" not in t.columns:
+        t["delivery_cost"] = 0.0
     for c in cols[2:]:
         t[c] = _num(t[c].to_numpy(), None, len(t), f"contracts.{c}", "")
     n, C = instance.n_demand, len(t)

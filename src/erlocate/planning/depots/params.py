@@ -25,8 +25,7 @@ from erlocate.planning._checks import (
     numeric_table,
     values_param,
 )
-from erlocate.planning.depots.defaults import depot_tiers, material_categories
-from erlocate.planning.depots.inputs import _table
+from erlocate.planning.depots.inputs import category_and_tier_tables, check_contracts
 
 __all__ = ["CHOICES", "check_params"]
 
@@ -50,13 +49,7 @@ def check_params(model: Any) -> None:
     number(model.transport_rate, "transport_rate", minimum=0.0, hint="cost per m³ per hour")
     for name in ("integer_stock", "aggregate"):
         boolean(getattr(model, name), name)
-    cats = _table(
-        model.categories,
-        material_categories(),
-        ["per_person", "space_per_unit", "holding_cost"],
-        "categories",
-    )
-    tiers = _table(model.tiers, depot_tiers(), ["capacity", "fixed_cost", "handling_time"], "tiers")
+    cats, tiers = category_and_tier_tables(model.categories, model.tiers)
     _rules(model, tiers)
     values_param(model.capacity, "capacity", scalar=True, optional=True, allow_inf=True)
     values_param(model.fixed_cost, "fixed_cost", scalar=True, optional=True)
@@ -66,7 +59,7 @@ def check_params(model: Any) -> None:
         if not isinstance(value, str) and value is not None:
             label_list(value, name)
     _scenario_inputs(model, cats)
-    _contracts(model.contracts, cats)
+    check_contracts(model.contracts, cats.index)
     _near(model.exclude_near)
 
 
@@ -178,38 +171,6 @@ def _scenario_inputs(model: Any, cats: pd.DataFrame) -> None:
                     field="supplier_travel",
                 )
             numeric_table(t, list(t.columns), "supplier_travel")
-
-
-def _contracts(t: Any, cats: pd.DataFrame) -> None:
-    """The contract table: columns, known categories, numbers >= 0."""
-    if t is None:
-        return
-    if not isinstance(t, pd.DataFrame):
-        raise InputError(
-            f"contracts: a DataFrame, one row per (supplier, category), got {type(t).__name__}",
-            field="contracts",
-        )
-    need = ["supplier", "category", "capacity", "retainer", "lead_time"]
-    missing = [c for c in need if c not in t.columns]
-    if missing:
-        raise InputError(
-            f"contracts: missing columns {missing}; need supplier, category, capacity, retainer, "
-            "lead_time (hours, call to delivery) and optionally delivery_cost",
-            field="contracts",
-        )
-    unknown = sorted({str(c) for c in t["category"] if c not in cats.index})
-    if unknown:
-        raise InputError(
-            f"contracts: unknown categories {unknown}; known: {cats.index.tolist()}",
-            field="contracts",
-        )
-    cols = ["capacity", "retainer", "lead_time"] + (
-        ["delivery_cost"] if "delivery_cost" in t.columns else []
-    )
-    numeric_table(t, cols, "contracts")
-    inf = [c for c in cols if np.isinf(t[c].to_numpy(float)).any()]
-    if inf:
-        raise InputError(f"contracts: column {inf[0]!r} must be finite", field="contracts")
 
 
 def _near(near: Any) -> None:
