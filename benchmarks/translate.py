@@ -87,7 +87,7 @@ def main() -> None:
             from ortools.linear_solver.python import model_builder_helper as mbh
 
             from erlocate.backends.cbc import write_mps
-            from erlocate.backends.ortools import to_ortools
+            from erlocate.backends.scip import to_ortools
 
             rows.append(
                 (

@@ -13,6 +13,7 @@ __all__ = [
     "InfeasibleError",
     "InputError",
     "NoSolutionError",
+    "SizeLimitError",
     "VerificationError",
 ]
 
@@ -61,6 +62,25 @@ class NoSolutionError(ErlocateError):
 
 class BackendError(ErlocateError):
     """A solver backend is missing, failed, or returned something unusable."""
+
+
+class SizeLimitError(BackendError):
+    """The model is larger than the solver may solve here (e.g. a free licence's size limit).
+
+    Attributes
+    ----------
+    backend : str
+        The backend.
+    limit : str
+        The limit, in words (``"2000 variables"``).
+    size : str
+        The model's size, in the same terms (``"6120 variables"``).
+    """
+
+    def __init__(self, backend: str, limit: str, size: str, fix: str = "") -> None:
+        self.backend, self.limit, self.size = backend, limit, size
+        tail = f"; {fix}" if fix else "; use another backend (erlocate backends lists them)"
+        super().__init__(f"{backend}: the model has {size}, above the limit of {limit}{tail}")
 
 
 class VerificationError(ErlocateError, AssertionError):

@@ -48,6 +48,10 @@ class Milp:
         Named contiguous column and row ranges.
     name : str
         Model name (used in MPS files and logs).
+    bound_hint : float, optional
+        A bound on the optimum the model knows from its data (including the
+        offset), e.g. the p-median's sum of nearest costs: no backend reports
+        a weaker one (see :func:`erlocate.backends.base.honest_bound`).
     """
 
     c: np.ndarray
@@ -62,6 +66,7 @@ class Milp:
     col_blocks: dict[str, slice] = field(default_factory=dict)
     row_blocks: dict[str, slice] = field(default_factory=dict)
     name: str = "erlocate"
+    bound_hint: float | None = None
 
     @property
     def n_cols(self) -> int:
@@ -150,6 +155,8 @@ class MilpBuilder:
         self.name = name
         self.sense = sense
         self.offset = 0.0
+        #: A bound on the optimum known from the data (see :attr:`Milp.bound_hint`).
+        self.bound_hint: float | None = None
         self._n_cols = 0
         self._n_rows = 0
         self._c: list[np.ndarray] = []
@@ -248,4 +255,5 @@ class MilpBuilder:
             col_blocks=dict(self.col_blocks),
             row_blocks=dict(self.row_blocks),
             name=self.name,
+            bound_hint=self.bound_hint,
         )

@@ -8,7 +8,7 @@ Status, gap and honesty rules live here, shared by all backends.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -20,7 +20,9 @@ __all__ = [
     "STATUSES",
     "SolveOptions",
     "SolverOutput",
+    "box_bound",
     "classify",
+    "honest_bound",
     "relative_gap",
     "solve_empty",
 ]
@@ -180,3 +182,47 @@ def solve_empty(milp: Milp, *, backend: str, is_mip: bool, tol: float = 1e-9) ->
         termination="empty model",
         **common,
     )
+
+
+def box_bound(milp: Milp) -> float | None:
+    """The bound the column bounds alone give (each column at its best bound), or None.
+
+    For a minimisation every column sits at the bound that makes ``c[j] * x[j]``
+    smallest; with non-negative costs and variables that is the offset. None
+    when a column with a non-zero cost is unbounded in the helpful direction.
+    """
+    c = milp.c if milp.sense == "min" else -milp.c
+    with np.errstate(invalid="ignore"):
+        best = np.where(c > 0, c * milp.col_lb, np.where(c < 0, c * milp.col_ub, 0.0))
+    total = float(best.sum())
+    if not np.isfinite(total):
+        return None
+    return (total if milp.sense == "min" else -total) + float(milp.offset)
+
+
+def honest_bound(out: SolverOutput, milp: Milp) -> SolverOutput:
+    """``out`` with a bound never weaker than one the model knows.
+
+    The known bounds are :func:`box_bound` and :attr:`Milp.bound_hint`. A
+    solver stopped early may report a weaker bound (SCIP before its root LP
+    derives one from the column bounds of its presolved model); the stronger
+    one replaces it, the gap is recomputed, and an incumbent the known bound
+    proves optimal (gap at most :data:`OPTIMAL_GAP`) is reported as such.
+    """
+    known = [b for b in (box_bound(milp), milp.bound_hint) if b is not None]
+    if not known or out.status not in ("optimal", "feasible", "no_solution"):
+        return out
+    tighter = max if milp.sense == "min" else min
+    best = tighter(known)
+    if out.bound is not None and tighter(out.bound, best) == out.bound:
+        return out
+    bound = best
+    if out.objective is not None:  # a valid bound never passes the incumbent
+        bound = min(bound, out.objective) if milp.sense == "min" else max(bound, out.objective)
+    gap = relative_gap(out.objective, bound)
+    status = out.status
+    termination = out.termination
+    if status == "feasible" and gap is not None and gap <= OPTIMAL_GAP:
+        status = "optimal"
+        termination += "; proven optimal by the model's own bound"
+    return replace(out, bound=bound, gap=gap, status=status, termination=termination)

@@ -47,11 +47,13 @@ import pandas as pd
 
 from erlocate.backends.base import SolveOptions, SolverOutput, classify, solve_empty
 from erlocate.backends.highs import to_highs
+from erlocate.backends.protocol import Capabilities, SolverBackend
 from erlocate.deadline import Deadline
 from erlocate.errors import BackendError, InputError
 from erlocate.milp import Milp
 
 __all__ = [
+    "BACKEND",
     "NAME",
     "SUPPORTS_WARM_START",
     "WARM_START_REJECTED",
@@ -61,7 +63,7 @@ __all__ = [
     "write_mps",
 ]
 
-NAME = "pulp"
+NAME = "cbc"
 
 #: ``SolveOptions.warm_start`` is written as a CBC MIP start (``-mips``; MIPs only).
 SUPPORTS_WARM_START = True
@@ -459,3 +461,32 @@ def _disambiguate(
         f"{_termination(run.status_line)} on the feasibility check)",
         run.seconds,
     )
+
+
+class CbcBackend(SolverBackend):
+    """CBC as a subprocess, fed an MPS file written by HiGHS."""
+
+    name = NAME
+    interface = "CBC executable: MPS file written by HiGHS, binary solution file read back"
+    capabilities = Capabilities(warm_start=True, bound=True, threads=True, seed=True)
+
+    def version(self) -> str | None:
+        """The version of the package that ships the CBC binary."""
+        import importlib.metadata
+
+        try:
+            return f"pulp {importlib.metadata.version('pulp')}"
+        except importlib.metadata.PackageNotFoundError:  # pragma: no cover
+            return None
+
+    def probe(self) -> str:
+        """A runnable CBC executable must be found."""
+        return "" if available() else "no CBC executable found"
+
+    def run(self, milp: Milp, options: SolveOptions) -> SolverOutput:
+        """See :func:`solve`."""
+        return solve(milp, options)
+
+
+#: The ``"cbc"`` backend.
+BACKEND = CbcBackend()

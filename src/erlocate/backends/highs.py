@@ -19,11 +19,13 @@ import highspy
 import numpy as np
 
 from erlocate.backends.base import SolveOptions, SolverOutput, classify, solve_empty
+from erlocate.backends.protocol import Capabilities, SolverBackend
 from erlocate.deadline import Deadline
 from erlocate.errors import BackendError, InputError
 from erlocate.milp import Milp
 
 __all__ = [
+    "BACKEND",
     "MAX_THREADS",
     "NAME",
     "SUPPORTS_WARM_START",
@@ -330,3 +332,20 @@ def _disambiguate(
         "unbounded or infeasible (HiGHS could not tell which: "
         f"{h.modelStatusToString(status)} on the feasibility check)"
     )
+
+
+class HighsBackend(SolverBackend):
+    """HiGHS through ``highspy`` (a dependency: always available)."""
+
+    name = NAME
+    interface = "highspy: one passModel call with the CSR arrays"
+    capabilities = Capabilities(warm_start=True, bound=True, threads=True, seed=True)
+    distribution = "highspy"
+
+    def run(self, milp: Milp, options: SolveOptions) -> SolverOutput:
+        """See :func:`solve`."""
+        return solve(milp, options)
+
+
+#: The ``"highs"`` backend.
+BACKEND = HighsBackend()

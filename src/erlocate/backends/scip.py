@@ -1,4 +1,4 @@
-"""OR-Tools backend: SCIP through OR-Tools' ``model_builder`` helpers.
+"""SCIP backend (``"scip"``, alias ``"ortools"``): SCIP through OR-Tools' ``model_builder`` helpers.
 
 Translation
     The canonical :class:`~erlocate.milp.Milp` is handed over in one
@@ -50,13 +50,14 @@ import scipy.sparse as sp
 from ortools.linear_solver.python import model_builder_helper as mbh
 
 from erlocate.backends.base import SolveOptions, SolverOutput, classify, solve_empty
+from erlocate.backends.protocol import Capabilities, SolverBackend
 from erlocate.deadline import Deadline
 from erlocate.errors import BackendError, InputError
 from erlocate.milp import Milp
 
-__all__ = ["NAME", "SOLVER", "SUPPORTS_WARM_START", "available", "solve", "to_ortools"]
+__all__ = ["BACKEND", "NAME", "SOLVER", "SUPPORTS_WARM_START", "available", "solve", "to_ortools"]
 
-NAME = "ortools"
+NAME = "scip"
 
 #: The OR-Tools solver used for every model (MILPs and LPs alike).
 SOLVER = "scip"
@@ -286,3 +287,24 @@ def _disambiguate(
         "on the feasibility check)",
         run.seconds,
     )
+
+
+class ScipBackend(SolverBackend):
+    """SCIP inside OR-Tools (a dependency)."""
+
+    name = NAME
+    interface = "OR-Tools model_builder: one fill_model_from_sparse_data call (CSR)"
+    capabilities = Capabilities(warm_start=True, bound=True, threads=False, seed=True)
+    distribution = "ortools"
+
+    def probe(self) -> str:
+        """SCIP must be compiled into this OR-Tools build."""
+        return "" if available() else "this OR-Tools build has no SCIP"
+
+    def run(self, milp: Milp, options: SolveOptions) -> SolverOutput:
+        """See :func:`solve`."""
+        return solve(milp, options)
+
+
+#: The ``"scip"`` backend.
+BACKEND = ScipBackend()
