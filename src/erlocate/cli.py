@@ -189,8 +189,23 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _backends(_: argparse.Namespace) -> int:
-    for name in erlocate.backends():
-        print(name)
+    from erlocate.backends import describe
+
+    table = describe()
+    for name, row in table.iterrows():
+        if not row["usable"]:
+            continue
+        caps = [c for c in ("warm_start", "bound", "threads", "seed") if row[c] is True]
+        if row["integer_only"] is True:
+            caps.append("integer-only")
+        size = "" if row["size_limit"] == "none" else f"; size limit {row['size_limit']}"
+        print(f"{name:<8} {row['version']:<14} {row['interface']}")
+        print(f"{'':<8} {'':<14} capabilities: {', '.join(caps)}{size}")
+    missing = table[~table["usable"].astype(bool)]
+    if len(missing):
+        print("\nnot usable here:")
+        for name, row in missing.iterrows():
+            print(f"{name:<8} {row['why']}")
     return 0
 
 
@@ -228,7 +243,11 @@ def main(argv: list[str] | None = None) -> int:
     pick = bench.add_mutually_exclusive_group()
     pick.add_argument("--instances", help="comma-separated names, e.g. pmed1,pmed2")
     pick.add_argument("--range", help="a-b: the a-th to b-th instance of the suite")
-    bench.add_argument("--backend", help="comma-separated backends (default: all installed)")
+    bench.add_argument(
+        "--backend",
+        help="comma-separated backends, 'all' (the default: every available solver), aliases "
+        "and pulp:<SOLVER> included",
+    )
     bench.add_argument("--repeats", type=_positive(int), default=1)
     bench.add_argument("--time-limit", type=_positive(float), default=60.0, help="seconds per run")
     bench.add_argument("--threads", type=_positive(int), default=None)
@@ -241,9 +260,9 @@ def main(argv: list[str] | None = None) -> int:
         "(default: auto, i.e. Benders)",
     )
     bench.set_defaults(func=_bench)
-    sub.add_parser("backends", help="list the solver backends installed here").set_defaults(
-        func=_backends
-    )
+    sub.add_parser(
+        "backends", help="list the solver backends: version, interface, capabilities, why not"
+    ).set_defaults(func=_backends)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

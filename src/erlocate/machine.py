@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import platform
-from importlib import metadata
 
 
 def describe(backend: str | None = None) -> str:
@@ -19,10 +18,18 @@ def describe(backend: str | None = None) -> str:
     except OSError:
         pass
     parts = [cpu, f"{os.cpu_count()} cores", f"Python {platform.python_version()}"]
-    packages = {"highs": "highspy", "pulp": "pulp", "ortools": "ortools"}
-    for name in [backend] if backend else packages:
-        try:
-            parts.append(f"{packages[name]} {metadata.version(packages[name])}")
-        except (KeyError, metadata.PackageNotFoundError):
-            pass
+    for name in [backend] if backend else ["highs", "cbc", "scip"]:
+        parts.append(_solver(name))
     return "# machine: " + ", ".join(parts)
+
+
+def _solver(name: str) -> str:
+    """``name version`` of a backend, read from the backend itself (plugins included)."""
+    from erlocate.backends import get
+    from erlocate.errors import BackendError
+
+    try:
+        b = get(name)
+    except BackendError:
+        return f"{name} (not available)"
+    return f"{b.name} {b.version() or '?'}"

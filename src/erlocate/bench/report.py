@@ -155,7 +155,8 @@ def to_markdown(df: pd.DataFrame, *, title: str | None = None) -> str:
         lines.append(
             f"**{b}**: {len(mine)} cases, {int((mine['status'] == 'optimal').sum())} proven "
             f"optimal, {matched} of {with_opt} match the published value, "
-            f"{int((mine['status'] == 'error').sum())} errors; build "
+            f"{int((mine['status'] == 'error').sum())} errors, "
+            f"{int((mine['status'] == 'over_limit').sum())} beyond its size limit; build "
             f"{mine['build_s'].sum():.1f} s, solve {mine['solve_s'].sum():.1f} s."
         )
         lines.append("")

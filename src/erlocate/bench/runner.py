@@ -39,7 +39,7 @@ from typing import Any
 import pandas as pd
 
 from erlocate.bench.suites import Case, CaseRef, as_case, suite
-from erlocate.errors import InputError
+from erlocate.errors import BackendError, InputError, SizeLimitError
 from erlocate.models import PMedian
 
 __all__ = ["COLUMNS", "MemorySampler", "run"]
@@ -234,6 +234,9 @@ def _one(
                 threads=threads,
                 raise_on_failure=False,
             )
+        except SizeLimitError as exc:  # beyond a free licence: not an error of the solver
+            row.update(status="over_limit", error=_err(exc), build_s=math.nan, solve_s=math.nan)
+            row["total_s"] = time.perf_counter() - start
         except Exception as exc:  # one failing case must not stop the run
             row.update(status="error", error=_err(exc), build_s=math.nan, solve_s=math.nan)
             row["total_s"] = time.perf_counter() - start
@@ -258,17 +261,29 @@ def _err(exc: BaseException) -> str:
 
 
 def _backends(backends: Sequence[str] | str | None) -> list[str]:
+    """The backend names to run: every available one for None or ``"all"``, else those given
+    (aliases and ``"pulp:<SOLVER>"`` included), each checked to run here."""
     import erlocate
+    from erlocate.backends import get
 
     installed = erlocate.backends()
     if backends is None:
         return list(installed)
     if isinstance(backends, str):
         backends = [b.strip() for b in backends.split(",") if b.strip()]
-    unknown = [b for b in backends if b not in installed]
-    if unknown:
+    if list(backends) == ["all"]:
+        return list(installed)
+    bad = {}
+    for name in backends:
+        try:
+            get(name)
+        except BackendError as exc:
+            bad[name] = str(exc)
+    if bad:
         raise InputError(
-            f"backends: {unknown} not installed here; installed: {installed}", field="backends"
+            f"backends: {sorted(bad)} cannot run here ({'; '.join(bad.values())}); "
+            f"available: {installed}, or 'all'",
+            field="backends",
         )
     return list(backends)
 

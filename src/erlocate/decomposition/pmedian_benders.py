@@ -173,7 +173,7 @@ class _Run:
 
     def finish(self, proven: bool, why: str, bound: float | None = None) -> SolverOutput:
         runtime = self.stats.lp_seconds + self.stats.milp_seconds
-        common = dict(backend=self.backend.NAME, runtime=runtime, sense="min")
+        common = dict(backend=self.backend.name, runtime=runtime, sense="min")
         if self.plan is None:
             return classify(
                 x=None,
@@ -444,7 +444,7 @@ def benders_pmedian(
             return run.finish(True, "Benders LP bound proves the incumbent"), run.plan
         if run.fix(master, oracle, stats.lp_bound, y, rc):
             return run.finish(True, "Benders fixing leaves no better plan"), run.plan
-        if backend.NAME == "highs":
+        if backend.name == "highs":
             return run.master_mip(master, oracle), run.plan
         return run.restricted_milp(run.zero, run.one), run.plan
     except MasterInfeasible:
