@@ -45,7 +45,12 @@ models = {
 }
 
 for label, model in models.items():
-    results = [erlocate.solve(model, town, backend) for backend in erlocate.backends()]
+    results, refused = [], []
+    for backend in erlocate.backends():
+        try:
+            results.append(erlocate.solve(model, town, backend))
+        except erlocate.errors.IntegerOnlyError:  # CP-SAT: not exactly an integer model
+            refused.append(backend)
     first = results[0]
     print(f"== {label}")
     print(first.summary())
@@ -53,4 +58,7 @@ for label, model in models.items():
         assert r.status == "optimal" and abs(r.objective - first.objective) <= 1e-6 * max(
             1.0, abs(first.objective)
         ), (r.backend, r.objective, first.objective)
-    print(f"  backends agree: {', '.join(r.backend for r in results)}\n")
+    print(f"  backends agree: {', '.join(r.backend for r in results)}")
+    if refused:
+        print(f"  integer-only, refused (continuous shares): {', '.join(refused)}")
+    print()

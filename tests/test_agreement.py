@@ -1,4 +1,11 @@
-"""All installed backends agree on the optimum of every model (random instances, fixed seeds)."""
+"""All available solvers agree on the optimum of every model (random instances, fixed seeds).
+
+The core backends (highs, cbc, scip) solve every case. Every other solver available here
+(``erlocate backends``: CP-SAT, the commercial free editions, cuOpt on a GPU, plugins) is
+compared with HiGHS on the same cases; a case beyond its size limit or, for an
+integer-only solver, not integral is skipped with that reason, so ``pytest -ra`` lists
+which solver was not compared on which case and why.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,11 @@ import numpy as np
 import pytest
 
 import erlocate
-from tests.conftest import BACKENDS, random_instance
+from erlocate.errors import IntegerOnlyError, SizeLimitError
+from tests.conftest import BACKENDS, CORE_BACKENDS, random_instance
+
+#: Every solver available here beyond the core three.
+OTHERS = [b for b in erlocate.backends() if b not in CORE_BACKENDS]
 
 MODELS = [
     erlocate.PMedian(4),
@@ -71,3 +82,24 @@ def test_uncapacitated_models_match_enumeration(seed, backend):
     assert erlocate.solve(erlocate.PMedian(4), inst, backend).objective == pytest.approx(median)
     assert erlocate.solve(erlocate.PCenter(4), inst, backend).objective == pytest.approx(center)
     assert erlocate.solve(erlocate.MCLP(4, 25.0), inst, backend).objective == pytest.approx(cover)
+
+
+def test_at_least_seven_solvers_are_usable_here():
+    # the test extra installs the commercial free editions beside highs, cbc, scip, cpsat
+    usable = erlocate.backends()
+    assert len(usable) >= 7, usable
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: repr(m))
+@pytest.mark.parametrize("backend", OTHERS)
+def test_every_other_solver_agrees_with_highs(backend, model, seed):
+    inst = _inst(seed)
+    reference = erlocate.solve(model, inst, "highs")
+    try:
+        result = erlocate.solve(model, inst, backend)
+    except (SizeLimitError, IntegerOnlyError) as exc:
+        pytest.skip(f"{backend} not compared on {model!r}, seed {seed}: {exc}")
+    assert result.backend == backend and result.status == "optimal", result.termination
+    assert result.objective == pytest.approx(reference.objective, rel=1e-6, abs=1e-6)
+    assert result.bound == pytest.approx(reference.objective, rel=1e-6, abs=1e-6)

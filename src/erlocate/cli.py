@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 import erlocate
@@ -188,6 +189,10 @@ def _bench(args: argparse.Namespace) -> int:
     return int((df["status"] == "error").any())
 
 
+def _flag(value: object) -> bool:
+    return isinstance(value, (bool, np.bool_)) and bool(value)
+
+
 def _backends(_: argparse.Namespace) -> int:
     from erlocate.backends import describe
 
@@ -195,12 +200,13 @@ def _backends(_: argparse.Namespace) -> int:
     for name, row in table.iterrows():
         if not row["usable"]:
             continue
-        caps = [c for c in ("warm_start", "bound", "threads", "seed") if row[c] is True]
-        if row["integer_only"] is True:
+        caps = [c for c in ("warm_start", "bound", "threads", "seed") if _flag(row[c])]
+        if _flag(row["integer_only"]):
             caps.append("integer-only")
         size = "" if row["size_limit"] == "none" else f"; size limit {row['size_limit']}"
-        print(f"{name:<8} {row['version']:<14} {row['interface']}")
-        print(f"{'':<8} {'':<14} capabilities: {', '.join(caps)}{size}")
+        print(f"{name:<8} {row['version']}")
+        print(f"{'':<8} {row['interface']}")
+        print(f"{'':<8} capabilities: {', '.join(caps)}{size}")
     missing = table[~table["usable"].astype(bool)]
     if len(missing):
         print("\nnot usable here:")

@@ -12,6 +12,7 @@ __all__ = [
     "FrozenError",
     "InfeasibleError",
     "InputError",
+    "IntegerOnlyError",
     "NoSolutionError",
     "SizeLimitError",
     "VerificationError",
@@ -81,6 +82,28 @@ class SizeLimitError(BackendError):
         self.backend, self.limit, self.size = backend, limit, size
         tail = f"; {fix}" if fix else "; use another backend (erlocate backends lists them)"
         super().__init__(f"{backend}: the model has {size}, above the limit of {limit}{tail}")
+
+
+class IntegerOnlyError(BackendError):
+    """An integer-only backend (CP-SAT) cannot solve this model exactly, so it refuses it.
+
+    Raised instead of solving a rounded approximation: a continuous column, a
+    coefficient that no power of ten makes an exact integer, an unbounded
+    column. Separate from other :class:`BackendError` so that a caller trying
+    backends in turn can move on to a MILP backend (the message names one).
+
+    Attributes
+    ----------
+    backend : str
+        The backend that refused.
+    reason : str
+        What is not integral, with the block name and an example.
+    """
+
+    def __init__(self, backend: str, reason: str, fix: str = "") -> None:
+        self.backend, self.reason = backend, reason
+        tail = fix or "use a MILP backend such as backend='highs', which solves it as it is"
+        super().__init__(f"{backend}: cannot solve this model exactly: {reason}; {tail}")
 
 
 class VerificationError(ErlocateError, AssertionError):

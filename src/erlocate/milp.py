@@ -52,6 +52,12 @@ class Milp:
         A bound on the optimum the model knows from its data (including the
         offset), e.g. the p-median's sum of nearest costs: no backend reports
         a weaker one (see :func:`erlocate.backends.base.honest_bound`).
+    implied_integer : numpy.ndarray of bool, optional
+        Continuous columns that take integer values at some optimum once the
+        integer columns are integer (e.g. the uncapacitated p-median's
+        assignment shares given binary open flags). Integer-only solvers
+        (``"cpsat"``) declare them integer, which keeps the optimum; other
+        backends ignore the mask. None (the default) is read as no column.
     """
 
     c: np.ndarray
@@ -67,6 +73,16 @@ class Milp:
     row_blocks: dict[str, slice] = field(default_factory=dict)
     name: str = "erlocate"
     bound_hint: float | None = None
+    implied_integer: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        mask = self.implied_integer
+        mask = np.zeros(len(self.c), bool) if mask is None else np.asarray(mask, dtype=bool)
+        if mask.shape != (len(self.c),):
+            raise ValueError(
+                f"implied_integer: expected {len(self.c)} flags (one per column), got {mask.size}"
+            )
+        object.__setattr__(self, "implied_integer", mask)
 
     @property
     def n_cols(self) -> int:
@@ -163,6 +179,7 @@ class MilpBuilder:
         self._lb: list[np.ndarray] = []
         self._ub: list[np.ndarray] = []
         self._int: list[np.ndarray] = []
+        self._implied: list[np.ndarray] = []
         self._rlb: list[np.ndarray] = []
         self._rub: list[np.ndarray] = []
         self._ri: list[np.ndarray] = []
@@ -184,8 +201,14 @@ class MilpBuilder:
         lb: float | np.ndarray = 0.0,
         ub: float | np.ndarray = np.inf,
         integer: bool = False,
+        implied_integer: bool = False,
     ) -> np.ndarray:
-        """Append ``n`` columns as block ``name``; return their global indices."""
+        """Append ``n`` columns as block ``name``; return their global indices.
+
+        ``implied_integer`` marks continuous columns that are integer at some
+        optimum once the integer columns are (see :attr:`Milp.implied_integer`);
+        set it only with a proof, written where the block is built.
+        """
         if name in self.col_blocks:
             raise ValueError(f"column block {name!r} already exists")
         start = self._n_cols
@@ -193,6 +216,7 @@ class MilpBuilder:
         self._lb.append(np.broadcast_to(np.asarray(lb, dtype=float), (n,)))
         self._ub.append(np.broadcast_to(np.asarray(ub, dtype=float), (n,)))
         self._int.append(np.full(n, integer, dtype=bool))
+        self._implied.append(np.full(n, implied_integer and not integer, dtype=bool))
         self._n_cols += n
         self.col_blocks[name] = slice(start, start + n)
         return np.arange(start, start + n, dtype=np.int64)
@@ -256,4 +280,5 @@ class MilpBuilder:
             row_blocks=dict(self.row_blocks),
             name=self.name,
             bound_hint=self.bound_hint,
+            implied_integer=cat(self._implied, bool),
         )

@@ -23,8 +23,10 @@ __all__ = [
     "box_bound",
     "classify",
     "honest_bound",
+    "known_bound",
     "relative_gap",
     "solve_empty",
+    "tighten_bound",
 ]
 
 #: Relative gap passed to a solver when the caller gives none. Tight on purpose:
@@ -200,25 +202,34 @@ def box_bound(milp: Milp) -> float | None:
     return (total if milp.sense == "min" else -total) + float(milp.offset)
 
 
-def honest_bound(out: SolverOutput, milp: Milp) -> SolverOutput:
-    """``out`` with a bound never weaker than one the model knows.
+def known_bound(milp: Milp) -> float | None:
+    """The strongest bound ``milp`` knows without a solver: :func:`box_bound` or ``bound_hint``."""
+    known = [b for b in (box_bound(milp), milp.bound_hint) if b is not None and np.isfinite(b)]
+    if not known:
+        return None
+    return max(known) if milp.sense == "min" else min(known)
 
-    The known bounds are :func:`box_bound` and :attr:`Milp.bound_hint`. A
-    solver stopped early may report a weaker bound (SCIP before its root LP
-    derives one from the column bounds of its presolved model); the stronger
-    one replaces it, the gap is recomputed, and an incumbent the known bound
-    proves optimal (gap at most :data:`OPTIMAL_GAP`) is reported as such.
+
+def tighten_bound(out: SolverOutput, known: float | None, sense: str) -> SolverOutput:
+    """``out`` with its bound replaced by ``known`` when that is stronger (or it has none).
+
+    ``known`` must be a valid bound of the problem ``out`` answers (a lower
+    bound when minimising). The gap is recomputed, and an incumbent the known
+    bound proves optimal (gap at most :data:`OPTIMAL_GAP`) is reported as
+    such. Answers without a bound to speak of (infeasible, unbounded, error)
+    are returned unchanged. Decompositions, which assemble their own
+    :class:`SolverOutput`, call this with the bound their model knows.
     """
-    known = [b for b in (box_bound(milp), milp.bound_hint) if b is not None]
-    if not known or out.status not in ("optimal", "feasible", "no_solution"):
+    if known is None or not np.isfinite(known):
         return out
-    tighter = max if milp.sense == "min" else min
-    best = tighter(known)
-    if out.bound is not None and tighter(out.bound, best) == out.bound:
+    if out.status not in ("optimal", "feasible", "no_solution"):
         return out
-    bound = best
+    tighter = max if sense == "min" else min
+    if out.bound is not None and np.isfinite(out.bound) and tighter(out.bound, known) == out.bound:
+        return out
+    bound = float(known)
     if out.objective is not None:  # a valid bound never passes the incumbent
-        bound = min(bound, out.objective) if milp.sense == "min" else max(bound, out.objective)
+        bound = min(bound, out.objective) if sense == "min" else max(bound, out.objective)
     gap = relative_gap(out.objective, bound)
     status = out.status
     termination = out.termination
@@ -226,3 +237,17 @@ def honest_bound(out: SolverOutput, milp: Milp) -> SolverOutput:
         status = "optimal"
         termination += "; proven optimal by the model's own bound"
     return replace(out, bound=bound, gap=gap, status=status, termination=termination)
+
+
+def honest_bound(out: SolverOutput, milp: Milp) -> SolverOutput:
+    """``out`` with a bound never weaker than one the model knows.
+
+    The known bounds are :func:`box_bound` and :attr:`Milp.bound_hint`
+    (:func:`known_bound`). A solver stopped early may report a weaker bound
+    (SCIP before its root LP reports the bound of its presolved model's
+    column bounds, 0 for a p-median whose nearest costs sum to millions); the
+    stronger one replaces it, the gap is recomputed, and an incumbent the
+    known bound proves optimal (gap at most :data:`OPTIMAL_GAP`) is reported
+    as such (:func:`tighten_bound`).
+    """
+    return tighten_bound(out, known_bound(milp), milp.sense)

@@ -16,14 +16,14 @@ Translation
     ``Solver.values`` of the public wrapper.
 
 Why SCIP and not CP-SAT
-    CP-SAT is OR-Tools' strongest engine, but it is a constraint-programming
-    solver over integers: every variable must be integer and every
-    coefficient is scaled to an integer. These models have fractional costs
-    (travel times, populations × distances) and continuous variables
-    (assignment shares, the p-center radius), so CP-SAT would either reject
-    them or solve a rescaled approximation. SCIP is an LP-based
-    branch-and-cut MIP solver that takes the model as it is and reports a
-    proven dual bound.
+    CP-SAT is OR-Tools' strongest engine, but it works over integers: every
+    variable integer, every coefficient an integer. Many of these models have
+    fractional data and continuous columns (split capacitated shares, the
+    p-center radius on decimal costs) that CP-SAT could only solve as a
+    rescaled approximation. SCIP is an LP-based branch-and-cut MIP solver
+    that takes every model as it is and reports a proven dual bound; the
+    ``"cpsat"`` backend (:mod:`erlocate.backends.cpsat`) runs CP-SAT on the
+    models that are exactly integer and refuses the others.
 
 Options
     ``time_limit`` → ``set_time_limit_in_seconds``, counted from the call
@@ -34,6 +34,21 @@ Options
     ``warm_start`` → a full solution hint (SCIP checks it and keeps it as
     an incumbent if feasible). ``threads`` is accepted and ignored: SCIP as
     built into OR-Tools runs its search on one thread.
+
+Bounds
+    The dual bound of a search SCIP did not close is taken only when it is at
+    least what the column bounds alone give
+    (:func:`~erlocate.backends.base.box_bound`). A SCIP run
+    that stops with an incumbent (a root heuristic's, or the warm start)
+    before its root LP is solved reports the *pseudo-objective* bound of its
+    presolved model: every presolved column at its cheaper bound. That is 0
+    for a p-median whose nearest costs sum to 2e8, and, once presolve has
+    substituted columns (``z_i1 = 1 - sum_j z_ij``), presolved columns carry
+    negative costs and the bound drops below 0 (−5,759,029 was seen for a
+    p-median with costs >= 0); stopped during presolve it is −1e20. Such a
+    bound says nothing a search found, so it is dropped here, and
+    :func:`~erlocate.backends.base.honest_bound` (applied to every backend)
+    puts the model's own bound in its place.
 
 Statuses are not decided here: the raw facts go to
 :func:`erlocate.backends.base.classify`.
@@ -49,7 +64,13 @@ import numpy as np
 import scipy.sparse as sp
 from ortools.linear_solver.python import model_builder_helper as mbh
 
-from erlocate.backends.base import SolveOptions, SolverOutput, classify, solve_empty
+from erlocate.backends.base import (
+    SolveOptions,
+    SolverOutput,
+    box_bound,
+    classify,
+    solve_empty,
+)
 from erlocate.backends.protocol import Capabilities, SolverBackend
 from erlocate.deadline import Deadline
 from erlocate.errors import BackendError, InputError
@@ -224,6 +245,11 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
         for j, value in enumerate(x0.tolist()):
             helper.add_hint(j, value)
     run = _scip(helper, clock.options(options))
+    floor = box_bound(milp)
+    if run.bound is not None and floor is not None and run.status != _ST.OPTIMAL:
+        weaker = run.bound < floor if milp.sense == "min" else run.bound > floor
+        if weaker:  # the presolved model's pseudo-objective bound: see the module doc
+            run = dataclasses.replace(run, bound=None)
     runtime = run.seconds
     termination = _describe(run)
     status = run.status

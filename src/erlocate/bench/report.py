@@ -156,7 +156,9 @@ def to_markdown(df: pd.DataFrame, *, title: str | None = None) -> str:
             f"**{b}**: {len(mine)} cases, {int((mine['status'] == 'optimal').sum())} proven "
             f"optimal, {matched} of {with_opt} match the published value, "
             f"{int((mine['status'] == 'error').sum())} errors, "
-            f"{int((mine['status'] == 'over_limit').sum())} beyond its size limit; build "
+            f"{int((mine['status'] == 'over_limit').sum())} beyond its size limit, "
+            f"{int((mine['status'] == 'not_integral').sum())} not integral (integer-only "
+            "solver); build "
             f"{mine['build_s'].sum():.1f} s, solve {mine['solve_s'].sum():.1f} s."
         )
         lines.append("")

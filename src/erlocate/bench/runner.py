@@ -39,7 +39,7 @@ from typing import Any
 import pandas as pd
 
 from erlocate.bench.suites import Case, CaseRef, as_case, suite
-from erlocate.errors import BackendError, InputError, SizeLimitError
+from erlocate.errors import BackendError, InputError, IntegerOnlyError, SizeLimitError
 from erlocate.models import PMedian
 
 __all__ = ["COLUMNS", "MemorySampler", "run"]
@@ -234,8 +234,9 @@ def _one(
                 threads=threads,
                 raise_on_failure=False,
             )
-        except SizeLimitError as exc:  # beyond a free licence: not an error of the solver
-            row.update(status="over_limit", error=_err(exc), build_s=math.nan, solve_s=math.nan)
+        except (SizeLimitError, IntegerOnlyError) as exc:  # not this solver's kind: no error
+            status = "over_limit" if isinstance(exc, SizeLimitError) else "not_integral"
+            row.update(status=status, error=_err(exc), build_s=math.nan, solve_s=math.nan)
             row["total_s"] = time.perf_counter() - start
         except Exception as exc:  # one failing case must not stop the run
             row.update(status="error", error=_err(exc), build_s=math.nan, solve_s=math.nan)

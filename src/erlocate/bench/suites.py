@@ -18,7 +18,9 @@ suite             cases
 ``random``        seeded random towns (:func:`erlocate.examples.random_euclidean`):
                   p-median, MCLP and LSCP; no published optimum
 ``district``      the four planning models on the embedded district
-                  (:mod:`erlocate.planning.district`); no published optimum
+                  (:mod:`erlocate.planning.district`), as ``erlocate demo`` plans
+                  them (depots with flooded roads slowed, teams recruited); no
+                  published optimum
 ================  ===============================================================
 """
 
@@ -257,8 +259,10 @@ def _district(instances=None, range=None) -> list[CaseRef]:
     builders = {
         "fire_stations": d.fire_station_case,
         "shelters": d.shelter_case,
-        "depots": d.depot_case,
-        "teams": d.team_case,
+        # as the demo plans them: the flood's roads slowed (closed ones cut 8 communities
+        # off) and every squad brought up to strength (the minima as written cannot be met)
+        "depots": lambda: d.depot_case(flood_roads="slowed"),
+        "teams": lambda: d.team_case(recruit=True),
     }
     chosen = _select(list(builders), "district", instances, range)
     return [CaseRef(n, lambda n=n: (f"district-{n}", *builders[n]()), "district") for n in chosen]

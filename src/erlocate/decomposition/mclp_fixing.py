@@ -427,7 +427,16 @@ def build_restricted(prob: RestrictedProblem, name: str = "mclp_fixed") -> Milp:
         ub=(prob.free | prob.fixed_open).astype(float),
         integer=True,
     )
-    y = b.add_cols("covered", rows.size, obj=prob.w[rows], lb=prob.must[rows].astype(float), ub=1.0)
+    # for binary x each y_i ranges over [must_i, min(1, open sites covering i)], integral ends:
+    # some optimum has integral y (implied integer)
+    y = b.add_cols(
+        "covered",
+        rows.size,
+        obj=prob.w[rows],
+        lb=prob.must[rows].astype(float),
+        ub=1.0,
+        implied_integer=True,
+    )
     sub = sp.csr_array(prob.A[rows])
     sub.data = sub.data * prob.free[sub.indices]
     sub.eliminate_zeros()
@@ -509,7 +518,9 @@ def solve_mclp_fixing(
     t_heur = time.perf_counter() - t0
 
     # bound and fixing rounds
-    bound = prob.offset + float(prob.w.sum())  # every row covered: the trivial bound
+    # every row covered: the model's own (box) bound; every later bound is min'ed with it,
+    # so the reported bound is never weaker than the model's
+    bound = prob.offset + float(prob.w.sum())
     t_lp = time.perf_counter()
     n_fixed: dict[str, int] = {
         "sites_closed": 0,

@@ -66,7 +66,7 @@ from types import ModuleType
 
 import numpy as np
 
-from erlocate.backends.base import SolveOptions, SolverOutput, classify
+from erlocate.backends.base import SolveOptions, SolverOutput, classify, tighten_bound
 from erlocate.deadline import Deadline
 from erlocate.decomposition.benders_master import (
     VIOLATION_TOL,
@@ -78,6 +78,8 @@ from erlocate.decomposition.benders_master import (
 from erlocate.errors import InputError
 from erlocate.heuristics import pmedian_greedy, pmedian_interchange
 from erlocate.instance import Instance
+from erlocate.models.base import Pairs
+from erlocate.models.bounds import assignment_bound
 from erlocate.models.pmedian_radius import build_radius, decode_radius, encode_radius, levels
 from erlocate.plan import Plan, nearest_open
 
@@ -137,6 +139,9 @@ class _Run:
         c = instance.costs if max_cost is None else instance.costs[instance.costs <= max_cost]
         w = instance.weights
         self.integral = bool(np.all(c == np.round(c)) and np.all(w == np.round(w)))
+        pairs = Pairs(instance, max_cost)
+        # every plan pays each point's weight × nearest usable cost (the model's own bound)
+        self.known = assignment_bound(instance, pairs, w[pairs.rows] * pairs.cost)
         self.plan: Plan | None = None
         self.ub = np.inf
         self.lb = -np.inf
@@ -175,7 +180,7 @@ class _Run:
         runtime = self.stats.lp_seconds + self.stats.milp_seconds
         common = dict(backend=self.backend.name, runtime=runtime, sense="min")
         if self.plan is None:
-            return classify(
+            out = classify(
                 x=None,
                 objective=None,
                 bound=None if proven else self.rounded(self.lb),
@@ -184,6 +189,7 @@ class _Run:
                 termination=why,
                 **common,
             )
+            return tighten_bound(out, self.known, "min")
         bound = (
             self.ub
             if proven
@@ -197,7 +203,8 @@ class _Run:
             termination=why,
             **common,
         )
-        return dataclasses.replace(out, x=None)
+        # stopped before the LP (lb = -inf) or at a weak bound: never below the model's own
+        return dataclasses.replace(tighten_bound(out, self.known, "min"), x=None)
 
     # ------------------------------------------------------------------ stages
     def incumbent(self, start: Plan | None) -> None:

@@ -99,8 +99,26 @@ class BackupCoverage(Model):
             rows = coverable(instance, self.max_cost)
             w = instance.weights[rows]
             n_rows = rows.size
-        y = b.add_cols("covered", n_rows, obj=self.theta * w, ub=1.0, integer=integer)
-        u = b.add_cols("backup", n_rows, obj=(1 - self.theta) * w, ub=1.0, integer=integer)
+        # theta >= 1/2, binary x: for k open sites covering a row, (y, u) ranges over
+        # y + u <= k, u <= y, [0, 1]^2, whose only fractional vertex (1/2, 1/2) at k = 1 is
+        # worth w/2 <= theta w, the value of (1, 0): some optimum is integral (implied integer)
+        implied = not integer
+        y = b.add_cols(
+            "covered",
+            n_rows,
+            obj=self.theta * w,
+            ub=1.0,
+            integer=integer,
+            implied_integer=implied,
+        )
+        u = b.add_cols(
+            "backup",
+            n_rows,
+            obj=(1 - self.theta) * w,
+            ub=1.0,
+            integer=integer,
+            implied_integer=implied,
+        )
         if self.reduce:
             coo = A.tocoo()
             k = np.arange(n_rows)

@@ -341,9 +341,22 @@ def add_assignment(
     obj: np.ndarray,
     integer: bool = False,
     link: bool = True,
+    implied_integer: bool = False,
 ) -> np.ndarray:
-    """Assignment shares z_ij with sum_j z_ij = 1 and (if ``link``) z_ij <= x_j."""
-    z = b.add_cols("assign", len(pairs), obj=obj, lb=0.0, ub=1.0, integer=integer)
+    """Assignment shares z_ij with sum_j z_ij = 1 and (if ``link``) z_ij <= x_j.
+
+    ``implied_integer``: the caller proves that for binary x some optimum has
+    integral z (see :attr:`erlocate.milp.Milp.implied_integer`).
+    """
+    z = b.add_cols(
+        "assign",
+        len(pairs),
+        obj=obj,
+        lb=0.0,
+        ub=1.0,
+        integer=integer,
+        implied_integer=implied_integer,
+    )
     b.add_rows(
         "assign_once", rows=pairs.rows, cols=z, vals=1.0, lb=1.0, ub=1.0, n_rows=instance.n_demand
     )

@@ -20,6 +20,7 @@ from erlocate.models.base import (
     single_source_precheck,
     weighted_cost,
 )
+from erlocate.models.bounds import fixed_charge_bound
 from erlocate.params import boolean
 from erlocate.plan import Checker, Plan, reassign_nearest
 
@@ -47,9 +48,21 @@ class _FixedCharge(Model):
         b = MilpBuilder(type(self).__name__.lower(), "min")
         x = add_open(b, instance, obj=instance.site_costs)
         obj = instance.weights[pairs.rows] * pairs.cost
-        z = add_assignment(b, instance, pairs, x, obj=obj, integer=self.single_source)
+        # Uncapacitated, for binary x each point's z ranges over a simplex face whose vertices
+        # serve it wholly from one open site: some optimum has integral z. Split capacitated
+        # shares (CFLP) may be fractional at every optimum: not implied.
+        z = add_assignment(
+            b,
+            instance,
+            pairs,
+            x,
+            obj=obj,
+            integer=self.single_source,
+            implied_integer=not self.capacitated,
+        )
         if self.capacitated:
             add_capacity(b, instance, pairs, x, z)
+        b.bound_hint = fixed_charge_bound(instance, pairs, obj)
         return b.build()
 
     def decode(self, instance: Instance, milp: Milp, x: np.ndarray) -> Plan:

@@ -7,6 +7,7 @@ import numpy as np
 from erlocate.instance import Instance
 from erlocate.milp import Milp, MilpBuilder
 from erlocate.models.base import Model, add_open, check_max_cost, require_reach
+from erlocate.models.bounds import with_cover_bound
 from erlocate.models.reduce import CoverReduction, reduce_lscp
 from erlocate.params import boolean
 from erlocate.plan import Checker, Plan, coverage_counts
@@ -92,7 +93,7 @@ class LSCP(Model):
             )
             coo = red.A.tocoo()
             b.add_rows("cover", rows=coo.row, cols=x[coo.col], vals=1.0, lb=1.0, n_rows=red.n_rows)
-            return b.build()
+            return with_cover_bound(b.build())
         b = MilpBuilder("lscp", "min")
         x = add_open(b, instance, obj=self._site_costs(instance))
         mask = instance.costs <= self.max_cost
@@ -104,7 +105,7 @@ class LSCP(Model):
             lb=1.0,
             n_rows=instance.n_demand,
         )
-        return b.build()
+        return with_cover_bound(b.build())
 
     def decode(self, instance: Instance, milp: Milp, x: np.ndarray) -> Plan:
         return Plan.nearest(instance, np.round(milp.block(x, "open")) > 0.5)

@@ -178,7 +178,10 @@ class MCLP(Model):
                 ub=red.keep_sites.astype(float),
                 integer=True,
             )
-            y = b.add_cols("covered", red.n_rows, obj=red.weights, lb=0.0, ub=1.0)
+            # for binary x the best y_i is min(1, open sites covering i) or 0: integral
+            y = b.add_cols(
+                "covered", red.n_rows, obj=red.weights, lb=0.0, ub=1.0, implied_integer=True
+            )
             add_reduced_cover_rows(b, red, x, [y])
             add_count(b, x, int(self.p))
             b.offset = red.fixed_weight
@@ -186,7 +189,9 @@ class MCLP(Model):
         b = MilpBuilder("mclp", "max")
         x = add_open(b, instance)
         rows = coverable(instance, self.max_cost)
-        y = b.add_cols("covered", rows.size, obj=instance.weights[rows], lb=0.0, ub=1.0)
+        y = b.add_cols(  # implied integer: as above
+            "covered", rows.size, obj=instance.weights[rows], lb=0.0, ub=1.0, implied_integer=True
+        )
         add_cover_rows(b, instance, x, self.max_cost, [y])
         add_count(b, x, int(self.p))
         return b.build()

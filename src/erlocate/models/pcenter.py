@@ -17,6 +17,7 @@ from erlocate.models.base import (
     check_p,
     require_reach,
 )
+from erlocate.models.bounds import least_per_row
 from erlocate.params import boolean
 from erlocate.plan import Checker, Plan
 
@@ -79,19 +80,32 @@ class PCenter(Model):
         pairs = Pairs(instance, self.max_cost)
         b = MilpBuilder("p-center", "min")
         x = add_open(b, instance)
-        z = add_assignment(b, instance, pairs, x, obj=0.0)
-        w = b.add_cols("radius", 1, obj=1.0, lb=0.0)
+        # For binary x, serving every point wholly from a nearest open site minimises each
+        # row's sum_j c_ij z_ij at once, so the least W is reached with integral z.
+        z = add_assignment(b, instance, pairs, x, obj=0.0, implied_integer=True)
+        cost = pairs.cost * (instance.weights[pairs.rows] if self.weighted else 1.0)
+        # W is then the largest of those costs: integral when every cost is, and never above
+        # the largest cost (a finite upper bound that excludes no optimum)
+        w = b.add_cols(
+            "radius",
+            1,
+            obj=1.0,
+            lb=0.0,
+            ub=max(0.0, float(cost.max(initial=0.0))),
+            implied_integer=bool(np.all(cost == np.round(cost))),
+        )
         add_count(b, x, int(self.p))
-        scale = instance.weights[pairs.rows] if self.weighted else 1.0
         n = instance.n_demand
         b.add_rows(  # sum_j c_ij z_ij - W <= 0
             "radius",
             rows=np.concatenate([pairs.rows, np.arange(n)]),
             cols=np.concatenate([z, np.full(n, w[0])]),
-            vals=np.concatenate([scale * pairs.cost, -np.ones(n)]),
+            vals=np.concatenate([cost, -np.ones(n)]),
             ub=0.0,
             n_rows=n,
         )
+        # W >= sum_j c_ij z_ij >= the point's least cost, for every point
+        b.bound_hint = float(least_per_row(pairs.rows, cost, n).max(initial=0.0))
         return b.build()
 
     def _values(self, instance: Instance, plan: Plan) -> np.ndarray:

@@ -28,6 +28,7 @@ from erlocate.models.base import (
     single_source_precheck,
     weighted_cost,
 )
+from erlocate.models.bounds import assignment_bound
 from erlocate.models.pmedian_radius import build_radius, decode_radius, encode_radius
 from erlocate.params import boolean, choice
 from erlocate.plan import Checker, Plan, reassign_nearest
@@ -179,10 +180,24 @@ class PMedian(Model):
         b = MilpBuilder("p-median", "min")
         x = add_open(b, instance)
         obj = instance.weights[pairs.rows] * pairs.cost
-        z = add_assignment(b, instance, pairs, x, obj=obj, integer=self.single_source)
+        # Uncapacitated, for binary x each point's z ranges over a face of the simplex
+        # (sum_j z_ij = 1, 0 <= z_ij <= x_j) whose vertices serve it wholly from one open
+        # site, and the objective is linear in z: some optimum has integral z.
+        # Capacitated split shares may be fractional at every optimum: not implied.
+        z = add_assignment(
+            b,
+            instance,
+            pairs,
+            x,
+            obj=obj,
+            integer=self.single_source,
+            implied_integer=not self.capacitated,
+        )
         add_count(b, x, int(self.p))
         if self.capacitated:
             add_capacity(b, instance, pairs, x, z)
+        # every point pays at least its weight × nearest usable cost, capacities or not
+        b.bound_hint = assignment_bound(instance, pairs, obj)
         return b.build()
 
     def decode(self, instance: Instance, milp: Milp, x: np.ndarray) -> Plan:

@@ -163,10 +163,19 @@ def build_radius(
     zk = np.flatnonzero(has_z)
     gap = np.zeros(n_lvl)
     gap[zk] = lv.cost[zk + 1] - lv.cost[zk]
+    # For binary y the least z, z_i^k = max(0, 1 - sum_{c_ij <= D_i^k} y_j), is integral and
+    # optimal (weights and gaps are >= 0); the chained rows keep it feasible: implied integer.
     z = b.add_cols(
-        "radius", zk.size, obj=lv.weight[lv.row[zk]] * gap[zk], lb=0.0, ub=1.0, integer=False
+        "radius",
+        zk.size,
+        obj=lv.weight[lv.row[zk]] * gap[zk],
+        lb=0.0,
+        ub=1.0,
+        integer=False,
+        implied_integer=True,
     )
     b.offset = float(np.sum(lv.weight[lv.row[first]] * lv.cost[first]))
+    b.bound_hint = b.offset  # z >= 0 at costs >= 0: every point pays its nearest cost
     has_row = ~lv.closed
     row_of = np.cumsum(has_row) - 1
     z_of = np.full(n_lvl, -1, dtype=np.int64)
