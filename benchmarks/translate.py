@@ -63,12 +63,12 @@ def main() -> None:
                     median_seconds(lambda: to_highs(milp), args.repeats),
                 )
             )
-        if "pulp" in names:
+        if "cbc" in names:
             from erlocate.backends.cbc import cbc_path, write_mps
 
             rows.append(
                 (
-                    "pulp",
+                    "cbc",
                     "`write_mps` (HiGHS writeModel)",
                     median_seconds(lambda: write_mps(milp, mps), args.repeats),
                 )
@@ -76,14 +76,14 @@ def main() -> None:
             cmd = [str(cbc_path()), "-import", str(mps), "-quit"]
             rows.append(
                 (
-                    "pulp",
+                    "cbc",
                     "CBC reads the MPS (inside solve)",
                     median_seconds(
                         lambda: subprocess.run(cmd, capture_output=True, check=True), args.repeats
                     ),
                 )
             )
-        if "ortools" in names:
+        if "scip" in names:
             from ortools.linear_solver.python import model_builder_helper as mbh
 
             from erlocate.backends.cbc import write_mps
@@ -91,7 +91,7 @@ def main() -> None:
 
             rows.append(
                 (
-                    "ortools",
+                    "scip",
                     "`to_ortools` (fill_model_from_sparse_data)",
                     median_seconds(lambda: to_ortools(milp), args.repeats),
                 )
@@ -103,7 +103,7 @@ def main() -> None:
 
             rows.append(
                 (
-                    "ortools",
+                    "scip",
                     "MPS route, not used (write + import)",
                     median_seconds(via_mps, args.repeats),
                 )

@@ -68,7 +68,8 @@ def test_cbc_runs_here_and_names_its_source():
     version = get("cbc").version()
     assert version.startswith("CBC ") and " from " in version, version
     if importlib.util.find_spec("cbcbox") is not None:
-        assert cbc_backend.cbc_source().startswith("cbcbox "), cbc_backend.cbc_source()
+        source = cbc_executable.cbc_source()
+        assert source.startswith("cbcbox "), source
     elif RUST:
         pytest.fail("PuLP >= 4 bundles no CBC: the cbcbox dependency is missing")
 

@@ -14,11 +14,12 @@ The bound of a search that did not close is parsed from the final summary of
 CBC's log: ``Lower bound:`` (3 decimals in CBC 2.10, 6 significant digits in
 cbcbox's CBC) and CBC 2.10's ``Partial search ... (best possible X)`` (8
 significant digits), each moved outward by half a unit of its last printed
-digit so that it stays a valid bound. A closed search ("Optimal") is bound by
-its objective; one closed on the gap ("Optimal (within gap tolerance)") by
-the tighter of the printed bound and the requested gap. A warm start CBC
-cannot use is named in ``termination``. Statuses are decided by
-:func:`erlocate.backends.base.classify` only.
+digit so that it stays a valid bound. A closed search ("Optimal", or
+"Optimal (within gap tolerance)" under a requested gap of at most
+:data:`~erlocate.backends.base.OPTIMAL_GAP`) is bound by its objective; one
+closed on a looser gap by the tighter of the printed bound and the gap. A
+warm start CBC cannot use is named in ``termination``. Statuses are decided
+by :func:`erlocate.backends.base.classify` only.
 """
 
 from __future__ import annotations
@@ -33,18 +34,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from erlocate.backends.base import SolveOptions, SolverOutput, classify, solve_empty
+from erlocate.backends import cbc_executable as exe
+from erlocate.backends.base import OPTIMAL_GAP, SolveOptions, SolverOutput, classify, solve_empty
 from erlocate.backends.cbc_executable import (
     ENV_VAR,
     INTERRUPT_SHARE,
     KILL_SHARE,
     cbc_path,
-    cbc_source,
-    cbc_version,
     tolerance,
-)
-from erlocate.backends.cbc_executable import (
-    run as run_cbc,
 )
 from erlocate.backends.highs import to_highs
 from erlocate.backends.protocol import Capabilities, SolverBackend
@@ -62,8 +59,6 @@ __all__ = [
     "WARM_START_REJECTED",
     "available",
     "cbc_path",
-    "cbc_source",
-    "cbc_version",
     "solve",
     "tolerance",
     "write_mps",
@@ -81,8 +76,7 @@ _MAX_SEED = 2_147_483_647
 WARM_START_REJECTED = "CBC rejected the warm start"
 _MIPSTART_REJECTED = "mipstart values could not be used"
 
-#: cbcbox's CBC proves some models infeasible before solving and then writes
-#: "Status unknown" in its solution file; its log says so with this phrase.
+#: cbcbox's CBC logs this when it proves infeasibility before solving ("Status unknown").
 _PRESOLVE_INFEASIBLE = "infeasibility proved"
 
 _NUMBER = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
@@ -227,7 +221,7 @@ def _cbc(
             _write_mipstart(milp, x0, start)
         args = _arguments(mps, sol, binary, clock.options(options), is_mip, start)
         began = time.perf_counter()
-        log, rc, killed = run_cbc(args, verbose=options.verbose, cwd=tmp, clock=clock, slack=slack)
+        log, rc, killed = exe.run(args, verbose=options.verbose, cwd=tmp, clock=clock, slack=slack)
         seconds = time.perf_counter() - began
         if killed:
             return _Run("killed", log, None, seconds, killed=True)
@@ -243,17 +237,23 @@ def _cbc(
 
 
 def _bound(milp: Milp, options: SolveOptions, run: _Run, objective: float | None) -> float | None:
-    """The best proven bound in the model's terms (sense and constant), or None."""
+    """The best proven bound in the model's terms (sense and constant), or None.
+
+    A search CBC closed ("Optimal", also "Optimal (within gap tolerance)"
+    when the requested gap is at most OPTIMAL_GAP) is bound by its objective,
+    as every backend's optimum is. One closed on a looser requested gap is
+    bound by the tighter of the printed bound and what CBC's gap test
+    certifies: gap <= ratioGap * max(|objective|, |bound|).
+    """
     parsed = _parse_bound(run.log)
     if parsed is not None:
         parsed = (-parsed if milp.sense == "max" else parsed) + float(milp.offset)
     if objective is None or not run.status_line.startswith("Optimal"):
         return parsed
-    if "gap" not in run.status_line:
-        return objective  # the tree was exhausted
-    # Closed on CBC's gap test: gap <= ratioGap * max(|objective|, |bound|) (or 1e-10).
     gap = options.gap
-    slack = math.inf if gap >= 1 else max(1e-10, gap / (1 - gap) * abs(objective - milp.offset))
+    if "gap" not in run.status_line or gap <= OPTIMAL_GAP:
+        return objective
+    slack = math.inf if gap >= 1 else gap / (1 - gap) * abs(objective - milp.offset)
     certified = objective - slack if milp.sense == "min" else objective + slack
     if parsed is None:
         return certified
@@ -286,7 +286,7 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
         ``warm_start`` has the wrong length.
     """
     if not available():
-        raise BackendError(f"cbc: {cbc_source()}")
+        raise BackendError(f"cbc: {exe.cbc_source()}")
     clock = Deadline.after(options.time_limit)
     slack = 0.0 if options.time_limit is None else tolerance(options.time_limit)
     is_mip = bool(milp.integrality.any())
@@ -383,12 +383,12 @@ class CbcBackend(SolverBackend):
 
     def version(self) -> str | None:
         """CBC's version and source, e.g. ``"CBC 2.10.3 from pulp 3.3.2 (bundled)"``."""
-        version = cbc_version()
-        return None if version is None else f"CBC {version} from {cbc_source()}"
+        version = exe.cbc_version()
+        return None if version is None else f"CBC {version} from {exe.cbc_source()}"
 
     def probe(self) -> str:
         """``""`` when a CBC executable was found, else why not and the fix."""
-        return "" if available() else cbc_source()
+        return "" if available() else exe.cbc_source()
 
     def run(self, milp: Milp, options: SolveOptions) -> SolverOutput:
         """See :func:`solve`."""

@@ -3,22 +3,23 @@
 :func:`to_pulp` costs what PuLP's model requires and no more:
 
 * PuLP 4 keeps its model in a Rust core (``pulp._rustcore``). Columns are
-  created with one ``add_variables_batch`` call per distinct (lower bound,
-  upper bound, type); each row is one ``AffineExpr.add_term_ids_coeffs`` call
-  fed the row's CSR slices (column ids, coefficients) as numpy arrays, so no
-  Python code runs per non-zero; a warm start is one ``set_variable_values``
-  call. (PuLP's public ``lpSum``/``lpSum_vars_coefs`` and ``addConstraint``
-  loop in Python over every term.)
+  created with one ``add_variables_batch`` call per run of consecutive
+  columns with the same bounds and type; each row is one
+  ``AffineExpr.add_term_ids_coeffs`` call fed the row's CSR slices (column
+  ids, coefficients) as numpy arrays, so no Python code runs per non-zero; a
+  warm start is one ``set_variable_values`` call. (PuLP's public ``lpSum``,
+  ``lpSum_vars_coefs`` and ``addConstraint`` loop in Python over every term.)
 * PuLP 3 (and 2.x) needs one ``LpVariable`` per column (``prob.add_variable``
   where it exists, so PuLP 3.3 does not warn); each row is one
-  ``LpAffineExpression``, a ``dict`` built in C from ``zip`` of a numpy object
-  array of the row's variables and its coefficients (hashing each variable is
-  the one Python call per non-zero PuLP's dict requires); all constraints go
-  in with one ``extend``.
+  ``LpAffineExpression``, a ``dict`` built in C from ``zip`` of slices of the
+  row-ordered variable and coefficient lists (hashing each variable is the one
+  Python call per non-zero PuLP's dict requires); all constraints go in with
+  one ``extend``.
 
-A row with two different finite bounds becomes two constraints, a free row
-none. The objective constant is left out: the caller recomputes the
-objective from the returned vector.
+Columns keep the Milp's order in the solver (PuLP 3 sorts columns by name, so
+names are zero-padded: ``x000000`` ...), rows too. A row with two different
+finite bounds becomes two constraints, a free row none. The objective
+constant is left out: the caller recomputes the objective from the vector.
 """
 
 from __future__ import annotations
@@ -113,12 +114,14 @@ def _build_rust(milp: Milp, integer: np.ndarray) -> PulpModel:
     prob = pulp.LpProblem(milp.name.replace(" ", "_"), _sense(milp))
     model = prob._model
     columns = np.empty(milp.n_cols, dtype=object)
+    names = _names(milp.n_cols)
     keys = np.stack([milp.col_lb, milp.col_ub, integer.astype(float)])
-    groups, which = np.unique(keys, axis=1, return_inverse=True)
-    for g, (lo, up, is_int) in enumerate(groups.T.tolist()):
-        idx = np.flatnonzero(which.ravel() == g)
+    change = np.flatnonzero(np.any(keys[:, 1:] != keys[:, :-1], axis=0)) + 1
+    cuts = [0, *change.tolist()] if milp.n_cols else []
+    for s, e in zip(cuts, [*cuts[1:], milp.n_cols], strict=True):  # runs of equal bounds, in order
+        lo, up, is_int = keys[:, s].tolist()
         kind = rc.Category.Integer if is_int else rc.Category.Continuous
-        columns[idx] = model.add_variables_batch([f"x{j}" for j in idx.tolist()], lo, up, kind)
+        columns[s:e] = model.add_variables_batch(names[s:e], lo, up, kind)
     ids = np.fromiter((v.id() for v in columns), dtype=np.uint64, count=milp.n_cols)
 
     nz = np.flatnonzero(milp.c)
@@ -149,7 +152,8 @@ def _build_python(milp: Milp, integer: np.ndarray) -> PulpModel:
     lows = [v if np.isfinite(v) else None for v in milp.col_lb.tolist()]
     ups = [v if np.isfinite(v) else None for v in milp.col_ub.tolist()]
     columns = np.empty(milp.n_cols, dtype=object)
-    columns[:] = [make(f"x{j}", lows[j], ups[j], kinds[j]) for j in range(milp.n_cols)]
+    names = _names(milp.n_cols)
+    columns[:] = [make(names[j], lows[j], ups[j], kinds[j]) for j in range(milp.n_cols)]
     nz = np.flatnonzero(milp.c)
     prob.setObjective(pulp.LpAffineExpression(zip(columns[nz], milp.c[nz].tolist(), strict=True)))
     A, constraints = milp.A, {}
@@ -167,6 +171,12 @@ def _build_python(milp: Milp, integer: np.ndarray) -> PulpModel:
             constraints[f"r{i}u"] = pulp.LpConstraint(expr, pulp.LpConstraintLE, rhs=up)
     prob.extend(constraints)
     return PulpModel(prob, columns.tolist())
+
+
+def _names(n: int) -> list[str]:
+    """Column names whose sorted order is the column order (PuLP 3 sorts by name)."""
+    width = len(str(max(n - 1, 0)))
+    return [f"x{j:0{width}d}" for j in range(n)]
 
 
 def _sense(milp: Milp) -> int:
