@@ -42,7 +42,7 @@ import scipy.sparse as sp
 
 from erlocate.errors import InputError
 from erlocate.instance import Instance
-from erlocate.models.base import (
+from erlocate.models.checks import (
     check_max_cost,
     check_p,
     check_positive_int,

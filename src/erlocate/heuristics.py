@@ -31,7 +31,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from erlocate.instance import Instance
-from erlocate.models.base import check_max_cost, check_p, check_time_limit, open_flags
+from erlocate.models.checks import check_max_cost, check_p, check_time_limit, open_flags
 from erlocate.plan import Plan, nearest_open
 
 __all__ = ["pmedian_greedy", "pmedian_interchange"]

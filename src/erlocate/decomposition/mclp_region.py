@@ -60,12 +60,7 @@ from erlocate.deadline import Deadline
 from erlocate.decomposition.mclp_fixing import RestrictedProblem, _encode, build_restricted
 from erlocate.errors import InputError
 from erlocate.instance import Instance
-from erlocate.models.base import (
-    check_max_cost,
-    check_positive_int,
-    check_time_limit,
-    open_flags,
-)
+from erlocate.models.checks import check_max_cost, check_positive_int, check_time_limit, open_flags
 from erlocate.plan import Plan
 
 __all__ = ["mclp_region_search"]

@@ -78,7 +78,7 @@ from erlocate.decomposition.benders_master import (
 from erlocate.errors import InputError
 from erlocate.heuristics import pmedian_greedy, pmedian_interchange
 from erlocate.instance import Instance
-from erlocate.models.base import Pairs
+from erlocate.models.blocks import Pairs
 from erlocate.models.bounds import assignment_bound
 from erlocate.models.pmedian_radius import build_radius, decode_radius, encode_radius, levels
 from erlocate.plan import Plan, nearest_open

@@ -7,7 +7,9 @@ import numpy as np
 from erlocate.errors import InputError
 from erlocate.instance import Instance
 from erlocate.milp import Milp, MilpBuilder
-from erlocate.models.base import Model, add_count, add_open, check_count, check_max_cost, check_p
+from erlocate.models.base import Model
+from erlocate.models.blocks import add_count, add_open
+from erlocate.models.checks import check_count, check_max_cost, check_p
 from erlocate.models.mclp import add_cover_rows, cover_counts, coverable
 from erlocate.models.reduce import merge_rows
 from erlocate.params import boolean, number

@@ -9,18 +9,18 @@ against the input data (:meth:`Model.check`) without looking at the MILP.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from abc import ABC, ABCMeta, abstractmethod
+from collections.abc import Hashable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from erlocate.errors import FrozenError, InfeasibleError, InputError
-from erlocate.inputs import show_ids
+from erlocate.errors import FrozenError, InputError
 from erlocate.instance import Instance
-from erlocate.milp import Milp, MilpBuilder
-from erlocate.params import integer, number
+from erlocate.milp import Milp
 from erlocate.plan import Plan
 
 if TYPE_CHECKING:
@@ -38,9 +38,61 @@ class _FrozenAfterInit(ABCMeta):
 
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
         obj = super().__call__(*args, **kwargs)
+        # own copies of mutable inputs, so changing the caller's table later changes no model
+        for name, value in list(vars(obj).items()):
+            if not name.startswith("_"):
+                object.__setattr__(obj, name, own_copy(value))
         obj.check_params()
         object.__setattr__(obj, "_frozen", True)
         return obj
+
+
+def own_copy(value: Any) -> Any:
+    """A copy of an array, table, list or mapping (read-only for arrays); other values as given."""
+    if isinstance(value, np.ndarray):
+        out = value.copy()
+        out.setflags(write=False)
+        return out
+    if isinstance(value, (pd.DataFrame, pd.Series, pd.Index)):
+        return value.copy()
+    if isinstance(value, list):
+        return [own_copy(v) for v in value]
+    if isinstance(value, dict):
+        return {k: own_copy(v) for k, v in value.items()}
+    return value
+
+
+def hashable(value: Any) -> Hashable:
+    """A hashable stand-in equal for equal parameter values (tables and arrays by content)."""
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        frame = value.to_frame() if isinstance(value, pd.Series) else value
+        digest = pd.util.hash_pandas_object(frame.astype(object), index=True).to_numpy()
+        return (
+            type(value).__name__,
+            tuple(map(str, frame.columns)),
+            tuple(map(str, frame.dtypes)),
+            digest.tobytes(),
+        )
+    if isinstance(value, pd.Index):
+        return ("Index", tuple(hashable(v) for v in value.tolist()))
+    if isinstance(value, np.ndarray):
+        return ("ndarray", value.dtype.str, value.shape, value.tobytes())
+    if isinstance(value, np.generic):
+        return value.item()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # e.g. an Instance
+        fields = dataclasses.fields(value)
+        return (type(value).__qualname__, *(hashable(getattr(value, f.name)) for f in fields))
+    if isinstance(value, Mapping):
+        return ("mapping", tuple(sorted(((repr(k), hashable(v)) for k, v in value.items()))))
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(hashable(v) for v in value))
+    if isinstance(value, (set, frozenset)):
+        return ("set", tuple(sorted(repr(hashable(v)) for v in value)))
+    try:
+        hash(value)
+    except TypeError:
+        return ("repr", type(value).__name__, repr(value))
+    return value
 
 
 class Model(ABC, metaclass=_FrozenAfterInit):
@@ -90,21 +142,66 @@ class Model(ABC, metaclass=_FrozenAfterInit):
             raise FrozenError(f"{name}: {type(self).__name__} is immutable once built")
         object.__delattr__(self, name)
 
+    @classmethod
+    def parameter_names(cls) -> tuple[str, ...]:
+        """The constructor's parameter names, in order."""
+        params = inspect.signature(cls.__init__).parameters
+        return tuple(
+            n
+            for n, par in params.items()
+            if n != "self" and par.kind not in (par.VAR_KEYWORD, par.VAR_POSITIONAL)
+        )
+
+    def parameters(self) -> dict[str, Any]:
+        """The constructor parameters as given (after the model's own normalisation).
+
+        ``type(model)(**model.parameters())`` is an equal model.
+        """
+        return {n: getattr(self, n) for n in self.parameter_names()}
+
     def replace(self, **changes: Any) -> Model:
         """A copy with some constructor parameters changed (checked like a new model).
 
-        >>> MCLP(p=3, max_cost=5.0).replace(p=4)  # doctest: +SKIP
+        >>> from erlocate import MCLP
+        >>> MCLP(p=3, max_cost=5.0).replace(p=4).p
+        4
         """
-        params = inspect.signature(type(self).__init__).parameters
-        names = [n for n, par in params.items() if n != "self" and par.kind != par.VAR_KEYWORD]
+        names = list(self.parameter_names())
         unknown = sorted(set(changes) - set(names))
         if unknown:
             raise InputError(
                 f"{unknown[0]}: not a parameter of {type(self).__name__}; parameters are {names}",
                 field=unknown[0],
             )
-        kwargs = {n: changes[n] if n in changes else getattr(self, n) for n in names}
-        return type(self)(**kwargs)
+        return type(self)(**{**self.parameters(), **changes})
+
+    # ------------------------------------------------------------------ value semantics
+    def _key(self) -> Hashable:
+        key = self.__dict__.get("_hash_key")
+        if key is None:
+            key = (
+                type(self).__qualname__,
+                tuple((n, hashable(v)) for n, v in self.parameters().items()),
+            )
+            object.__setattr__(self, "_hash_key", key)
+        return key
+
+    def __eq__(self, other: object) -> bool:
+        """Models are equal when they are of one class with equal parameters (tables by content)."""
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, Model)
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __getstate__(self) -> dict[str, Any]:
+        # caches (names starting with "_") are rebuilt on demand, not pickled
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_") or k == "_frozen"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
 
     # ------------------------------------------------------------------ interface
     def check_params(self) -> None:
@@ -212,237 +309,3 @@ def cutoff_breach(model: Model, instance: Instance) -> str | None:
         f"were cut at {cut} (pairs beyond it are missing, not unreachable); lower {field} to "
         f"at most {r:g}, or rebuild the instance with max_cost >= {s:g}"
     )
-
-
-# ---------------------------------------------------------------------- validation
-def check_time_limit(time_limit: Any) -> float:
-    """A finite number of seconds >= 0 (heuristics' ``time_limit``)."""
-    out = number(time_limit, "time_limit", minimum=0.0)
-    assert out is not None
-    return out
-
-
-def check_positive_int(value: Any, name: str) -> int:
-    """An integer >= 1 (heuristics' counts: strengths, stalls, region sizes)."""
-    out = integer(value, name, minimum=1)
-    assert out is not None
-    return out
-
-
-def check_count(p: Any, name: str = "p") -> int:
-    """An integer number of facilities >= 1 (checked at construction; the upper
-    bound, the number of sites, is checked against the instance by :func:`check_p`)."""
-    out = integer(p, name, minimum=1, hint="the number of facilities to open")
-    assert out is not None
-    return out
-
-
-def open_flags(instance: Instance, plan: Plan) -> np.ndarray:
-    """A copy of ``plan.open`` as booleans, checked to have one flag per site."""
-    open_ = np.asarray(plan.open, dtype=bool).copy()
-    if open_.shape != (instance.n_sites,):
-        raise InputError(
-            f"plan: has {open_.size} open flags for {instance.n_sites} sites", field="plan"
-        )
-    return open_
-
-
-def check_p(p: Any, instance: Instance) -> int:
-    """p is an integer in [max(1, #required), n_sites]."""
-    p = check_count(p)
-    if p > instance.n_sites:
-        raise InputError(
-            f"p: cannot open {p} facilities with only {instance.n_sites} candidate sites",
-            field="p",
-        )
-    n_req = int(instance.required.sum())
-    if n_req > p:
-        raise InputError(
-            f"p: {n_req} sites are required (kept open) but p = {p}; raise p to at least {n_req} "
-            "or drop required sites",
-            field="required",
-        )
-    return p
-
-
-def check_max_cost(
-    max_cost: Any, name: str = "max_cost", *, optional: bool = False
-) -> float | None:
-    """A cut-off is a finite real number >= 0 (or None where optional); ``"5"`` is refused."""
-    return number(max_cost, name, minimum=0.0, optional=optional)
-
-
-def require_reach(instance: Instance, max_cost: float | None, what: str) -> None:
-    """Every demand point reaches at least one site within ``max_cost``, else InfeasibleError."""
-    mask = instance.pair_mask(max_cost)
-    reach = np.bincount(instance.pair_rows[mask], minlength=instance.n_demand)
-    lost = np.flatnonzero(reach == 0)
-    if lost.size:
-        within = "" if max_cost is None else f" within {instance.format_cost(max_cost)}"
-        ids = show_ids(instance.demand_ids[lost])
-        raise InfeasibleError(
-            f"{lost.size} demand point(s) cannot reach any candidate site{within}, so no {what} "
-            f"that serves everyone exists: demand ids {ids}. Serve the rest with "
-            "instance.drop_demand(ids) (the result then lists them), add candidate sites near "
-            "them" + (", or raise max_cost" if max_cost is not None else "") + "."
-        )
-
-
-# ---------------------------------------------------------------------- blocks
-class Pairs:
-    """The demand–site pairs a model allocates over (reachable and within the cut-off)."""
-
-    def __init__(self, instance: Instance, max_cost: float | None) -> None:
-        mask = instance.pair_mask(max_cost)
-        self.rows = instance.pair_rows[mask]
-        self.cols = instance.indices[mask]
-        self.cost = instance.costs[mask]
-        self.n_sites = instance.n_sites
-
-    def __len__(self) -> int:
-        return self.rows.size
-
-    def locate(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-        """Position of each (i, j) among the pairs (-1 where absent)."""
-        keys = self.rows * self.n_sites + self.cols
-        q = np.asarray(i, dtype=np.int64) * self.n_sites + np.asarray(j, dtype=np.int64)
-        pos = np.searchsorted(keys, q)
-        pos_c = np.minimum(pos, max(keys.size - 1, 0))
-        ok = (pos < keys.size) & (keys[pos_c] == q) if keys.size else np.zeros(q.shape, bool)
-        return np.where(ok, pos_c, -1)
-
-
-def add_open(b: MilpBuilder, instance: Instance, obj: float | np.ndarray = 0.0) -> np.ndarray:
-    """Binary open variables x_j (required sites fixed to 1)."""
-    return b.add_cols(
-        "open", instance.n_sites, obj=obj, lb=instance.required.astype(float), ub=1.0, integer=True
-    )
-
-
-def add_count(b: MilpBuilder, x: np.ndarray, p: int, *, at_most: bool = False) -> None:
-    """sum_j x_j = p (or <= p)."""
-    b.add_rows(
-        "count",
-        rows=np.zeros(x.size),
-        cols=x,
-        vals=1.0,
-        lb=-np.inf if at_most else p,
-        ub=p,
-        n_rows=1,
-    )
-
-
-def add_assignment(
-    b: MilpBuilder,
-    instance: Instance,
-    pairs: Pairs,
-    x: np.ndarray,
-    *,
-    obj: np.ndarray,
-    integer: bool = False,
-    link: bool = True,
-    implied_integer: bool = False,
-) -> np.ndarray:
-    """Assignment shares z_ij with sum_j z_ij = 1 and (if ``link``) z_ij <= x_j.
-
-    ``implied_integer``: the caller proves that for binary x some optimum has
-    integral z (see :attr:`erlocate.milp.Milp.implied_integer`).
-    """
-    z = b.add_cols(
-        "assign",
-        len(pairs),
-        obj=obj,
-        lb=0.0,
-        ub=1.0,
-        integer=integer,
-        implied_integer=implied_integer,
-    )
-    b.add_rows(
-        "assign_once", rows=pairs.rows, cols=z, vals=1.0, lb=1.0, ub=1.0, n_rows=instance.n_demand
-    )
-    if link:
-        k = np.arange(len(pairs))
-        b.add_rows(
-            "link",
-            rows=np.concatenate([k, k]),
-            cols=np.concatenate([z, x[pairs.cols]]),
-            vals=np.concatenate([np.ones(k.size), -np.ones(k.size)]),
-            ub=0.0,
-            n_rows=k.size,
-        )
-    return z
-
-
-def add_capacity(
-    b: MilpBuilder, instance: Instance, pairs: Pairs, x: np.ndarray, z: np.ndarray
-) -> None:
-    """sum_i d_i z_ij <= K_j x_j for every site with a finite capacity."""
-    finite = np.isfinite(instance.capacities)
-    row_of_site = np.full(instance.n_sites, -1, dtype=np.int64)
-    row_of_site[finite] = np.arange(int(finite.sum()))
-    use = finite[pairs.cols]
-    sites = np.flatnonzero(finite)
-    b.add_rows(
-        "capacity",
-        rows=np.concatenate([row_of_site[pairs.cols[use]], row_of_site[sites]]),
-        cols=np.concatenate([z[use], x[sites]]),
-        vals=np.concatenate([instance.demand[pairs.rows[use]], -instance.capacities[sites]]),
-        ub=0.0,
-        n_rows=sites.size,
-    )
-
-
-def assignment_plan(milp: Milp, pairs: Pairs, x: np.ndarray) -> Plan:
-    """Decode open flags and positive shares (integers rounded, noise below 1e-9 dropped)."""
-    open_ = np.round(milp.block(x, "open")) > 0.5
-    z = milp.block(x, "assign")
-    if milp.integrality[milp.col_blocks["assign"]].any():
-        z = np.round(z)
-    keep = z > 1e-9
-    return Plan(open_, pairs.rows[keep], pairs.cols[keep], z[keep])
-
-
-def encode_assignment(milp: Milp, pairs: Pairs, plan: Plan) -> np.ndarray:
-    """Column vector with the plan's open flags and shares (pairs not in the model dropped)."""
-    x = np.zeros(milp.n_cols)
-    x[milp.col_blocks["open"]] = plan.open.astype(float)
-    pos = pairs.locate(plan.demand_idx, plan.site_idx)
-    z = np.zeros(len(pairs))
-    z[pos[pos >= 0]] = plan.share[pos >= 0]
-    x[milp.col_blocks["assign"]] = z
-    return x
-
-
-def weighted_cost(instance: Instance, plan: Plan) -> float:
-    """sum over allocations of weight × cost × share, costs looked up in the input."""
-    cost = instance.cost_of(plan.demand_idx, plan.site_idx)
-    return float(np.sum(instance.weights[plan.demand_idx] * cost * plan.share))
-
-
-def capacity_precheck(instance: Instance, open_limit: int | None = None) -> None:
-    """Derive infeasibility from capacities alone, with numbers."""
-    total = float(instance.demand.sum())
-    caps = np.sort(instance.capacities)[::-1]
-    usable = caps if open_limit is None else caps[:open_limit]
-    have = float(usable.sum())
-    if have < total * (1 - 1e-12):
-        scope = "all sites" if open_limit is None else f"the {open_limit} largest sites"
-        raise InfeasibleError(
-            f"total capacity of {scope} is {have:,.6g}, below the total demand {total:,.6g}; "
-            "raise capacities" + (" or p" if open_limit is not None else "") + " or reduce demand."
-        )
-
-
-def single_source_precheck(instance: Instance, pairs: Pairs) -> None:
-    """A demand point served whole needs one reachable site that can hold all of it."""
-    fits = instance.demand[pairs.rows] <= instance.capacities[pairs.cols]
-    ok = np.bincount(pairs.rows[fits], minlength=instance.n_demand) > 0
-    bad = np.flatnonzero(~ok)
-    if bad.size:
-        k = bad[0]
-        raise InfeasibleError(
-            f"single sourcing: {bad.size} demand point(s) exceed the capacity of every site they "
-            f"can reach, e.g. {instance.demand_ids[k]!r} with demand {instance.demand[k]:g}; "
-            f"ids {instance.demand_ids[bad[:10]].tolist()}. Allow split demand "
-            "(single_source=False) or raise capacities."
-        )

@@ -15,7 +15,7 @@ import scipy.sparse as sp
 
 from erlocate.instance import Instance
 from erlocate.milp import Milp
-from erlocate.models.base import Pairs
+from erlocate.models.blocks import Pairs
 
 __all__ = ["assignment_bound", "fixed_charge_bound", "least_per_row", "with_cover_bound"]
 

@@ -6,21 +6,20 @@ import numpy as np
 
 from erlocate.instance import Instance
 from erlocate.milp import Milp, MilpBuilder
-from erlocate.models.base import (
-    Model,
+from erlocate.models.base import Model
+from erlocate.models.blocks import (
     Pairs,
     add_assignment,
     add_capacity,
     add_open,
     assignment_plan,
     capacity_precheck,
-    check_max_cost,
     encode_assignment,
-    require_reach,
     single_source_precheck,
     weighted_cost,
 )
 from erlocate.models.bounds import fixed_charge_bound
+from erlocate.models.checks import check_max_cost, require_reach
 from erlocate.params import boolean
 from erlocate.plan import Checker, Plan, reassign_nearest
 

@@ -6,8 +6,10 @@ import numpy as np
 
 from erlocate.instance import Instance
 from erlocate.milp import Milp, MilpBuilder
-from erlocate.models.base import Model, add_open, check_max_cost, require_reach
+from erlocate.models.base import Model
+from erlocate.models.blocks import add_open
 from erlocate.models.bounds import with_cover_bound
+from erlocate.models.checks import check_max_cost, require_reach
 from erlocate.models.reduce import CoverReduction, reduce_lscp
 from erlocate.params import boolean
 from erlocate.plan import Checker, Plan, coverage_counts

@@ -10,7 +10,9 @@ import numpy as np
 from erlocate.errors import InputError
 from erlocate.instance import Instance
 from erlocate.milp import Milp, MilpBuilder
-from erlocate.models.base import Model, add_count, add_open, check_count, check_max_cost, check_p
+from erlocate.models.base import Model
+from erlocate.models.blocks import add_count, add_open
+from erlocate.models.checks import check_count, check_max_cost, check_p
 from erlocate.models.reduce import CoverReduction, reduce_mclp
 from erlocate.params import boolean, choice
 from erlocate.plan import Checker, Plan, coverage_counts

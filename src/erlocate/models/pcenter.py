@@ -6,18 +6,10 @@ import numpy as np
 
 from erlocate.instance import Instance
 from erlocate.milp import Milp, MilpBuilder
-from erlocate.models.base import (
-    Model,
-    Pairs,
-    add_assignment,
-    add_count,
-    add_open,
-    check_count,
-    check_max_cost,
-    check_p,
-    require_reach,
-)
+from erlocate.models.base import Model
+from erlocate.models.blocks import Pairs, add_assignment, add_count, add_open
 from erlocate.models.bounds import least_per_row
+from erlocate.models.checks import check_count, check_max_cost, check_p, require_reach
 from erlocate.params import boolean
 from erlocate.plan import Checker, Plan
 

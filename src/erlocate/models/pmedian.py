@@ -11,8 +11,8 @@ from erlocate.decomposition.loop import LoopOutput
 from erlocate.errors import InputError
 from erlocate.instance import Instance
 from erlocate.milp import Milp, MilpBuilder
-from erlocate.models.base import (
-    Model,
+from erlocate.models.base import Model
+from erlocate.models.blocks import (
     Pairs,
     add_assignment,
     add_capacity,
@@ -20,15 +20,12 @@ from erlocate.models.base import (
     add_open,
     assignment_plan,
     capacity_precheck,
-    check_count,
-    check_max_cost,
-    check_p,
     encode_assignment,
-    require_reach,
     single_source_precheck,
     weighted_cost,
 )
 from erlocate.models.bounds import assignment_bound
+from erlocate.models.checks import check_count, check_max_cost, check_p, require_reach
 from erlocate.models.pmedian_radius import build_radius, decode_radius, encode_radius
 from erlocate.params import boolean, choice
 from erlocate.plan import Checker, Plan, reassign_nearest

@@ -55,7 +55,7 @@ import numpy as np
 
 from erlocate.instance import Instance
 from erlocate.milp import Milp, MilpBuilder
-from erlocate.models.base import Pairs, add_count, add_open
+from erlocate.models.blocks import Pairs, add_count, add_open
 from erlocate.plan import Plan, nearest_open
 
 __all__ = ["MERGE_LIMIT", "Levels", "build_radius", "decode_radius", "encode_radius", "levels"]

@@ -96,7 +96,7 @@ def check_types(types: Any) -> pd.DataFrame:
     missing ``name`` repeats ``type``.
     """
     if types is None:
-        return station_types()
+        types = station_types()
     if not isinstance(types, pd.DataFrame):
         raise InputError(
             f"types: expected a pandas DataFrame with columns {list(TYPE_COLUMNS)}, got "

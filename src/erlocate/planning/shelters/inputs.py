@@ -16,7 +16,7 @@ import pandas as pd
 
 from erlocate.errors import InputError
 from erlocate.instance import Instance
-from erlocate.models.base import Pairs
+from erlocate.models.blocks import Pairs
 from erlocate.params import boolean, integer, number
 from erlocate.planning._checks import label_list, values_param
 from erlocate.planning._inputs import by_label, column, floats, real_array

@@ -19,10 +19,11 @@ exactly one zone and counts once, toward that zone's staffing only (unless
 The package: :mod:`~erlocate.planning.teams.defaults` (minima, standards,
 compatibility), :mod:`~erlocate.planning.teams.inputs` (tables and per-zone
 inputs resolved into arrays), :mod:`~erlocate.planning.teams.precheck`
-(infeasibility found before solving), :mod:`~erlocate.planning.teams.model`
-(:class:`TeamAllocation` and its MILP), :mod:`~erlocate.planning.teams.plan`
-(:class:`TeamPlan`, A/B roles), :mod:`~erlocate.planning.teams.verify` (the
-plan re-checked from the data) and :mod:`~erlocate.planning.teams.report`
+(infeasibility found before solving), :mod:`~erlocate.planning.teams.formulation`
+(the MILP), :mod:`~erlocate.planning.teams.model` (:class:`TeamAllocation`),
+:mod:`~erlocate.planning.teams.plan` (:class:`TeamPlan`, A/B roles),
+:mod:`~erlocate.planning.teams.verify` (the plan re-checked from the data) and
+:mod:`~erlocate.planning.teams.report`
 (planner tables).
 
 Formulation

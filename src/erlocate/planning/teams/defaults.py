@@ -3,7 +3,7 @@
 Every table is merged under the user's own (``minima=``, ``standards=``,
 ``compatibility=``, ``professional=`` of
 :class:`~erlocate.planning.teams.TeamAllocation`); names are normalised by
-:func:`_norm` (case, separators and the aliases below).
+:func:`normalise` (case, separators and the aliases below).
 """
 
 from __future__ import annotations
@@ -93,6 +93,6 @@ _ALIASES = {
 }
 
 
-def _norm(values: Any) -> pd.Series:
+def normalise(values: Any) -> pd.Series:
     s = pd.Series(values, dtype=object).astype(str).str.strip().str.lower()
     return s.str.replace(r"[\s\-/]+", "_", regex=True).replace(_ALIASES)

@@ -1,7 +1,7 @@
-"""Team-allocation inputs: the tables, zones and teams resolved into arrays (:class:`_Data`).
+"""Team-allocation inputs: the tables, zones and teams resolved into arrays (:class:`TeamData`).
 
-:func:`_resolve` validates the model's parameters against a zones × zones
-instance (InputError, naming the field); :func:`_reach` and :func:`_first`
+:func:`resolve` validates the model's parameters against a zones × zones
+instance (InputError, naming the field); :func:`reach` and :func:`first_by`
 are the joins the MILP, the verifier and the report share.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,15 +19,15 @@ from erlocate.errors import InputError
 from erlocate.instance import Instance
 from erlocate.planning._arrays import groups, ranges
 from erlocate.planning._inputs import by_label, column, real_array, shown
-from erlocate.planning.teams.defaults import _norm
-from erlocate.planning.teams.params import lookup, tables, team_table
+from erlocate.planning.teams.defaults import normalise
+from erlocate.planning.teams.params import TeamParams, lookup, tables, team_table
+from erlocate.planning.teams.zones import zone_view
 
-if TYPE_CHECKING:
-    from erlocate.planning.teams.model import TeamAllocation
+__all__ = ["TeamData", "first_by", "reach", "resolve"]
 
 
 @dataclass
-class _Data:
+class TeamData:
     """Inputs resolved into arrays aligned with the zones (instance) and the team table."""
 
     zone_ids: pd.Index
@@ -49,6 +49,13 @@ class _Data:
     reb: np.ndarray
     place_team: np.ndarray  # allowed placements (team, zone); a fixed team has one
     place_zone: np.ndarray
+    params: TeamParams
+    #: The square zones × zones view of the instance solved (``zone_view``).
+    zones: Instance
+    #: Site position of each zone in the instance solved (None: it is square).
+    pos: np.ndarray | None
+    #: The instance solved (its sites include the zones dropped from demand).
+    instance: Instance
 
     @property
     def n(self) -> int:
@@ -97,7 +104,7 @@ def _join(key: np.ndarray, indptr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.repeat(np.arange(key.size), cnt), ranges(start, cnt)
 
 
-def _reach(
+def reach(
     inst: Instance, zone_ok: np.ndarray, at: np.ndarray, limit: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(zone, item, time): zones in ``zone_ok`` reached from items (teams or placements)
@@ -111,19 +118,22 @@ def _reach(
     return rows[q][keep], p[keep], cost[q][keep]
 
 
-def _first(key: np.ndarray, *by: np.ndarray) -> np.ndarray:
+def first_by(key: np.ndarray, *by: np.ndarray) -> np.ndarray:
     """Position of the first entry per ``key`` once sorted by ``by`` (least significant first)."""
     order = np.lexsort((*by, key))
     k = key[order]
     return order[np.r_[True, k[1:] != k[:-1]]] if k.size else order
 
 
-def _resolve(model: TeamAllocation, inst: Instance) -> _Data:
-    """The model's tables and per-zone / per-team inputs on a zones × zones instance.
+def resolve(instance: Instance, **params: Any) -> TeamData:
+    """The model's tables and per-zone / per-team inputs on the zones × zones view of
+    ``instance`` (:func:`~erlocate.planning.teams.zones.zone_view`).
 
-    ``inst`` is the square zone view (:func:`~erlocate.planning.teams.zones.zone_view`);
-    the parameters that need no instance were checked at construction.
+    ``params`` are :class:`~erlocate.planning.teams.TeamAllocation`'s; those that
+    need no instance were checked at construction.
     """
+    p = TeamParams(**params)
+    inst, pos = zone_view(instance)
     if not inst.site_ids.equals(inst.demand_ids):
         raise InputError(
             "instance: TeamAllocation needs a square zones × zones instance whose site_ids "
@@ -132,17 +142,17 @@ def _resolve(model: TeamAllocation, inst: Instance) -> _Data:
             field="instance",
         )
     n, ids = inst.n_demand, inst.demand_ids
-    t = tables(model)
-    level = _norm(_per_zone(inst, model.level, "level"))
+    t = tables(p)
+    level = normalise(_per_zone(inst, p.level, "level"))
     minimum = t.minimum[lookup(level, t.levels, "level", "administrative level", "minima")]
-    if model.risk is None:
+    if p.risk is None:
         risk = np.asarray(inst.weights, float)
     else:
-        risk = real_array(_per_zone(inst, model.risk, "risk").to_numpy(), "risk")
+        risk = real_array(_per_zone(inst, p.risk, "risk").to_numpy(), "risk")
         if not (np.isfinite(risk) & (risk >= 0)).all():
             raise InputError("risk: must be finite numbers >= 0, one per zone", field="risk")
-    anc = _ancestors(inst, model.parent) if model.nested else (np.arange(n), np.arange(n))
-    teams, ttype, size = team_table(model.teams, t.types)
+    anc = _ancestors(inst, p.parent) if p.nested else (np.arange(n), np.arange(n))
+    teams, ttype, size = team_table(p.teams, t.types)
     home = ids.get_indexer(pd.Index(teams["home"]))
     if (home < 0).any():
         gone = pd.Index(teams["home"]).isin(list(inst.dropped))
@@ -161,17 +171,17 @@ def _resolve(model: TeamAllocation, inst: Instance) -> _Data:
     # allowed placements: home for every team, plus zones within the radius if re-basable
     pt = np.repeat(np.flatnonzero(reb), n)
     pz = np.tile(np.arange(n), int(reb.sum()))
-    if model.rebase_radius is not None:
-        near = inst.cost_of(pz, home[pt]) <= model.rebase_radius
+    if p.rebase_radius is not None:
+        near = inst.cost_of(pz, home[pt]) <= p.rebase_radius
         pt, pz = pt[near], pz[near]
     place = np.unique(np.r_[np.arange(home.size) * n + home, pt * n + pz])
-    return _Data(
+    return TeamData(
         zone_ids=ids,
         level=level.to_numpy(),
         minimum=minimum,
         hazards=t.hazards,
-        H=_hazard_matrix(inst, model.hazards, t.hazards),
-        key=_key_mask(inst, model.key),
+        H=_hazard_matrix(inst, p.hazards, t.hazards),
+        key=_key_mask(inst, p.key),
         risk=risk,
         anc=anc,
         types=t.types,
@@ -185,6 +195,10 @@ def _resolve(model: TeamAllocation, inst: Instance) -> _Data:
         reb=reb,
         place_team=place // n,
         place_zone=place % n,
+        params=p,
+        zones=inst,
+        pos=pos,
+        instance=instance,
     )
 
 
@@ -220,7 +234,7 @@ def _hazard_matrix(inst: Instance, value: Any, hazards: list[str]) -> np.ndarray
                 f"zones: {shown(sorted(map(str, extra)))})",
                 field="hazards",
             )
-        cols = lookup(_norm(list(value.columns)), hazards, "hazards", "hazard", "compatibility")
+        cols = lookup(normalise(list(value.columns)), hazards, "hazards", "hazard", "compatibility")
         flags = value.reindex(inst.demand_ids)
         if not all(flags[c].dtype == bool for c in flags.columns):
             raise InputError(
@@ -231,7 +245,7 @@ def _hazard_matrix(inst: Instance, value: Any, hazards: list[str]) -> np.ndarray
     per = _per_zone(inst, value, "hazards")
     items = per.map(lambda v: re.split(r"[,;|]", v) if isinstance(v, str) else v).explode()
     items = items[items.notna() & (items.astype(str).str.strip() != "")]
-    cols = lookup(_norm(items.to_numpy()), hazards, "hazards", "hazard", "compatibility")
+    cols = lookup(normalise(items.to_numpy()), hazards, "hazards", "hazard", "compatibility")
     out[items.index.to_numpy(np.int64), cols] = True
     return out
 

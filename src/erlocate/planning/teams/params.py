@@ -5,7 +5,7 @@ is built (``TeamAllocation(teams, workload_cap="3")`` raises at once): the team
 table, the minima / standards / compatibility tables, professional types, flags
 and numbers strictly, and the kind of each per-zone input. :func:`tables` merges
 the user's tables over the defaults for both the check and
-:func:`~erlocate.planning.teams.inputs._resolve`. Zone ids, columns and lengths
+:func:`~erlocate.planning.teams.inputs.resolve`. Zone ids, columns and lengths
 are checked against the instance at solve time.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,13 +26,33 @@ from erlocate.planning.teams.defaults import (
     DEFAULT_COMPATIBILITY,
     DEFAULT_MINIMA,
     DEFAULT_STANDARDS,
-    _norm,
+    PROFESSIONAL_TYPES,
+    normalise,
 )
 
-if TYPE_CHECKING:
-    from erlocate.planning.teams.model import TeamAllocation
+__all__ = ["Tables", "TeamParams", "check_params", "lookup", "tables", "team_table"]
 
-__all__ = ["Tables", "check_params", "lookup", "tables", "team_table"]
+
+@dataclass(frozen=True)
+class TeamParams:
+    """The parameters of :class:`~erlocate.planning.teams.TeamAllocation`, as given."""
+
+    teams: Any
+    level: Any = "level"
+    hazards: Any = None
+    key: Any = None
+    risk: Any = None
+    minima: Mapping[str, float] | None = None
+    standards: Mapping[str, float] | None = None
+    compatibility: Mapping[str, Any] | None = None
+    professional: Any = PROFESSIONAL_TYPES
+    backup: bool = True
+    workload_cap: int | None = None
+    rebase_radius: float | None = None
+    max_response: float | None = None
+    move_cost: float = 0.0
+    nested: bool = False
+    parent: Any = None
 
 
 @dataclass(frozen=True)
@@ -61,31 +81,31 @@ def lookup(names: Any, known: list[str], fld: str, what: str, table: str) -> np.
     return pos
 
 
-def tables(model: TeamAllocation) -> Tables:
+def tables(p: TeamParams) -> Tables:
     """The user's minima, standards, compatibility and professional types over the defaults."""
-    minima = {**DEFAULT_MINIMA, **mapping_of_numbers(model.minima, "minima")}
+    minima = {**DEFAULT_MINIMA, **mapping_of_numbers(p.minima, "minima")}
     stds = {
         **DEFAULT_STANDARDS,
-        **mapping_of_numbers(model.standards, "standards", strict=True),
+        **mapping_of_numbers(p.standards, "standards", strict=True),
     }
-    comp = model.compatibility
+    comp = p.compatibility
     if comp is not None and not isinstance(comp, Mapping):
         raise InputError(
             f"compatibility: expected a mapping hazard -> team type(s), got {comp!r}",
             field="compatibility",
         )
     comp = {**DEFAULT_COMPATIBILITY, **dict(comp or {})}
-    types = list(_norm(list(stds)))
-    hazards = list(_norm(list(comp)))
+    types = list(normalise(list(stds)))
+    hazards = list(normalise(list(comp)))
     compat = np.zeros((len(hazards), len(types)), dtype=bool)
     for h, answer in enumerate(comp.values()):  # a handful of hazards
-        names = _norm(label_list(answer, "compatibility"))
+        names = normalise(label_list(answer, "compatibility"))
         compat[h, lookup(names, types, "compatibility", "team type", "standards")] = True
-    given = _norm(label_list(model.professional, "professional"))
+    given = normalise(label_list(p.professional, "professional"))
     prof = np.zeros(len(types), dtype=bool)
     prof[lookup(given, types, "professional", "team type", "standards")] = True
     return Tables(
-        levels=list(_norm(list(minima))),
+        levels=list(normalise(list(minima))),
         minimum=np.asarray(list(minima.values()), float),
         types=types,
         std=np.asarray(list(stds.values()), float),
@@ -116,7 +136,9 @@ def team_table(teams: Any, types: list[str]) -> tuple[pd.DataFrame, np.ndarray, 
             f"{missing}, duplicated ids {teams.index[teams.index.duplicated()][:5].tolist()})",
             field="teams",
         )
-    ttype = lookup(_norm(teams["type"].to_numpy()), types, "teams.type", "team type", "standards")
+    ttype = lookup(
+        normalise(teams["type"].to_numpy()), types, "teams.type", "team type", "standards"
+    )
     try:
         size = real_array(teams["size"].to_numpy(), "teams.size")
     except InputError:
@@ -139,18 +161,18 @@ def team_table(teams: Any, types: list[str]) -> tuple[pd.DataFrame, np.ndarray, 
     return teams, ttype, size
 
 
-def check_params(model: TeamAllocation) -> None:
+def check_params(p: TeamParams) -> None:
     """Raise InputError, naming the parameter, for anything wrong whatever the instance."""
-    t = tables(model)
-    team_table(model.teams, t.types)
+    t = tables(p)
+    team_table(p.teams, t.types)
     for name in ("backup", "nested"):
-        boolean(getattr(model, name), name)
-    integer(model.workload_cap, "workload_cap", minimum=1, optional=True, hint="zones per team")
+        boolean(getattr(p, name), name)
+    integer(p.workload_cap, "workload_cap", minimum=1, optional=True, hint="zones per team")
     for name in ("rebase_radius", "max_response"):
-        number(getattr(model, name), name, minimum=0.0, optional=True, hint="minutes, or None")
-    number(model.move_cost, "move_cost", minimum=0.0, hint="risk-weighted minutes per move")
+        number(getattr(p, name), name, minimum=0.0, optional=True, hint="minutes, or None")
+    number(p.move_cost, "move_cost", minimum=0.0, hint="risk-weighted minutes per move")
     for name in ("level", "hazards", "key", "parent"):
-        value = getattr(model, name)
+        value = getattr(p, name)
         frame_ok = name == "hazards" or not isinstance(value, pd.DataFrame)
         map_ok = name != "key" or not isinstance(value, Mapping)
         if (
@@ -165,7 +187,7 @@ def check_params(model: TeamAllocation) -> None:
                 f"{type(value).__name__} {value!r}",
                 field=name,
             )
-    if not isinstance(model.risk, Mapping):
-        values_param(model.risk, "risk", optional=True)
-    if model.nested and model.parent is None:
+    if not isinstance(p.risk, Mapping):
+        values_param(p.risk, "risk", optional=True)
+    if p.nested and p.parent is None:
         raise InputError("parent: nested=True needs the parent zone of each zone", field="parent")

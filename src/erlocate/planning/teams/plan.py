@@ -6,12 +6,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from erlocate.instance import Instance
 from erlocate.plan import Plan
 from erlocate.planning._arrays import groups
-from erlocate.planning.teams.inputs import _Data, _first, _reach
+from erlocate.planning.teams.inputs import TeamData, first_by, reach
 
-__all__ = ["TeamPlan"]
+__all__ = ["TeamPlan", "deal_roles"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -29,7 +28,7 @@ class TeamPlan(Plan):
     backup: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
 
-def _plan(inst: Instance, d: _Data, station: np.ndarray, at: np.ndarray) -> TeamPlan:
+def deal_roles(d: TeamData, station: np.ndarray, at: np.ndarray) -> TeamPlan:
     """Team-level plan: the zones sent to a station are dealt round-robin to its teams."""
     torder, tptr = groups(station, d.n)
     cnt = np.diff(tptr)
@@ -40,10 +39,10 @@ def _plan(inst: Instance, d: _Data, station: np.ndarray, at: np.ndarray) -> Team
     primary = np.full(d.n, -1)
     primary[zorder[ok]] = torder[tptr[zs[ok]] + rank[ok] % cnt[zs[ok]]]
     # B role: nearest team other than the primary (key zones: suitable, within standard)
-    z, t, c = _reach(inst, np.ones(d.n, bool), station, np.full(station.size, np.inf))
+    z, t, c = reach(d.zones, np.ones(d.n, bool), station, np.full(station.size, np.inf))
     ty = d.ttype[t]
     keep = (t != primary[z]) & (~d.key[z] | (d.suit[z, ty] & (c <= d.std[ty])))
-    first = _first(z[keep], t[keep], c[keep])
+    first = first_by(z[keep], t[keep], c[keep])
     backup = np.full(d.n, -1)
     backup[z[keep][first]] = t[keep][first]
     idx = np.flatnonzero(primary >= 0)

@@ -1,6 +1,6 @@
 """Team-allocation prechecks: requests the data cannot meet, found before solving.
 
-:func:`validate` raises InfeasibleError, with the numbers, for zones no team
+:func:`precheck` raises InfeasibleError, with the numbers, for zones no team
 can reach (every one named, with the ``drop_demand`` hint), staffing minima
 beyond the people available, key-zone hazard or backup cover no team
 can give, and workloads that cannot fit.
@@ -8,40 +8,34 @@ can give, and workloads that cannot fit.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
 from erlocate.errors import InfeasibleError
 from erlocate.inputs import show_ids
-from erlocate.instance import Instance
-from erlocate.planning.teams.inputs import _Data, _reach, _resolve
+from erlocate.planning.teams.inputs import TeamData, reach
 
-if TYPE_CHECKING:
-    from erlocate.planning.teams.model import TeamAllocation
-
-__all__ = ["validate"]
+__all__ = ["precheck"]
 
 
-def validate(model: TeamAllocation, instance: Instance) -> None:
-    """Raise InputError / InfeasibleError for requests the data cannot meet."""
-    d = _resolve(model, instance)
+def precheck(d: TeamData) -> None:
+    """Raise InfeasibleError for requests the data cannot meet."""
+    instance = d.zones
     n, T = d.n, len(d.team_ids)
     # 0. every zone reaches a zone where a team can be stationed (its primary responder)
-    ok = d.candidate[instance.indices] & instance.pair_mask(model.max_response)
+    ok = d.candidate[instance.indices] & instance.pair_mask(d.params.max_response)
     lost = np.setdiff1d(np.arange(n), instance.pair_rows[ok])
     if lost.size:
-        within = "" if model.max_response is None else f" within {model.max_response:g}"
+        within = "" if d.params.max_response is None else f" within {d.params.max_response:g}"
         raise InfeasibleError(
             f"{lost.size} zone(s) reach no zone where a team can be stationed{within}, so they "
             f"get no primary responder: zone ids {show_ids(d.zone_ids[lost])}. Plan the rest "
             "with instance.drop_demand(ids) (results then list them as dropped), "
-            + ("raise max_response, " if model.max_response is not None else "")
+            + ("raise max_response, " if d.params.max_response is not None else "")
             + "or let teams re-base nearer (rebasable, rebase_radius)"
         )
     # 1. people in all vs the sum of minima (bottom-up "need" when nested)
-    total = float(_need(d).sum()) if model.nested else float(d.minimum.sum())
+    total = float(_need(d).sum()) if d.params.nested else float(d.minimum.sum())
     have = float(d.size.sum())
     if have < total - 1e-9:
         lv = pd.DataFrame({"level": d.level, "m": d.minimum}).groupby("level", sort=False)
@@ -49,7 +43,7 @@ def validate(model: TeamAllocation, instance: Instance) -> None:
         parts = ", ".join(f"{r.Index} {r.size} × {r.first:g}" for r in lv.itertuples())
         raise InfeasibleError(
             f"staffing minima need {total:,.0f} people; {have:,.0f} available "
-            f"({'nested: ' if model.nested else ''}{parts}; {T} teams). Add community or "
+            f"({'nested: ' if d.params.nested else ''}{parts}; {T} teams). Add community or "
             f"volunteer teams ({total - have:,.0f} more people) or lower the minima"
         )
     # 2. per zone: people that could be stationed there (or below it, nested)
@@ -66,7 +60,7 @@ def validate(model: TeamAllocation, instance: Instance) -> None:
             "Allow more teams to re-base (rebasable, rebase_radius) or add local teams"
         )
     # 3. deficits left by the fixed teams vs people in re-basable teams (not nested)
-    if not model.nested:
+    if not d.params.nested:
         fixed = np.bincount(d.home[~d.reb], d.size[~d.reb], minlength=n)
         deficit = np.maximum(d.minimum - fixed, 0)
         mov = float(d.size[d.reb].sum())
@@ -88,7 +82,7 @@ def validate(model: TeamAllocation, instance: Instance) -> None:
                 "short zones' own teams or make more teams re-basable"
             )
     # 4./5. key zones: each hazard within reach of a professional team; two teams
-    z, p, _ = _reach(instance, d.key, d.place_zone, d.std[d.ttype[d.place_team]])
+    z, p, _ = reach(instance, d.key, d.place_zone, d.std[d.ttype[d.place_team]])
     pty = d.ttype[d.place_team[p]]
     for h, hz in enumerate(d.hazards):  # a handful of hazards
         ok = d.compat[h, pty] & d.prof[pty]
@@ -103,7 +97,7 @@ def validate(model: TeamAllocation, instance: Instance) -> None:
                 "re-based. Make a suitable team re-basable, add one, or revise "
                 "standards/compatibility"
             )
-    if model.backup:
+    if d.params.backup:
         ok = d.suit[z, pty]
         cnt = np.bincount(np.unique(z[ok] * T + d.place_team[p[ok]]) // T, minlength=n)
         lost = np.flatnonzero(d.key & (cnt < 2))
@@ -114,15 +108,15 @@ def validate(model: TeamAllocation, instance: Instance) -> None:
                 "add or re-base teams, or set backup=False"
             )
     # 6. workload
-    if model.workload_cap is not None and model.workload_cap * T < n:
+    if d.params.workload_cap is not None and d.params.workload_cap * T < n:
         raise InfeasibleError(
-            f"workload: {T} teams × at most {model.workload_cap} zones each = "
-            f"{model.workload_cap * T} < {n} zones needing a primary responder; "
+            f"workload: {T} teams × at most {d.params.workload_cap} zones each = "
+            f"{d.params.workload_cap * T} < {n} zones needing a primary responder; "
             "raise workload_cap"
         )
 
 
-def _need(d: _Data) -> np.ndarray:
+def _need(d: TeamData) -> np.ndarray:
     """Nested minima: a zone's subtree needs max(own minimum, sum of its children's needs)."""
     dz, az = d.anc
     depth = np.bincount(dz, minlength=d.n) - 1

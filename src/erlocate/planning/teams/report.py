@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from erlocate.instance import Instance
 from erlocate.planning._inputs import dropped_row
-from erlocate.planning.teams.inputs import _first, _reach, _resolve
+from erlocate.planning.teams.inputs import TeamData, first_by, reach
 from erlocate.planning.teams.plan import TeamPlan
-
-if TYPE_CHECKING:
-    from erlocate.planning.teams.model import TeamAllocation
+from erlocate.planning.teams.zones import to_zones
 
 __all__ = ["tables"]
 
 
-def tables(model: TeamAllocation, instance: Instance, plan: TeamPlan) -> dict[str, pd.DataFrame]:
+def tables(d: TeamData, plan: TeamPlan) -> dict[str, pd.DataFrame]:
     """The tables of :meth:`~erlocate.planning.teams.TeamAllocation.report`."""
-    d = _resolve(model, instance)
+    instance, plan, _ = d.zones, *to_zones(plan, d.pos, d.instance)
     n, T = d.n, len(d.team_ids)
     st, pr, bk = plan.station, plan.primary, plan.backup
     tids, zids, ty = d.team_ids, d.zone_ids, np.array(d.types, dtype=object)
@@ -53,13 +50,13 @@ def tables(model: TeamAllocation, instance: Instance, plan: TeamPlan) -> dict[st
         index=zids.rename("zone"),
     )
     # per key zone × hazard: a suitable professional team, within standard if any, nearest
-    z, t, c = _reach(instance, d.key, st, np.full(T, np.inf))
+    z, t, c = reach(instance, d.key, st, np.full(T, np.inf))
     zz, hh = np.nonzero(d.key[:, None] & d.H)
     team = np.full(zz.size, -1)
     for h in range(len(d.hazards)):  # a handful of hazards
         ok = d.compat[h, d.ttype[t]] & d.prof[d.ttype[t]] & d.H[z, h]
         late = c[ok] > d.std[d.ttype[t[ok]]]
-        first = _first(z[ok], t[ok], c[ok], late)
+        first = first_by(z[ok], t[ok], c[ok], late)
         row = np.searchsorted(zz * len(d.hazards) + hh, z[ok][first] * len(d.hazards) + h)
         team[row] = t[ok][first]
     found, tc = team >= 0, np.maximum(team, 0)
@@ -85,7 +82,7 @@ def tables(model: TeamAllocation, instance: Instance, plan: TeamPlan) -> dict[st
             "rebased": st != d.home,
             "primary_for": np.bincount(pr[pr >= 0], minlength=T),
             "backup_for": np.bincount(bk[bk >= 0], minlength=T),
-            "cap": model.workload_cap,
+            "cap": d.params.workload_cap,
         },
         index=tids.rename("team"),
     )

@@ -8,34 +8,38 @@ key-zone hazard and A/B cover, response cut-off, workloads, plan fields) and
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from erlocate.instance import Instance
 from erlocate.plan import TOL, nearest_open
-from erlocate.planning.teams.inputs import _reach, _resolve
+from erlocate.planning.teams.inputs import TeamData, reach
 from erlocate.planning.teams.plan import TeamPlan
-
-if TYPE_CHECKING:
-    from erlocate.planning.teams.model import TeamAllocation
+from erlocate.planning.teams.zones import to_zones
 
 __all__ = ["check", "check_optimal", "evaluate"]
 
 
-def evaluate(model: TeamAllocation, instance: Instance, plan: TeamPlan) -> float:
+def evaluate(d: TeamData, plan: TeamPlan) -> float:
     """Risk-weighted primary response time plus the re-basing penalty (NaN if malformed)."""
-    d = _resolve(model, instance)
+    instance, plan, _ = d.zones, *to_zones(plan, d.pos, d.instance)
     st, pr = np.asarray(plan.station), np.asarray(plan.primary)
     if st.shape != d.home.shape or pr.shape != (d.n,) or not _valid(st, d.n, pr, d.home.size):
         return float("nan")  # check() reports the malformed plan
     time = instance.cost_of(np.arange(d.n), st[pr])
-    return float(np.sum(d.risk * time)) + float(model.move_cost) * int((st != d.home).sum())
+    return float(np.sum(d.risk * time)) + float(d.params.move_cost) * int((st != d.home).sum())
 
 
-def check(model: TeamAllocation, instance: Instance, plan: TeamPlan) -> list[str]:
-    """Every rule of the model re-checked on ``plan``; one message per breach."""
-    d = _resolve(model, instance)
+def check(d: TeamData, plan: TeamPlan) -> list[str]:
+    """Every rule of the model re-checked on ``plan``; one message per breach.
+
+    ``plan`` is over the instance solved; open flags or allocations at the
+    sites of zones dropped from it are breaches too.
+    """
+    plan, dropped = to_zones(plan, d.pos, d.instance)
+    return dropped + _check_zones(d, d.zones, plan)
+
+
+def _check_zones(d: TeamData, instance: Instance, plan: TeamPlan) -> list[str]:
     n, T = d.n, len(d.team_ids)
     st, pr, bk = (np.asarray(getattr(plan, f)) for f in ("station", "primary", "backup"))
     if st.shape != (T,) or pr.shape != (n,) or bk.shape != (n,):
@@ -49,11 +53,11 @@ def check(model: TeamAllocation, instance: Instance, plan: TeamPlan) -> list[str
     moved = np.flatnonzero(~d.reb & (st != d.home))
     if moved.size:
         out.append(f"fixed (non-re-basable) teams moved from home: {d.tlist(moved)}")
-    if model.rebase_radius is not None:
-        far = (st != d.home) & (instance.cost_of(st, d.home) > model.rebase_radius + TOL.abs)
+    if d.params.rebase_radius is not None:
+        far = (st != d.home) & (instance.cost_of(st, d.home) > d.params.rebase_radius + TOL.abs)
         if far.any():
             out.append(
-                f"teams re-based beyond rebase_radius {model.rebase_radius:g}: "
+                f"teams re-based beyond rebase_radius {d.params.rebase_radius:g}: "
                 f"{d.tlist(np.flatnonzero(far))}"
             )
     people = d.people(st)
@@ -64,7 +68,7 @@ def check(model: TeamAllocation, instance: Instance, plan: TeamPlan) -> list[str
             f"staffing below the minimum in {short.size} zone(s), e.g. "
             f"{d.zone_ids[k]!r}: {people[k]:g} people < {d.minimum[k]:g}"
         )
-    z, t, _ = _reach(instance, d.key, st, d.std[d.ttype])
+    z, t, _ = reach(instance, d.key, st, d.std[d.ttype])
     ty = d.ttype[t]
     for h, hz in enumerate(d.hazards):  # a handful of hazards
         lost = np.setdiff1d(np.flatnonzero(d.key & d.H[:, h]), z[d.compat[h, ty] & d.prof[ty]])
@@ -73,7 +77,7 @@ def check(model: TeamAllocation, instance: Instance, plan: TeamPlan) -> list[str
                 f"key zone(s) {d.zlist(lost)} face {hz} with no suitable "
                 "professional team within standard"
             )
-    if model.backup:
+    if d.params.backup:
         cnt = np.bincount(z[d.suit[z, ty]], minlength=n)  # one station per team: distinct
         lost = np.flatnonzero(d.key & (cnt < 2))
         if lost.size:
@@ -91,18 +95,18 @@ def check(model: TeamAllocation, instance: Instance, plan: TeamPlan) -> list[str
                 f"beyond standard for key zone(s) {d.zlist(kz[bad])}"
             )
     time = instance.cost_of(np.arange(n), st[pr])
-    lim = np.inf if model.max_response is None else model.max_response
+    lim = np.inf if d.params.max_response is None else d.params.max_response
     far = np.flatnonzero(~(time <= lim + TOL.abs))
     if far.size:
         out.append(
             f"primary responders unreachable or beyond max_response for zone(s) {d.zlist(far)}"
         )
-    if model.workload_cap is not None:
+    if d.params.workload_cap is not None:
         load = np.bincount(pr, minlength=T)
-        over = np.flatnonzero(load > model.workload_cap)
+        over = np.flatnonzero(load > d.params.workload_cap)
         if over.size:
             out.append(
-                f"workload above {model.workload_cap} zones for team(s) "
+                f"workload above {d.params.workload_cap} zones for team(s) "
                 f"{d.tlist(over)} ({load[over][:5].tolist()})"
             )
     idx = np.asarray(plan.demand_idx)
@@ -115,12 +119,13 @@ def check(model: TeamAllocation, instance: Instance, plan: TeamPlan) -> list[str
     return out
 
 
-def check_optimal(model: TeamAllocation, instance: Instance, plan: TeamPlan) -> list[str]:
+def check_optimal(d: TeamData, plan: TeamPlan) -> list[str]:
     """Without a workload cap each zone's primary is in a nearest occupied zone."""
-    if model.workload_cap is not None:
+    instance, plan, _ = d.zones, *to_zones(plan, d.pos, d.instance)
+    if d.params.workload_cap is not None:
         return []
     occupied = np.bincount(plan.station, minlength=instance.n_demand) > 0
-    _, best = nearest_open(instance, occupied, model.max_response)
+    _, best = nearest_open(instance, occupied, d.params.max_response)
     time = instance.cost_of(np.arange(instance.n_demand), plan.station[plan.primary])
     worse = np.flatnonzero(time > best + TOL.abs)
     if worse.size:

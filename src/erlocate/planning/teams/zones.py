@@ -13,15 +13,18 @@ and ``site_idx`` are over all its sites).
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TypeVar
 
 import numpy as np
 
 from erlocate.errors import InputError
 from erlocate.instance import Instance
+from erlocate.plan import Plan
 from erlocate.planning._inputs import shown
-from erlocate.planning.teams.plan import TeamPlan
 
 __all__ = ["to_sites", "to_zones", "zone_view"]
+
+P = TypeVar("P", bound=Plan)
 
 
 def zone_view(inst: Instance) -> tuple[Instance, np.ndarray | None]:
@@ -66,7 +69,7 @@ def zone_view(inst: Instance) -> tuple[Instance, np.ndarray | None]:
     return view, pos
 
 
-def to_sites(plan: TeamPlan, pos: np.ndarray | None, n_sites: int) -> TeamPlan:
+def to_sites(plan: P, pos: np.ndarray | None, n_sites: int) -> P:
     """A plan on the zone view as a plan on the instance solved (open flags over its sites)."""
     if pos is None:
         return plan
@@ -75,7 +78,7 @@ def to_sites(plan: TeamPlan, pos: np.ndarray | None, n_sites: int) -> TeamPlan:
     return replace(plan, open=opened, site_idx=pos[plan.site_idx])
 
 
-def to_zones(plan: TeamPlan, pos: np.ndarray | None, inst: Instance) -> tuple[TeamPlan, list[str]]:
+def to_zones(plan: P, pos: np.ndarray | None, inst: Instance) -> tuple[P, list[str]]:
     """A plan on the instance solved as a plan on the zone view, with breaches it cannot carry.
 
     Open flags or allocations at the sites of dropped zones are breaches (they

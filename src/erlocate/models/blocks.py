@@ -1,0 +1,182 @@
+"""The MILP blocks the classical models share: open flags, p, assignment, capacities."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from erlocate.errors import InfeasibleError
+from erlocate.instance import Instance
+from erlocate.milp import Milp, MilpBuilder
+from erlocate.plan import Plan
+
+__all__ = [
+    "Pairs",
+    "add_assignment",
+    "add_capacity",
+    "add_count",
+    "add_open",
+    "assignment_plan",
+    "capacity_precheck",
+    "encode_assignment",
+    "single_source_precheck",
+    "weighted_cost",
+]
+
+
+class Pairs:
+    """The demand–site pairs a model allocates over (reachable and within the cut-off)."""
+
+    def __init__(self, instance: Instance, max_cost: float | None) -> None:
+        mask = instance.pair_mask(max_cost)
+        self.rows = instance.pair_rows[mask]
+        self.cols = instance.indices[mask]
+        self.cost = instance.costs[mask]
+        self.n_sites = instance.n_sites
+
+    def __len__(self) -> int:
+        return self.rows.size
+
+    def locate(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Position of each (i, j) among the pairs (-1 where absent)."""
+        keys = self.rows * self.n_sites + self.cols
+        q = np.asarray(i, dtype=np.int64) * self.n_sites + np.asarray(j, dtype=np.int64)
+        pos = np.searchsorted(keys, q)
+        pos_c = np.minimum(pos, max(keys.size - 1, 0))
+        ok = (pos < keys.size) & (keys[pos_c] == q) if keys.size else np.zeros(q.shape, bool)
+        return np.where(ok, pos_c, -1)
+
+
+def add_open(b: MilpBuilder, instance: Instance, obj: float | np.ndarray = 0.0) -> np.ndarray:
+    """Binary open variables x_j (required sites fixed to 1)."""
+    return b.add_cols(
+        "open", instance.n_sites, obj=obj, lb=instance.required.astype(float), ub=1.0, integer=True
+    )
+
+
+def add_count(b: MilpBuilder, x: np.ndarray, p: int, *, at_most: bool = False) -> None:
+    """sum_j x_j = p (or <= p)."""
+    b.add_rows(
+        "count",
+        rows=np.zeros(x.size),
+        cols=x,
+        vals=1.0,
+        lb=-np.inf if at_most else p,
+        ub=p,
+        n_rows=1,
+    )
+
+
+def add_assignment(
+    b: MilpBuilder,
+    instance: Instance,
+    pairs: Pairs,
+    x: np.ndarray,
+    *,
+    obj: np.ndarray,
+    integer: bool = False,
+    link: bool = True,
+    implied_integer: bool = False,
+) -> np.ndarray:
+    """Assignment shares z_ij with sum_j z_ij = 1 and (if ``link``) z_ij <= x_j.
+
+    ``implied_integer``: the caller proves that for binary x some optimum has
+    integral z (see :attr:`erlocate.milp.Milp.implied_integer`).
+    """
+    z = b.add_cols(
+        "assign",
+        len(pairs),
+        obj=obj,
+        lb=0.0,
+        ub=1.0,
+        integer=integer,
+        implied_integer=implied_integer,
+    )
+    b.add_rows(
+        "assign_once", rows=pairs.rows, cols=z, vals=1.0, lb=1.0, ub=1.0, n_rows=instance.n_demand
+    )
+    if link:
+        k = np.arange(len(pairs))
+        b.add_rows(
+            "link",
+            rows=np.concatenate([k, k]),
+            cols=np.concatenate([z, x[pairs.cols]]),
+            vals=np.concatenate([np.ones(k.size), -np.ones(k.size)]),
+            ub=0.0,
+            n_rows=k.size,
+        )
+    return z
+
+
+def add_capacity(
+    b: MilpBuilder, instance: Instance, pairs: Pairs, x: np.ndarray, z: np.ndarray
+) -> None:
+    """sum_i d_i z_ij <= K_j x_j for every site with a finite capacity."""
+    finite = np.isfinite(instance.capacities)
+    row_of_site = np.full(instance.n_sites, -1, dtype=np.int64)
+    row_of_site[finite] = np.arange(int(finite.sum()))
+    use = finite[pairs.cols]
+    sites = np.flatnonzero(finite)
+    b.add_rows(
+        "capacity",
+        rows=np.concatenate([row_of_site[pairs.cols[use]], row_of_site[sites]]),
+        cols=np.concatenate([z[use], x[sites]]),
+        vals=np.concatenate([instance.demand[pairs.rows[use]], -instance.capacities[sites]]),
+        ub=0.0,
+        n_rows=sites.size,
+    )
+
+
+def assignment_plan(milp: Milp, pairs: Pairs, x: np.ndarray) -> Plan:
+    """Decode open flags and positive shares (integers rounded, noise below 1e-9 dropped)."""
+    open_ = np.round(milp.block(x, "open")) > 0.5
+    z = milp.block(x, "assign")
+    if milp.integrality[milp.col_blocks["assign"]].any():
+        z = np.round(z)
+    keep = z > 1e-9
+    return Plan(open_, pairs.rows[keep], pairs.cols[keep], z[keep])
+
+
+def encode_assignment(milp: Milp, pairs: Pairs, plan: Plan) -> np.ndarray:
+    """Column vector with the plan's open flags and shares (pairs not in the model dropped)."""
+    x = np.zeros(milp.n_cols)
+    x[milp.col_blocks["open"]] = plan.open.astype(float)
+    pos = pairs.locate(plan.demand_idx, plan.site_idx)
+    z = np.zeros(len(pairs))
+    z[pos[pos >= 0]] = plan.share[pos >= 0]
+    x[milp.col_blocks["assign"]] = z
+    return x
+
+
+def weighted_cost(instance: Instance, plan: Plan) -> float:
+    """sum over allocations of weight × cost × share, costs looked up in the input."""
+    cost = instance.cost_of(plan.demand_idx, plan.site_idx)
+    return float(np.sum(instance.weights[plan.demand_idx] * cost * plan.share))
+
+
+def capacity_precheck(instance: Instance, open_limit: int | None = None) -> None:
+    """Derive infeasibility from capacities alone, with numbers."""
+    total = float(instance.demand.sum())
+    caps = np.sort(instance.capacities)[::-1]
+    usable = caps if open_limit is None else caps[:open_limit]
+    have = float(usable.sum())
+    if have < total * (1 - 1e-12):
+        scope = "all sites" if open_limit is None else f"the {open_limit} largest sites"
+        raise InfeasibleError(
+            f"total capacity of {scope} is {have:,.6g}, below the total demand {total:,.6g}; "
+            "raise capacities" + (" or p" if open_limit is not None else "") + " or reduce demand."
+        )
+
+
+def single_source_precheck(instance: Instance, pairs: Pairs) -> None:
+    """A demand point served whole needs one reachable site that can hold all of it."""
+    fits = instance.demand[pairs.rows] <= instance.capacities[pairs.cols]
+    ok = np.bincount(pairs.rows[fits], minlength=instance.n_demand) > 0
+    bad = np.flatnonzero(~ok)
+    if bad.size:
+        k = bad[0]
+        raise InfeasibleError(
+            f"single sourcing: {bad.size} demand point(s) exceed the capacity of every site they "
+            f"can reach, e.g. {instance.demand_ids[k]!r} with demand {instance.demand[k]:g}; "
+            f"ids {instance.demand_ids[bad[:10]].tolist()}. Allow split demand "
+            "(single_source=False) or raise capacities."
+        )
