@@ -15,9 +15,9 @@ kept site adding the most uncovered weight", vectorised per round; not exact)
 as the solver's starting incumbent. ``--method fixing`` runs
 ``MCLP(..., method="fixing")`` (heuristic incumbent, LP bound, Lagrangian
 reduced-cost fixing, restricted MILP; exact) and adds the fixing counts;
-``--method heuristic`` runs only :func:`erlocate.covering_heuristics.mclp_greedy`,
-:func:`~erlocate.covering_heuristics.mclp_perturbed_search` (a third of
-``--time-limit``) and :func:`erlocate.decomposition.mclp_region.mclp_region_search`
+``--method heuristic`` runs only :func:`erlocate.heuristics.mclp.mclp_greedy`,
+:func:`~erlocate.heuristics.mclp.mclp_perturbed_search` (a third of
+``--time-limit``) and :func:`erlocate.heuristics.region.mclp_region_search`
 (the rest), not exact, no bound; "short" is the published optimum minus the
 value. A time-limited run is reported as it is (``feasible`` with its bound and gap). Every plan is
 verified on the original instance (``Result.verify()``). Exit status 1 when
@@ -34,8 +34,7 @@ from pathlib import Path
 import numpy as np
 
 import erlocate
-from erlocate.covering_heuristics import mclp_greedy, mclp_perturbed_search
-from erlocate.decomposition.mclp_region import mclp_region_search
+from erlocate.heuristics import mclp_greedy, mclp_perturbed_search, mclp_region_search
 from erlocate.instance import Instance
 from erlocate.io.ails import ails_case, ails_cases
 from erlocate.io.orlib import OrlibCase

@@ -31,7 +31,6 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 #: ``import erlocate`` stays light (geopandas / matplotlib load only when needed).
 SUBMODULES = (
     "bench",
-    "covering_heuristics",
     "datasets",
     "decomposition",
     "geo",

@@ -57,7 +57,7 @@ def solve(
         incumbent where the backend supports it. ``"heuristic"``: greedy + local
         search, not exact (uncapacitated :class:`~erlocate.models.PMedian`:
         :mod:`erlocate.heuristics`; :class:`~erlocate.models.MCLP`:
-        :mod:`erlocate.covering_heuristics`); at most ``min(10, time_limit/10)``
+        :mod:`erlocate.heuristics.mclp`); at most ``min(10, time_limit/10)``
         seconds, counted in ``build_time``.
     seed : int, optional
         Solver random seed.
@@ -104,7 +104,9 @@ def solve(
         raise InputError(breach, field=model.reach_field)
     model.validate(instance)
     if isinstance(warm_start, str):
-        warm_start = _heuristic_start(model, instance, warm_start, time_limit)
+        # at most 10 s, and a tenth of the time limit
+        limit = 10.0 if time_limit is None else min(10.0, time_limit / 10)
+        warm_start = model.start_plan(instance, limit)
     start_plan = warm_start.plan if isinstance(warm_start, Result) else warm_start
     options = SolveOptions(
         time_limit=time_limit, mip_gap=mip_gap, threads=threads, verbose=verbose, seed=seed
@@ -204,8 +206,14 @@ def _check_options(
 
 def _check_warm_start(warm_start: object, model: Model, instance: Instance) -> None:
     """A warm start is None, ``"heuristic"``, or a plan of this instance's shape."""
-    if warm_start is None or isinstance(warm_start, str):
+    if warm_start is None or warm_start == "heuristic":
         return
+    if isinstance(warm_start, str):
+        raise InputError(
+            f"warm_start: {warm_start!r} is not a starting plan; pass a Result, a Plan or "
+            "'heuristic'",
+            field="warm_start",
+        )
     if isinstance(warm_start, Result):
         if warm_start.instance is not instance and (
             warm_start.instance.n_sites != instance.n_sites
@@ -234,29 +242,3 @@ def _check_warm_start(warm_start: object, model: Model, instance: Instance) -> N
             f"warm_start: not a plan of this instance: {'; '.join(checker.breaches)}",
             field="warm_start",
         )
-
-
-def _heuristic_start(model: Model, instance: Instance, name: str, time_limit: float | None) -> Plan:
-    """A heuristic (not exact) starting plan for ``warm_start="heuristic"``."""
-    from erlocate.models.mclp import MCLP
-    from erlocate.models.pmedian import PMedian
-
-    limit = 10.0 if time_limit is None else min(10.0, time_limit / 10)
-    if name == "heuristic" and isinstance(model, MCLP):
-        from erlocate.covering_heuristics import mclp_greedy, mclp_perturbed_search
-
-        allowed = model.reduction(instance).keep_sites if model.reduce else None
-        plan = mclp_greedy(instance, int(model.p), model.max_cost, allowed=allowed)
-        return mclp_perturbed_search(
-            instance, plan, model.max_cost, time_limit=limit, allowed=allowed
-        )
-    if name != "heuristic" or not isinstance(model, PMedian) or model.capacitated:
-        raise InputError(
-            f"warm_start: {name!r} is only available as 'heuristic' for an uncapacitated "
-            "PMedian or an MCLP; pass a Plan or Result instead",
-            field="warm_start",
-        )
-    from erlocate.heuristics import pmedian_greedy, pmedian_interchange
-
-    plan = pmedian_greedy(instance, int(model.p), max_cost=model.max_cost)
-    return pmedian_interchange(instance, plan, max_cost=model.max_cost, time_limit=limit)

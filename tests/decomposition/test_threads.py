@@ -17,7 +17,7 @@ import erlocate
 from erlocate.backends import get as get_backend
 from erlocate.backends.base import SolveOptions
 from erlocate.decomposition import mclp_fixing, pmedian_benders
-from erlocate.decomposition.mclp_region import mclp_region_search
+from erlocate.heuristics import mclp_region_search
 from erlocate.io import orlib_case
 from tests.conftest import BACKENDS, line_instance, random_instance
 
@@ -89,7 +89,7 @@ def test_mclp_fixing_region_and_restricted_milp(backend, mixed_pool, monkeypatch
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_region_search_options(backend, mixed_pool):
-    # the line of test_mclp_region: from the swap optimum {0, 3} (16) to {1, 4} (17)
+    # the line of tests/heuristics/test_region.py: from the swap optimum {0, 3} (16) to {1, 4} (17)
     inst = line_instance(6, weights=[3, 3, 4, 5, 1, 1])
     start = erlocate.Plan.nearest(inst, np.isin(np.arange(6), [0, 3]))
     out = mclp_region_search(

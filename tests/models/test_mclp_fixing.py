@@ -9,7 +9,6 @@ import scipy.sparse as sp
 import erlocate
 from erlocate.backends import get as get_backend
 from erlocate.backends.base import SolveOptions
-from erlocate.covering_heuristics import covered_weight
 from erlocate.decomposition.mclp_fixing import (
     RestrictedProblem,
     fix_by_reduced_costs,
@@ -19,6 +18,7 @@ from erlocate.decomposition.mclp_fixing import (
     solve_mclp_fixing,
 )
 from erlocate.errors import InputError
+from erlocate.heuristics import covered_weight
 from tests.conftest import line_instance, random_instance
 
 

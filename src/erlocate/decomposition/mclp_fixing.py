@@ -8,10 +8,10 @@ r"""Exact MCLP by Lagrangian reduced-cost fixing around a heuristic incumbent.
    not required) and :math:`p' = p - \#\text{required}`.
 2. **Incumbent** (heuristic, *not* exact by itself): greedy (or the
    caller's start plan if better), then a perturbed swap search
-   (:mod:`erlocate.covering_heuristics`, a third of the budget). When the
+   (:mod:`erlocate.heuristics.mclp`, a third of the budget). When the
    first LP bound (stage 3) leaves a gap, the rest of the budget goes to the
    region search, which re-solves neighbourhoods as small MILPs with the same
-   backend (:mod:`erlocate.decomposition.mclp_region`). Its covered weight
+   backend (:mod:`erlocate.heuristics.region`). Its covered weight
    is :math:`LB`.
 3. **Bound and duals**: the LP relaxation of the reduced model is solved with
    HiGHS (interior point + crossover). Its row duals are only *used as
@@ -86,9 +86,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from erlocate.backends.base import OPTIMAL_GAP, SolveOptions, SolverOutput, relative_gap
-from erlocate.covering_heuristics import covered_weight, mclp_greedy, mclp_perturbed_search
 from erlocate.deadline import Deadline
 from erlocate.decomposition.loop import LoopOutput
+from erlocate.heuristics import covered_weight, mclp_greedy, mclp_perturbed_search
 from erlocate.instance import Instance
 from erlocate.milp import Milp, MilpBuilder
 from erlocate.models.reduce import CoverReduction
@@ -100,6 +100,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Fixing",
     "RestrictedProblem",
+    "encode_restricted",
     "fix_by_reduced_costs",
     "lagrangian_bound",
     "lp_duals",
@@ -393,12 +394,12 @@ def _region_improve(
     backend: ModuleType,
     options: SolveOptions,
 ) -> np.ndarray:
-    """The region search (:mod:`erlocate.decomposition.mclp_region`) from ``open_``.
+    """The region search (:mod:`erlocate.heuristics.region`) from ``open_``.
 
     Its region MILPs take the caller's ``options`` (gap, threads, verbosity,
     seed); only their time limit and warm start are the search's own.
     """
-    from erlocate.decomposition.mclp_region import mclp_region_search  # imports this module
+    from erlocate.heuristics import mclp_region_search  # imports this module
 
     plan = mclp_region_search(
         instance,
@@ -455,7 +456,7 @@ def build_restricted(prob: RestrictedProblem, name: str = "mclp_fixed") -> Milp:
     return b.build()
 
 
-def _encode(prob: RestrictedProblem, milp: Milp, open_: np.ndarray) -> np.ndarray:
+def encode_restricted(prob: RestrictedProblem, milp: Milp, open_: np.ndarray) -> np.ndarray:
     _, live = prob.row_state()
     x = np.zeros(milp.n_cols)
     x[milp.col_blocks["open"]] = open_.astype(float)
@@ -570,7 +571,7 @@ def solve_mclp_fixing(
     size.update(
         rows=milp.n_rows, cols=milp.n_cols, int_cols=int(milp.integrality.sum()), nnz=milp.nnz
     )
-    x0 = _encode(prob, milp, best_open) if prob.admits(best_open) else None
+    x0 = encode_restricted(prob, milp, best_open) if prob.admits(best_open) else None
     if clock.expired():
         out = _output(lb, _round(bound, integral), False, lp_time, "time limit", backend)
         return LoopOutput(out, Plan.nearest(instance, best_open), size)

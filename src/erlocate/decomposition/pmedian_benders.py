@@ -22,8 +22,8 @@ the radius (and pair) formulation.
 
 The method is exact and runs in four stages (:class:`BendersStats` records each):
 
-1. **Incumbent.** The caller's start, greedy + interchange
-   (:mod:`erlocate.heuristics`, not exact by themselves) and, after stage 2,
+1. **Incumbent.** The caller's start (else greedy + interchange,
+   :mod:`erlocate.heuristics`, not exact by themselves) and, after stage 2,
    the LP point rounded and improved give the incumbent :math:`U`.
 2. **LP by cutting planes.** The master LP is solved with HiGHS (dual
    simplex, warm-started as cuts arrive). Cuts are separated at a point
@@ -223,8 +223,9 @@ class _Run:
                     field="warm_start",
                 )
             self.offer(open0)
-        greedy = pmedian_greedy(self.instance, self.p, max_cost=self.max_cost)
-        self.improve(greedy.open)
+        else:  # a caller's start (e.g. warm_start="heuristic") already is greedy + interchange
+            greedy = pmedian_greedy(self.instance, self.p, max_cost=self.max_cost)
+            self.improve(greedy.open)
         self.stats.heuristic_seconds += time.perf_counter() - th
 
     def improve(self, open_: np.ndarray) -> None:

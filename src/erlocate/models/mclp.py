@@ -155,6 +155,16 @@ class MCLP(Model):
                 field="method",
             )
 
+    def start_plan(self, instance: Instance, time_limit: float) -> Plan:
+        """Greedy + perturbed swap search (:mod:`erlocate.heuristics.mclp`) on the kept sites."""
+        from erlocate.heuristics.mclp import mclp_greedy, mclp_perturbed_search
+
+        allowed = self.reduction(instance).keep_sites if self.reduce else None
+        plan = mclp_greedy(instance, int(self.p), self.max_cost, allowed=allowed)
+        return mclp_perturbed_search(
+            instance, plan, self.max_cost, time_limit=time_limit, allowed=allowed
+        )
+
     def solve_loop(
         self, instance: Instance, backend: ModuleType, options: SolveOptions, start: Plan | None
     ) -> LoopOutput | None:

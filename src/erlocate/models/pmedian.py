@@ -160,6 +160,15 @@ class PMedian(Model):
         )
         return LoopOutput(out, plan, stats.as_size())
 
+    def start_plan(self, instance: Instance, time_limit: float) -> Plan:
+        """Greedy + fast-swap interchange (:mod:`erlocate.heuristics.pmedian`), uncapacitated."""
+        if self.capacitated:
+            return super().start_plan(instance, time_limit)
+        from erlocate.heuristics.pmedian import pmedian_greedy, pmedian_interchange
+
+        plan = pmedian_greedy(instance, int(self.p), max_cost=self.max_cost)
+        return pmedian_interchange(instance, plan, max_cost=self.max_cost, time_limit=time_limit)
+
     def validate(self, instance: Instance) -> None:
         p = check_p(self.p, instance)
         _ = self._radius

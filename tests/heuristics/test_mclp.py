@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 
 import erlocate
-from erlocate.covering_heuristics import (
+from erlocate.errors import InputError
+from erlocate.heuristics import (
     covered_weight,
     mclp_greedy,
     mclp_interchange,
     mclp_perturbed_search,
 )
-from erlocate.errors import InputError
 from erlocate.plan import Plan
 from tests.conftest import line_instance, random_instance
 

@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 
 import erlocate
-from erlocate.covering_heuristics import covered_weight, mclp_greedy, mclp_interchange
-from erlocate.decomposition.mclp_region import mclp_region_search
 from erlocate.errors import BackendError, InputError
+from erlocate.heuristics import covered_weight, mclp_greedy, mclp_interchange, mclp_region_search
 from erlocate.plan import Plan
 from tests.conftest import line_instance, random_instance
 
@@ -24,7 +23,7 @@ def _brute(inst: erlocate.Instance, p: int, S: float, allowed: np.ndarray) -> fl
 
 
 def test_escapes_the_swap_optimum_on_a_line():
-    # points 0..5, weights (3, 3, 4, 5, 1, 1), radius 1, p = 2 (see test_covering_heuristics):
+    # points 0..5, weights (3, 3, 4, 5, 1, 1), radius 1, p = 2 (see tests/heuristics/test_mclp.py):
     # {0, 3} covers 16 and no single swap improves it. One open site per region cannot
     # either: with 0 open, site 3 is the best single choice near 3 (16), and with 3 open,
     # 0 or 1 is the best near 0 (16). After that stall the region grows to both sites and

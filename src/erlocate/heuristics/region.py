@@ -55,10 +55,14 @@ import scipy.sparse as sp
 
 from erlocate.backends import get as get_backend
 from erlocate.backends.base import SolveOptions
-from erlocate.covering_heuristics import _allowed, _coverage
 from erlocate.deadline import Deadline
-from erlocate.decomposition.mclp_fixing import RestrictedProblem, _encode, build_restricted
+from erlocate.decomposition.mclp_fixing import (
+    RestrictedProblem,
+    build_restricted,
+    encode_restricted,
+)
 from erlocate.errors import InputError
+from erlocate.heuristics.mclp import allowed_sites, coverage_matrices
 from erlocate.instance import Instance
 from erlocate.models.checks import check_max_cost, check_positive_int, check_time_limit, open_flags
 from erlocate.plan import Plan
@@ -146,7 +150,7 @@ def mclp_region_search(
     instance : Instance
     plan : Plan
         Starting plan with ``p`` open sites (e.g. from
-        :func:`erlocate.covering_heuristics.mclp_perturbed_search`).
+        :func:`erlocate.heuristics.mclp.mclp_perturbed_search`).
     max_cost : float
         The coverage standard S.
     time_limit : float
@@ -195,7 +199,7 @@ def mclp_region_search(
 
     Examples
     --------
-    >>> from erlocate.covering_heuristics import mclp_greedy
+    >>> from erlocate.heuristics import mclp_greedy
     >>> g = mclp_greedy(inst, p=50, max_cost=600.0)              # doctest: +SKIP
     >>> better = mclp_region_search(inst, g, 600.0, time_limit=60)  # doctest: +SKIP
     """
@@ -213,7 +217,7 @@ def mclp_region_search(
     solver = get_backend(backend) if isinstance(backend, str) else backend
     open_ = open_flags(instance, plan)
     p = int(open_.sum())
-    ok = _allowed(instance, allowed, p)
+    ok = allowed_sites(instance, allowed, p)
     req = instance.required
     if (open_ & ~ok).any() or (req & ~open_).any():
         raise InputError(
@@ -229,7 +233,7 @@ def mclp_region_search(
     if base.seed is None:
         base = replace(base, seed=seed)
     clock = Deadline.after(time_limit)
-    A, _ = _coverage(instance, max_cost)
+    A, _ = coverage_matrices(instance, max_cost)
     w = instance.weights.astype(float)
     graph = _Graph(A)
     free_ok = ok & ~req
@@ -251,7 +255,9 @@ def mclp_region_search(
         milp = build_restricted(prob, "mclp_region")
         out = solver.solve(
             milp,
-            clock.sub(sub_time_limit).options(base, warm_start=_encode(prob, milp, open_)),
+            clock.sub(sub_time_limit).options(
+                base, warm_start=encode_restricted(prob, milp, open_)
+            ),
         )
         improved = False
         if out.x is not None:

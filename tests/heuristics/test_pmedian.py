@@ -38,9 +38,9 @@ def test_warm_start_heuristic_in_solve():
     inst = random_instance(5)
     r = erlocate.solve(erlocate.PMedian(3, formulation="radius"), inst, warm_start="heuristic")
     assert r.objective == pytest.approx(erlocate.solve(erlocate.PMedian(3), inst).objective)
-    with pytest.raises(InputError, match="warm_start: 'greedy' is only available"):
+    with pytest.raises(InputError, match="warm_start: 'greedy' is not a starting plan"):
         erlocate.solve(erlocate.PMedian(3), inst, warm_start="greedy")
-    with pytest.raises(InputError, match="only available as 'heuristic'"):
+    with pytest.raises(InputError, match="'heuristic' is not available for LSCP"):
         erlocate.solve(erlocate.LSCP(max_cost=50.0), inst, warm_start="heuristic")
 
 

@@ -51,10 +51,17 @@ from erlocate.models.checks import (
 )
 from erlocate.plan import Plan
 
-__all__ = ["covered_weight", "mclp_greedy", "mclp_interchange", "mclp_perturbed_search"]
+__all__ = [
+    "allowed_sites",
+    "coverage_matrices",
+    "covered_weight",
+    "mclp_greedy",
+    "mclp_interchange",
+    "mclp_perturbed_search",
+]
 
 
-def _coverage(instance: Instance, max_cost: float) -> tuple[sp.csr_array, sp.csr_array]:
+def coverage_matrices(instance: Instance, max_cost: float) -> tuple[sp.csr_array, sp.csr_array]:
     """Coverage matrix A (demand × site, CSR, 0/1 floats) and its transpose (CSR)."""
     A = sp.csr_array(instance.coverage_matrix(max_cost), dtype=float)
     A.sum_duplicates()
@@ -62,7 +69,7 @@ def _coverage(instance: Instance, max_cost: float) -> tuple[sp.csr_array, sp.csr
     return A, sp.csr_array(A.T)
 
 
-def _allowed(instance: Instance, allowed: np.ndarray | None, p: int) -> np.ndarray:
+def allowed_sites(instance: Instance, allowed: np.ndarray | None, p: int) -> np.ndarray:
     """Sites that may open (required sites always may), checked against p."""
     if allowed is None:
         return np.ones(instance.n_sites, dtype=bool)
@@ -90,7 +97,7 @@ class _Coverage:
 
     @classmethod
     def of(cls, instance: Instance, max_cost: float) -> _Coverage:
-        A, AT = _coverage(instance, max_cost)
+        A, AT = coverage_matrices(instance, max_cost)
         return cls(A, AT, instance.weights.astype(float))
 
     def column(self, j: int) -> np.ndarray:
@@ -150,7 +157,7 @@ class _Coverage:
 
 def covered_weight(instance: Instance, open_: np.ndarray, max_cost: float) -> float:
     """Weight of the demand points within ``max_cost`` of an open site (the MCLP objective)."""
-    A, _ = _coverage(instance, max_cost)
+    A, _ = coverage_matrices(instance, max_cost)
     counts = A @ np.asarray(open_, dtype=float)
     return float(instance.weights[counts > 0].sum())
 
@@ -190,8 +197,8 @@ def mclp_greedy(
     """
     p = check_p(p, instance)
     max_cost = check_max_cost(max_cost)
-    ok = _allowed(instance, allowed, p)
-    A, AT = _coverage(instance, max_cost)
+    ok = allowed_sites(instance, allowed, p)
+    A, AT = coverage_matrices(instance, max_cost)
     w = instance.weights.astype(float)
     open_ = instance.required.copy()
     uncovered = (A @ open_.astype(float)) == 0
@@ -272,7 +279,7 @@ def mclp_interchange(
     if (instance.required & ~open_).any():
         k = int(np.flatnonzero(instance.required & ~open_)[0])
         raise InputError(f"plan: required site {instance.site_ids[k]!r} is closed", field="plan")
-    ok = _allowed(instance, allowed, int(open_.sum())) | open_
+    ok = allowed_sites(instance, allowed, int(open_.sum())) | open_
     deadline = time.perf_counter() + time_limit
     mats = _Coverage.of(instance, max_cost)
     open_, _ = mats.descend(open_, ok, instance.required, deadline, max_iter)
@@ -345,7 +352,7 @@ def mclp_perturbed_search(
     best_open = mclp_interchange(
         instance, plan, max_cost, time_limit=time_limit, allowed=allowed
     ).open
-    ok = _allowed(instance, allowed, int(best_open.sum())) | best_open
+    ok = allowed_sites(instance, allowed, int(best_open.sum())) | best_open
     mats = _Coverage.of(instance, float(max_cost))
     best_value = mats.value(mats.A @ best_open.astype(float))
     rng = np.random.default_rng(seed)
