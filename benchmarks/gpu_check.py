@@ -30,9 +30,9 @@ import erlocate
 from erlocate import machine
 from erlocate.backends import cuopt as cu
 from erlocate.backends import get
+from erlocate.district import fire_station_case
 from erlocate.errors import BackendError, ErlocateError
 from erlocate.io import ails_case, orlib_case
-from erlocate.planning.district import fire_station_case
 
 #: The smallest AILS case (fewest demand points, fewest facilities).
 AILS = "NewYork_p50_r400"

@@ -17,13 +17,13 @@ import erlocate
 from erlocate.examples import random_euclidean
 
 if TYPE_CHECKING:
-    from erlocate.planning.report import DistrictPlan
+    from erlocate.district.report import DistrictPlan
 
 
 def summary_lines(plan: DistrictPlan) -> list[str]:
     """A few lines per model of the district plan, for ``erlocate demo``."""
-    from erlocate.planning.report import TITLES
-    from erlocate.planning.report import format_value as fmt
+    from erlocate.district.markdown import format_value as fmt
+    from erlocate.district.report import TITLES
 
     f = plan.figures["value"]
     out = []
@@ -106,7 +106,7 @@ def _seed(text: str) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from erlocate.planning.district import plan_district
+    from erlocate.district import plan_district
 
     writable_dir(args.out)
     start = time.perf_counter()

@@ -20,9 +20,9 @@ import pytest
 
 import erlocate
 from erlocate.datasets import load_district
+from erlocate.district import depot_case, fire_station_case, shelter_case
 from erlocate.errors import InfeasibleError
 from erlocate.planning import TeamAllocation
-from erlocate.planning.district import depot_case, fire_station_case, shelter_case
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ suite             cases
 ``random``        seeded random towns (:func:`erlocate.examples.random_euclidean`):
                   p-median, MCLP and LSCP; no published optimum
 ``district``      the four planning models on the embedded district
-                  (:mod:`erlocate.planning.district`), as ``erlocate demo`` plans
+                  (:mod:`erlocate.district`), as ``erlocate demo`` plans
                   them (depots with flooded roads slowed, teams recruited); no
                   published optimum
 ================  ===============================================================
@@ -254,7 +254,7 @@ def _random(instances=None, range=None) -> list[Case]:
 
 # ---------------------------------------------------------------------------- district
 def _district(instances=None, range=None) -> list[CaseRef]:
-    from erlocate.planning import district as d
+    from erlocate import district as d
 
     builders = {
         "fire_stations": d.fire_station_case,

@@ -14,8 +14,7 @@ import pytest
 
 import erlocate
 from erlocate.datasets import load_district
-from erlocate.errors import InfeasibleError, InputError, VerificationError
-from erlocate.planning.district import (
+from erlocate.district import (
     SCENARIOS,
     affected_people,
     community_areas,
@@ -27,6 +26,7 @@ from erlocate.planning.district import (
     team_case,
     team_zones,
 )
+from erlocate.errors import InfeasibleError, InputError, VerificationError
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 r"""The embedded district's derived inputs: travel networks, areas, affected people, team zones.
 
-The planning cases in :mod:`erlocate.planning.district` build their instances
+The planning cases in :mod:`erlocate.district.cases` build their instances
 from these; each is also useful alone (e.g. ``road_network(scenario="flood")``
 for a disrupted network). Figures marked ILLUSTRATIVE are ours, not the data's
 (``docs/district-plan.md``).
@@ -21,11 +21,18 @@ from erlocate.instance import Instance
 __all__ = [
     "AFFECTED_SHARES",
     "EARTHQUAKE_SHARE",
+    "FLOOD_SLOWDOWN",
     "SCENARIOS",
+    "SHELTER_SHARE",
+    "WALK_KMH",
     "affected_people",
+    "as_district",
     "community_areas",
+    "district_instance",
+    "flood_zones",
     "road_network",
     "squad_shortfall",
+    "team_table",
     "team_zones",
 ]
 
@@ -58,7 +65,8 @@ FLOOD_SLOWDOWN = 3.0
 
 
 # ---------------------------------------------------------------------- derived inputs
-def _district(district: District | None) -> District:
+def as_district(district: District | None) -> District:
+    """``district``, or the embedded one (:func:`~erlocate.datasets.load_district`) for None."""
     return load_district() if district is None else district
 
 
@@ -79,21 +87,22 @@ def road_network(
             f"scenario: None (normal roads) or 'flood' (flooded roads closed), got {scenario!r}",
             field="scenario",
         )
-    d = _district(district)
+    d = as_district(district)
     if walking_kmh is None:
         net = RoadNetwork.from_geodataframe(
             d.roads, speed_column="speed_kmh", oneway_column="oneway"
         )
     else:
         net = RoadNetwork.from_geodataframe(d.roads, speed_kmh=walking_kmh)
-    return net if scenario is None else net.disrupt(_flood_zones(d))
+    return net if scenario is None else net.disrupt(flood_zones(d))
 
 
-def _flood_zones(d: District) -> gpd.GeoDataFrame:
+def flood_zones(d: District) -> gpd.GeoDataFrame:
+    """The district's flood-zone polygons."""
     return d.hazards[d.hazards["kind"] == "flood_zone"]
 
 
-def _instance(
+def district_instance(
     demand: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame,
     network: RoadNetwork,
@@ -130,7 +139,7 @@ def community_areas(district: District | None = None) -> pd.Series:
     the unit polygon, partition the unit, so the areas sum to the units' 64.7 km².
     One Voronoi diagram per unit (six), each vectorised.
     """
-    d = _district(district)
+    d = as_district(district)
     c = d.communities
     out = pd.Series(np.nan, index=c.index, name="area_km2")
     for unit, poly in d.units.geometry.items():  # six units
@@ -155,7 +164,7 @@ def affected_people(district: District | None = None) -> pd.DataFrame:
     of the population by the level of the community's hazard flag;
     ``earthquake``: :data:`EARTHQUAKE_SHARE` of everyone.
     """
-    c = _district(district).communities
+    c = as_district(district).communities
     pop = c["population"].astype(float)
     cols = {
         name: pop * c[flag].astype(int).map(shares).fillna(0.0)
@@ -178,7 +187,7 @@ def team_zones(district: District | None = None) -> gpd.GeoDataFrame:
     centre, a community at its own point. The data hold no office locations, so
     these points are our assumption.
     """
-    d = _district(district)
+    d = as_district(district)
     c, u = d.communities, d.units
     flags = pd.DataFrame({h: c[col].astype(int) >= lo for h, (col, lo) in TEAM_HAZARDS.items()})
     hazards = flags.dot(flags.columns + ",").str.rstrip(",")
@@ -205,7 +214,7 @@ def team_zones(district: District | None = None) -> gpd.GeoDataFrame:
     )
 
 
-def _team_table(d: District, zones: gpd.GeoDataFrame, recruit: bool, minima: dict) -> pd.DataFrame:
+def team_table(d: District, zones: gpd.GeoDataFrame, recruit: bool, minima: dict) -> pd.DataFrame:
     """The dataset's teams as the model's table: type, size, home zone, rebasable."""
     tm = d.teams
     home = tm["unit_id"].astype(object).copy()
@@ -227,7 +236,7 @@ def _team_table(d: District, zones: gpd.GeoDataFrame, recruit: bool, minima: dic
 
 def squad_shortfall(district: District | None = None, minimum: float = 10) -> pd.DataFrame:
     """Village/community squads below ``minimum`` members, with the recruits they need."""
-    tm = _district(district).teams
+    tm = as_district(district).teams
     short = tm[(tm["type"] == "community") & (tm["size"] < minimum)]
     return pd.DataFrame(
         {"name": short["name"], "size": short["size"], "recruits": minimum - short["size"]}
