@@ -2,7 +2,7 @@
 
     python benchmarks/cpsat_translate.py [--n 1000] [--m 200] [--p 10] [--repeats 3]
 
-The Milp is the dense p-median on ``erlocate.examples.random_euclidean(n, m,
+The Milp is the dense p-median on ``erlocate.datasets.random_euclidean(n, m,
 seed=0)`` with integral costs (rounded), so that every route applies. Routes:
 
 * ``to_cpsat``: what the ``"cpsat"`` backend does — the exact integer form
@@ -34,7 +34,7 @@ from ortools.sat.python import cp_model_helper as cmh
 import erlocate
 from erlocate.backends.cpsat import to_cpsat
 from erlocate.backends.integer_scaling import to_integers
-from erlocate.examples import random_euclidean
+from erlocate.datasets import random_euclidean
 from erlocate.machine import describe
 
 

@@ -3,7 +3,7 @@
     python benchmarks/pulp_overhead.py [--n 1000] [--m 200] [--p 10] [--time-limit 600]
                                        [--pairs highs=HiGHS cbc=COIN_CMD ...] [--threads 1]
 
-The Milp is the dense p-median on ``erlocate.examples.random_euclidean(n, m,
+The Milp is the dense p-median on ``erlocate.datasets.random_euclidean(n, m,
 seed=0)`` (1000 x 200: 200,200 columns, 201,001 rows, 600,200 non-zeros),
 solved once per backend to proven optimality (or the time limit) with the
 backend's ``solve`` on the Milp itself, so erlocate's Benders loop is not
@@ -34,7 +34,7 @@ from pathlib import Path
 import erlocate
 from erlocate.backends import SolveOptions, get
 from erlocate.backends.pulp_model import RUST, to_pulp
-from erlocate.examples import random_euclidean
+from erlocate.datasets import random_euclidean
 from erlocate.machine import describe
 from erlocate.milp import Milp
 

@@ -2,7 +2,7 @@
 
     python benchmarks/translate.py [--n 1000] [--m 200] [--p 10] [--repeats 5]
 
-The Milp is a p-median on ``erlocate.examples.random_euclidean(n, m, seed=0)``
+The Milp is a p-median on ``erlocate.datasets.random_euclidean(n, m, seed=0)``
 (1000×200: 200,200 columns, 201,001 rows, 600,200 non-zeros). Prints a
 Markdown table of median seconds over the repeats:
 
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import erlocate
 from erlocate.backends import available
-from erlocate.examples import random_euclidean
+from erlocate.datasets import random_euclidean
 from erlocate.machine import describe
 
 

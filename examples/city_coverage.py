@@ -14,7 +14,7 @@ covers the points within 1,200 m; open 12 of them. The script
 import time
 
 import erlocate
-from erlocate.examples import random_euclidean
+from erlocate.datasets import random_euclidean
 from erlocate.heuristics import mclp_greedy, mclp_perturbed_search, mclp_region_search
 
 city = random_euclidean(2000, 600, seed=5, size=10_000.0)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 import erlocate
-from erlocate.examples import random_euclidean
+from erlocate.datasets import random_euclidean
 
 if TYPE_CHECKING:
     from erlocate.district.report import DistrictPlan

@@ -20,8 +20,8 @@ import pytest
 import erlocate
 from erlocate.backends import SolveOptions, available, get
 from erlocate.backends.base import OPTIMAL_GAP, STATUSES, relative_gap
+from erlocate.datasets import random_euclidean
 from erlocate.errors import InputError
-from erlocate.examples import random_euclidean
 from erlocate.milp import Milp, MilpBuilder
 
 AVAILABLE = available()

@@ -27,8 +27,8 @@ from erlocate.backends.base import (
     known_bound,
     tighten_bound,
 )
+from erlocate.datasets import random_euclidean
 from erlocate.errors import SizeLimitError
-from erlocate.examples import random_euclidean
 from erlocate.milp import MilpBuilder
 
 AVAILABLE = available()

@@ -13,8 +13,8 @@ import erlocate
 from erlocate.backends import SolveOptions, get
 from erlocate.backends.base import OPTIMAL_GAP
 from erlocate.backends.integer_scaling import NOISE, decimal_digits, to_integers
+from erlocate.datasets import random_euclidean
 from erlocate.errors import BackendError, IntegerOnlyError
-from erlocate.examples import random_euclidean
 from erlocate.milp import MilpBuilder
 from tests.conftest import random_instance
 

@@ -19,7 +19,7 @@ def tiny() -> pd.DataFrame:
     """2 random instances (p-median) × 2 backends × 2 repeats."""
     cases = [
         bench.Case(inst.name, erlocate.PMedian(3), inst)
-        for inst in (erlocate.examples.random_euclidean(30, 8, seed=s, speed=500.0) for s in (1, 2))
+        for inst in (erlocate.datasets.random_euclidean(30, 8, seed=s, speed=500.0) for s in (1, 2))
     ]
     return bench.run(cases, TWO, repeats=2, time_limit=30, progress=False)
 
@@ -69,7 +69,7 @@ def test_profile_ratios_failures_are_inf():
 
 def test_error_rows_do_not_stop_the_run():
     bad = bench.CaseRef("broken", lambda: (_ for _ in ()).throw(InputError("nope", field="x")))
-    inst = erlocate.examples.random_euclidean(10, 4, seed=0)
+    inst = erlocate.datasets.random_euclidean(10, 4, seed=0)
     df = bench.run([bad, ("ok", erlocate.PMedian(2), inst)], ["highs"], progress=False)
     assert df["status"].tolist() == ["error", "optimal"]
     assert "nope" in df.loc[0, "error"]

@@ -15,7 +15,7 @@ suite             cases
                   (:mod:`erlocate.io.cpmp`)
 ``tsplib-pmed``   p-median on TSPLIB points (``erlocate.io.tsplib``)
 ``mclp-ails``     maximal covering, AILS city instances (``erlocate.io.ails``)
-``random``        seeded random towns (:func:`erlocate.examples.random_euclidean`):
+``random``        seeded random towns (:func:`erlocate.datasets.random_euclidean`):
                   p-median, MCLP and LSCP; no published optimum
 ``district``      the four planning models on the embedded district
                   (:mod:`erlocate.district`), as ``erlocate demo`` plans
@@ -226,13 +226,13 @@ def random_cases(
     """Seeded random towns, each solved as p-median, MCLP and LSCP.
 
     Costs are minutes at 30 km/h in a 10 km square
-    (:func:`erlocate.examples.random_euclidean` with ``speed=500``; ILLUSTRATIVE).
+    (:func:`erlocate.datasets.random_euclidean` with ``speed=500``; ILLUSTRATIVE).
     MCLP covers within ``mclp_minutes``; the LSCP standard is the smallest
     that every demand point can meet (the largest nearest-site time, rounded up
     to 0.1 min), so LSCP is always feasible. LSCP minimises the (illustrative)
     site costs.
     """
-    from erlocate.examples import random_euclidean
+    from erlocate.datasets import random_euclidean
 
     out: list[Case] = []
     for n, m in sizes:

@@ -1,4 +1,4 @@
-"""Small reproducible instances for examples, tests and the demo."""
+"""Small reproducible random instances (Euclidean towns) for examples, tests and benchmarks."""
 
 from __future__ import annotations
 
