@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import math
 import sys
 import time
@@ -270,6 +271,8 @@ def main(argv: list[str] | None = None) -> int:
         "backends", help="list the solver backends: version, interface, capabilities, why not"
     ).set_defaults(func=_backends)
     args = parser.parse_args(argv)
+    # the library logs (progress without tqdm, solve stages at DEBUG); the command shows INFO
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     try:
         return int(args.func(args))
     except erlocate.errors.ErlocateError as exc:

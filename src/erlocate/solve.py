@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from dataclasses import replace
@@ -16,6 +17,8 @@ from erlocate.plan import Checker, Plan
 from erlocate.result import Result
 
 __all__ = ["solve"]
+
+log = logging.getLogger(__name__)
 
 
 def solve(
@@ -160,6 +163,16 @@ def solve(
             f"{type(model).__name__}: {out.backend} stopped without any feasible plan "
             f"({out.status}: {out.termination}){fix}"
         )
+    log.debug(
+        "%s on %s with %s: %s, objective %s, %.3f s solve + %.3f s build",
+        type(model).__name__,
+        instance.name or "instance",
+        out.backend,
+        out.status,
+        out.objective,
+        out.runtime,
+        build_time,
+    )
     if verify:
         result.verify()
     return result

@@ -26,6 +26,7 @@ memory is not included.
 from __future__ import annotations
 
 import glob
+import logging
 import math
 import os
 import resource
@@ -41,6 +42,8 @@ import pandas as pd
 from erlocate.bench.suites import Case, CaseRef, as_case, suite
 from erlocate.errors import BackendError, InputError, IntegerOnlyError, SizeLimitError
 from erlocate.models import PMedian
+
+log = logging.getLogger("erlocate.bench")
 
 __all__ = ["COLUMNS", "MemorySampler", "run"]
 
@@ -150,7 +153,7 @@ class MemorySampler:
 
 # ---------------------------------------------------------------------------- progress
 class _Progress:
-    """tqdm when installed (and wanted), else one line per run on stderr."""
+    """tqdm when installed (and wanted), else one INFO record per run (``erlocate.bench`` log)."""
 
     def __init__(self, total: int, enabled: bool) -> None:
         self.enabled = enabled
@@ -174,11 +177,14 @@ class _Progress:
             self.bar.set_postfix_str(f"{label}: {row['status']}", refresh=False)
             self.bar.update(1)
         else:
-            print(
-                f"[{self.done}/{self.total}] {label} #{row['repeat']}: {row['status']} "
-                f"in {row['total_s']:.2f} s",
-                file=sys.stderr,
-                flush=True,
+            log.info(
+                "[%d/%d] %s #%s: %s in %.2f s",
+                self.done,
+                self.total,
+                label,
+                row["repeat"],
+                row["status"],
+                row["total_s"],
             )
 
     def close(self) -> None:
