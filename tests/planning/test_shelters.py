@@ -508,3 +508,20 @@ def test_levels_report_what_is_proven(backend):
     assert lv.loc["new shelters", "bound"] == 0 and not lv.loc["new shelters", "proven"]
     assert np.isnan(lv.loc["walking (people × cost)", "bound"])
     assert "level walking (people × cost): 1,940 (not proven)" in weak.summary()
+
+
+# ---------------------------------------------------------------------- skeleton
+def test_repr_and_resolved_parameters():
+    # the repr names the constructor parameters only, never the caches a solve leaves behind
+    from erlocate.planning.shelters.params import ShelterParams
+
+    model, inst = Shelters(share=0.5, area=AREA, new=1), five()
+    erlocate.solve(model, inst)
+    assert repr(model) == (
+        "Shelters(share=0.5, population=None, area=<3 values>, site_class='fixed', "
+        "classes=None, cost_unit='minutes', new=1, exact_new=False, closest=False, "
+        "ties='any', allow_unhoused=False, walk_bands=None)"
+    )
+    d = model.data(inst)
+    assert d.params == ShelterParams(**model.parameters())
+    assert d.params.new == 1 and d.instance is inst

@@ -6,12 +6,14 @@ people in every scenario; :func:`default_classes` is the class table (GB
 50413-2007, GB 21734-2008, Sphere).
 
 The package: :mod:`~erlocate.planning.shelters.defaults` (the class table),
-:mod:`~erlocate.planning.shelters.inputs` (parameters resolved into arrays),
-:mod:`~erlocate.planning.shelters.precheck` (infeasibility found before
-solving), :mod:`~erlocate.planning.shelters.objective` (lexicographic
-weights), :mod:`~erlocate.planning.shelters.model` (:class:`Shelters` and its
-MILP), :mod:`~erlocate.planning.shelters.verify` (the plan re-checked from the
-data) and :mod:`~erlocate.planning.shelters.report` (planner tables).
+:mod:`~erlocate.planning.shelters.params` (parameters checked at
+construction), :mod:`~erlocate.planning.shelters.inputs` (parameters resolved
+into arrays), :mod:`~erlocate.planning.shelters.precheck` (infeasibility found
+before solving), :mod:`~erlocate.planning.shelters.objective` (lexicographic
+weights), :mod:`~erlocate.planning.shelters.formulation` (the MILP),
+:mod:`~erlocate.planning.shelters.model` (:class:`Shelters`),
+:mod:`~erlocate.planning.shelters.verify` (the plan re-checked from the data)
+and :mod:`~erlocate.planning.shelters.report` (planner tables).
 """
 
 from erlocate.planning.shelters.defaults import default_classes

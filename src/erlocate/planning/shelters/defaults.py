@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["default_classes"]
+__all__ = ["LIMIT_COLUMNS", "WALK_BANDS", "default_classes"]
 
 _INF = np.inf
 _CLASSES = [  # class, m2_per_person, max_walk_minutes, max_walk_m, source
@@ -16,8 +16,10 @@ _CLASSES = [  # class, m2_per_person, max_walk_minutes, max_walk_m, source
     ("III", 1.5, 60.0, 3000.0, "GB 21734-2008 §5.4: > 1.5 m²/person; walk limit assumed as fixed"),
     ("sphere", 3.5, _INF, _INF, "Sphere Handbook shelter std 3: >= 3.5 m² covered; no walk limit"),
 ]
-_LIMIT_COL = {"minutes": "max_walk_minutes", "metres": "max_walk_m"}
-_BANDS = {"minutes": (10.0, 30.0, 60.0), "metres": (500.0, 1500.0, 3000.0)}
+#: The class-table column holding the walking limit, per ``cost_unit``.
+LIMIT_COLUMNS = {"minutes": "max_walk_minutes", "metres": "max_walk_m"}
+#: Default report thresholds of the walk, per ``cost_unit`` (GB 50413: 10 min ≈ 500 m, 1 h ≈ 3 km).
+WALK_BANDS = {"minutes": (10.0, 30.0, 60.0), "metres": (500.0, 1500.0, 3000.0)}
 
 
 def default_classes() -> pd.DataFrame:

@@ -1,38 +1,99 @@
 """Shelter inputs: population, shares, classes, areas and capacities resolved into arrays.
 
-:func:`_data` validates a :class:`~erlocate.planning.shelters.Shelters`
+:func:`resolve` validates a :class:`~erlocate.planning.shelters.Shelters`
 model's parameters against an instance (InputError, naming the field) and
-returns :class:`_Data`, everything a plan is built from and checked against.
+returns :class:`ShelterData`, everything a plan is built from and checked
+against; :func:`fmt_amount` and :func:`fmt_communities` word the figures of
+the messages the prechecks and the verifier share.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from erlocate.errors import InputError
 from erlocate.instance import Instance
-from erlocate.models.blocks import Pairs
-from erlocate.params import boolean, integer, number
-from erlocate.planning._checks import label_list, values_param
-from erlocate.planning._inputs import by_label, column, floats, real_array
-from erlocate.planning.shelters.defaults import _LIMIT_COL, default_classes
+from erlocate.planning._inputs import by_label, column, floats
+from erlocate.planning.shelters.defaults import LIMIT_COLUMNS
+from erlocate.planning.shelters.params import ShelterParams, class_table
 
-if TYPE_CHECKING:
-    from erlocate.planning.shelters.model import Shelters
+__all__ = ["ShelterData", "fmt_amount", "fmt_communities", "resolve"]
 
 
-def _n(x: float) -> str:
+def fmt_amount(x: float) -> str:
     """A people / area figure for messages: 42,000 or 42,000.5."""
     return f"{x:,.0f}" if abs(x - round(x)) < 1e-6 else f"{x:,.1f}"
 
 
-def _count(k: int) -> str:
+def fmt_communities(k: int) -> str:
+    """``"1 community"``, ``"3 communities"``."""
     return f"{k} communit{'y' if k == 1 else 'ies'}"
+
+
+@dataclass(frozen=True, eq=False)
+class ShelterData:
+    """Everything a plan is checked against, resolved from the instance and the parameters."""
+
+    names: list[str]  # scenario names
+    shares: list[float | None]  # scalar share per scenario (None for per-community shares)
+    pop: np.ndarray  # residents per community
+    people: np.ndarray  # (S, n) people to shelter per scenario
+    hbar: np.ndarray  # objective weight: people to shelter, mean over scenarios
+    hmax: np.ndarray  # the largest load a community brings (any scenario)
+    active: np.ndarray  # communities with someone to shelter
+    cls: np.ndarray  # class label per site
+    m2pp: np.ndarray  # m² per person per site
+    limit: np.ndarray  # walking limit per site
+    area: np.ndarray | None  # usable area per site (None: capacities given directly)
+    cap: np.ndarray  # people per site
+    allowed: np.ndarray  # mask over instance pairs: active community, within the class limit
+    #: Mask over instance pairs: allowed, and the community's largest load fits the
+    #: shelter (the only pairs a single assignment can use).
+    usable: np.ndarray
+    params: ShelterParams
+    #: The instance solved.
+    instance: Instance
+
+
+def resolve(instance: Instance, **params: Any) -> ShelterData:
+    """The model's parameters resolved against ``instance`` (raises InputError).
+
+    ``params`` are :class:`~erlocate.planning.shelters.Shelters`'s; those that
+    need no instance were checked at construction.
+    """
+    p = ShelterParams(**params)
+    _check_new(p, instance)
+    pop = _population(p, instance)
+    names, shares, people = _scenarios(p, instance, pop)
+    cls, m2pp, limit = _site_classes(p, instance)
+    area, cap = _capacity(p, instance, m2pp)
+    hmax = people.max(axis=0)
+    active = hmax > 0
+    rows, cols = instance.pair_rows, instance.indices
+    allowed = active[rows] & (instance.costs <= limit[cols])
+    return ShelterData(
+        names=names,
+        shares=shares,
+        pop=pop,
+        people=people,
+        hbar=people.mean(axis=0),
+        hmax=hmax,
+        active=active,
+        cls=cls,
+        m2pp=m2pp,
+        limit=limit,
+        area=area,
+        cap=cap,
+        allowed=allowed,
+        usable=allowed & (hmax[rows] <= cap[cols] * (1 + 1e-12)),
+        params=p,
+        instance=instance,
+    )
 
 
 def _values(value: Any, frame: Any, instance: Instance, field: str, where: str) -> np.ndarray:
@@ -54,119 +115,41 @@ def _values(value: Any, frame: Any, instance: Instance, field: str, where: str) 
     return arr
 
 
-@dataclass(frozen=True, eq=False)
-class _Data:
-    """Everything a plan is checked against, resolved from the instance and the parameters."""
-
-    names: list[str]  # scenario names
-    shares: list[float | None]  # scalar share per scenario (None for per-community shares)
-    pop: np.ndarray  # residents per community
-    people: np.ndarray  # (S, n) people to shelter per scenario
-    hbar: np.ndarray  # objective weight: people to shelter, mean over scenarios
-    hmax: np.ndarray  # the largest load a community brings (any scenario)
-    active: np.ndarray  # communities with someone to shelter
-    cls: np.ndarray  # class label per site
-    m2pp: np.ndarray  # m² per person per site
-    limit: np.ndarray  # walking limit per site
-    area: np.ndarray | None  # usable area per site (None: capacities given directly)
-    cap: np.ndarray  # people per site
-    allowed: np.ndarray  # mask over instance pairs: active community, within the class limit
-    pairs: Pairs  # usable pairs (allowed, and the community fits): the z variables
-    keep: list[int]  # scenarios whose capacity rows are not dominated by another's
-
-
-def scalar_params(model: Shelters) -> None:
-    """Every parameter that needs no instance: choices, counts, flags, numbers, tables."""
-    for name, options in (("cost_unit", tuple(_LIMIT_COL)), ("ties", ("any", "first"))):
-        value = getattr(model, name)
-        if not isinstance(value, str) or value not in options:
-            shown = " or ".join(repr(o) for o in options)
-            raise InputError(f"{name}: {value!r}; use {shown}", field=name)
-    for name in ("exact_new", "closest", "allow_unhoused"):
-        boolean(getattr(model, name), name)
-    integer(model.new, "new", minimum=0, optional=True, hint="the number of new shelters")
-    if model.new is None and model.exact_new:
-        raise InputError("exact_new: needs new=k (the number of new shelters)", field="exact_new")
-    shares = model.share
-    if isinstance(shares, Mapping):
-        if not shares:
-            raise InputError("share: the scenario mapping is empty", field="share")
-        shares = list(shares.values())
-    else:
-        shares = [shares]
-    for value in shares:
-        values_param(value, "share", scalar=True, maximum=1.0, what="shares in [0, 1]")
-    values_param(model.population, "population", optional=True)
-    values_param(model.area, "area", scalar=True, optional=True)
-    if not isinstance(model.site_class, str):
-        label_list(model.site_class, "site_class")
-    _class_table(model)
-    if model.walk_bands is not None:
-        bands = label_list(model.walk_bands, "walk_bands")
-        for b in bands:
-            number(b, "walk_bands", minimum=0.0, strict=True, hint=f"{model.cost_unit} thresholds")
-
-
-def _params(model: Shelters, instance: Instance) -> None:
+def _check_new(p: ShelterParams, instance: Instance) -> None:
     """The parameters checked against the instance (``exact_new`` vs the candidate sites)."""
     n_cand = int((~instance.required).sum())
-    if model.new is not None and model.exact_new and model.new > n_cand:
+    if p.new is not None and p.exact_new and p.new > n_cand:
         raise InputError(
-            f"new: cannot open exactly {model.new} new shelters with {n_cand} candidate sites",
+            f"new: cannot open exactly {p.new} new shelters with {n_cand} candidate sites",
             field="new",
         )
 
 
-def _class_table(model: Shelters) -> pd.DataFrame:
-    """The class table (default or the model's), with its columns checked."""
-    t = model.classes
-    if t is None:
-        return default_classes()
-    if isinstance(t, Mapping):
-        t = pd.DataFrame.from_dict(dict(t), orient="index")
-    if not isinstance(t, pd.DataFrame):
-        raise InputError(
-            f"classes: a DataFrame indexed by class, or a mapping, got {type(t).__name__}",
-            field="classes",
-        )
-    need = ["m2_per_person", _LIMIT_COL[model.cost_unit]]
-    missing = [c for c in need if c not in t.columns]
-    if missing:
-        raise InputError(f"classes: missing columns {missing}", field="classes")
-    if not t.index.is_unique:
-        raise InputError("classes: class names (the index) must be unique", field="classes")
-    m = real_array(t["m2_per_person"].to_numpy(), "classes")
-    bad = ~(np.isfinite(m) & (m > 0))
-    if bad.any():
-        raise InputError(
-            f"classes: m2_per_person must be > 0; bad for {t.index[bad].tolist()}",
-            field="classes",
-        )
-    lim = real_array(t[need[1]].to_numpy(), "classes")
-    if (lim < 0).any():
-        raise InputError(f"classes: {need[1]} must be >= 0 (NaN or inf: no limit)", field="classes")
-    return t
-
-
-def _data(model: Shelters, instance: Instance) -> _Data:
-    """The model's parameters resolved against ``instance`` (raises InputError)."""
-    _params(model, instance)
-    m = instance.n_sites
-    dframe, sframe = instance.demand_frame, instance.site_frame
-    pop = instance.weights if model.population is None else model.population
-    pop = _values(pop, dframe, instance, "population", "demand_frame")
+def _population(p: ShelterParams, instance: Instance) -> np.ndarray:
+    """Residents per community (``population`` or ``instance.weights``), >= 0."""
+    pop = instance.weights if p.population is None else p.population
+    pop = _values(pop, instance.demand_frame, instance, "population", "demand_frame")
     if (pop < 0).any():
         k = np.flatnonzero(pop < 0)
         raise InputError(
             f"population: must be >= 0; negative for {instance.demand_ids[k[:5]].tolist()}",
             field="population",
         )
-    raw = model.share if isinstance(model.share, Mapping) else {"base": model.share}
+    return pop
+
+
+def _scenarios(
+    p: ShelterParams, instance: Instance, pop: np.ndarray
+) -> tuple[list[str], list[float | None], np.ndarray]:
+    """Scenario names, their scalar shares (None: per community) and people (S, n) to shelter."""
+    raw = p.share if isinstance(p.share, Mapping) else {"base": p.share}
     if not raw:
         raise InputError("share: the scenario mapping is empty", field="share")
-    names, shares, people = [], [], []
+    names: list[str] = []
+    shares: list[float | None] = []
+    people: list[np.ndarray] = []
     for name, value in raw.items():
-        a = _values(value, dframe, instance, "share", "demand_frame")
+        a = _values(value, instance.demand_frame, instance, "share", "demand_frame")
         for bad, what in ((a < 0, "negative"), (a > 1, "above 1")):
             if bad.any():
                 k = np.flatnonzero(bad)
@@ -180,18 +163,16 @@ def _data(model: Shelters, instance: Instance) -> _Data:
         names.append(str(name))
         shares.append(float(value) if scalar else None)
         people.append(a * pop)
-    people = np.vstack(people)
-    keep = [
-        s
-        for s in range(len(names))
-        if not any(
-            t != s and (people[t] >= people[s]).all() and ((people[t] > people[s]).any() or t < s)
-            for t in range(len(names))
-        )
-    ]
+    return names, shares, np.vstack(people)
 
-    table = _class_table(model)
-    cls = model.site_class
+
+def _site_classes(
+    p: ShelterParams, instance: Instance
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Class label, m² per person and walking limit (``inf``: none) per site."""
+    m, sframe = instance.n_sites, instance.site_frame
+    table = class_table(p)
+    cls = p.site_class
     if isinstance(cls, str) and sframe is not None and cls in sframe.columns:
         cls = sframe[cls].to_numpy()
     cls = by_label(cls, instance.site_ids, "site_class")
@@ -208,49 +189,28 @@ def _data(model: Shelters, instance: Instance) -> _Data:
         )
     pos = table.index.get_indexer(cls)
     m2pp = pd.to_numeric(table["m2_per_person"]).to_numpy(float)[pos]
-    limit = pd.to_numeric(table[_LIMIT_COL[model.cost_unit]]).to_numpy(float)[pos]
-    limit = np.where(np.isnan(limit), np.inf, limit)
+    limit = pd.to_numeric(table[LIMIT_COLUMNS[p.cost_unit]]).to_numpy(float)[pos]
+    return cls, m2pp, np.where(np.isnan(limit), np.inf, limit)
 
-    area = None
-    if model.area is not None:
-        area = _values(model.area, sframe, instance, "area", "site_frame")
-        if (area < 0).any():
-            k = np.flatnonzero(area < 0)
+
+def _capacity(
+    p: ShelterParams, instance: Instance, m2pp: np.ndarray
+) -> tuple[np.ndarray | None, np.ndarray]:
+    """Usable area per site (None: not given) and capacity in people per site."""
+    if p.area is None:
+        if not np.isfinite(instance.capacities).any():
             raise InputError(
-                f"area: usable area must be >= 0 m²; negative at sites "
-                f"{instance.site_ids[k[:5]].tolist()} (e.g. {area[k[0]]:g})",
+                "area: no shelter capacity given; pass area= (usable m² per site: an array or a "
+                "site_frame column) or build the instance with capacities= (people per site)",
                 field="area",
             )
-        cap = area / m2pp
-    elif np.isfinite(instance.capacities).any():
-        cap = np.asarray(instance.capacities, dtype=float)
-    else:
+        return None, np.asarray(instance.capacities, dtype=float)
+    area = _values(p.area, instance.site_frame, instance, "area", "site_frame")
+    if (area < 0).any():
+        k = np.flatnonzero(area < 0)
         raise InputError(
-            "area: no shelter capacity given; pass area= (usable m² per site: an array or a "
-            "site_frame column) or build the instance with capacities= (people per site)",
+            f"area: usable area must be >= 0 m²; negative at sites "
+            f"{instance.site_ids[k[:5]].tolist()} (e.g. {area[k[0]]:g})",
             field="area",
         )
-
-    hmax, active = people.max(axis=0), people.max(axis=0) > 0
-    rows, cols = instance.pair_rows, instance.indices
-    allowed = active[rows] & (instance.costs <= limit[cols])
-    usable = allowed & (hmax[rows] <= cap[cols] * (1 + 1e-12))
-    pairs = Pairs(instance, None)
-    pairs.rows, pairs.cols, pairs.cost = rows[usable], cols[usable], instance.costs[usable]
-    return _Data(
-        names=names,
-        shares=shares,
-        pop=pop,
-        people=people,
-        hbar=people.mean(axis=0),
-        hmax=hmax,
-        active=active,
-        cls=cls,
-        m2pp=m2pp,
-        limit=limit,
-        area=area,
-        cap=cap,
-        allowed=allowed,
-        pairs=pairs,
-        keep=keep,
-    )
+    return area, area / m2pp

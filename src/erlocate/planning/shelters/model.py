@@ -1,8 +1,12 @@
-"""The shelter model: :class:`Shelters`, its parameters and its MILP.
+"""The shelter model: :class:`Shelters`, its parameters and its steps.
 
-Inputs are resolved in :mod:`~erlocate.planning.shelters.inputs`, the
-objective weights in :mod:`~erlocate.planning.shelters.objective`; plans go to
-:mod:`~erlocate.planning.shelters.verify` and
+The formulation is in the docstring of :class:`Shelters`. Every step is a
+function of the resolved :class:`~erlocate.planning.shelters.inputs.ShelterData`:
+inputs in :mod:`~erlocate.planning.shelters.inputs`, feasibility in
+:mod:`~erlocate.planning.shelters.precheck`, the objective weights in
+:mod:`~erlocate.planning.shelters.objective`, the MILP in
+:mod:`~erlocate.planning.shelters.formulation`, the re-check in
+:mod:`~erlocate.planning.shelters.verify` and the tables in
 :mod:`~erlocate.planning.shelters.report`.
 """
 
@@ -15,19 +19,16 @@ import numpy as np
 import pandas as pd
 
 from erlocate.instance import Instance
-from erlocate.milp import Milp, MilpBuilder
-from erlocate.models.base import Model
 from erlocate.plan import Plan
-from erlocate.planning._arrays import ranges
-from erlocate.planning.shelters import precheck, verify
-from erlocate.planning.shelters.inputs import _Data, _data, scalar_params
-from erlocate.planning.shelters.objective import _levels, level_values
-from erlocate.planning.shelters.report import tables
+from erlocate.planning.base import PlanningModel, Steps
+from erlocate.planning.shelters import formulation, inputs, objective, precheck, report, verify
+from erlocate.planning.shelters.inputs import ShelterData
+from erlocate.planning.shelters.params import ShelterParams, check_params
 
 __all__ = ["Shelters"]
 
 
-class Shelters(Model):
+class Shelters(PlanningModel[ShelterData, Plan]):
     r"""Shelter location–allocation: keep existing shelters, add new ones, house everyone.
 
     Communities :math:`i` (demand points) send :math:`h_{is} = a_{is} P_i` people
@@ -141,6 +142,18 @@ class Shelters(Model):
     constraints_hint = (
         "shelter capacities, walking limits, the number of new shelters, closest assignment"
     )
+    reach_field = "classes"
+    steps = Steps(
+        resolve=inputs.resolve,
+        precheck=precheck.precheck,
+        formulate=formulation.formulate,
+        decode=formulation.decode,
+        encode=formulation.encode,
+        evaluate=verify.evaluate,
+        check=verify.check,
+        levels=objective.level_values,
+        tables=report.tables,
+    )
 
     def __init__(
         self,
@@ -175,122 +188,14 @@ class Shelters(Model):
         def short(v: Any) -> str:
             return f"<{len(v)} values>" if isinstance(v, (np.ndarray, pd.Series, list)) else repr(v)
 
-        params = ", ".join(f"{k}={short(v)}" for k, v in vars(self).items())
+        params = ", ".join(f"{k}={short(v)}" for k, v in self.parameters().items())
         return f"Shelters({params})"
 
-    # ------------------------------------------------------------------ prechecks
-    reach_field = "classes"
-
+    # ------------------------------------------------------------------ checks
     def check_params(self) -> None:
         """Every parameter that needs no instance (numbers, flags, choices, classes): at build."""
-        scalar_params(self)
+        check_params(ShelterParams(**self.parameters()))
 
     def reach(self, instance: Instance) -> float:
         """The longest walking limit of any site's class (``inf`` if a class has none)."""
-        return float(_data(self, instance).limit.max())
-
-    def validate(self, instance: Instance) -> None:
-        precheck.validate(self, instance)
-
-    # ------------------------------------------------------------------ MILP
-    def build(self, instance: Instance) -> Milp:
-        d = _data(self, instance)
-        pr = d.pairs
-        wu, wn, ww, fcost = _levels(self, instance, d)
-        b = MilpBuilder("shelters", "min")
-        req = instance.required.astype(float)
-        x = b.add_cols("open", instance.n_sites, obj=wn * fcost, lb=req, ub=1.0, integer=True)
-        h = d.hbar[pr.rows]
-        z = b.add_cols("assign", len(pr), obj=ww * h * pr.cost - wu * h, ub=1.0, integer=True)
-        b.offset = wu * float(d.hbar[d.active].sum())
-        comm, local = np.unique(pr.rows, return_inverse=True)
-        lb = -np.inf if self.allow_unhoused else 1.0
-        b.add_rows("assign_once", rows=local, cols=z, vals=1.0, lb=lb, ub=1.0, n_rows=comm.size)
-        k = np.arange(len(pr))
-        b.add_rows(
-            "link",
-            rows=np.concatenate([k, k]),
-            cols=np.concatenate([z, x[pr.cols]]),
-            vals=np.concatenate([np.ones(k.size), -np.ones(k.size)]),
-            ub=0.0,
-            n_rows=k.size,
-        )
-        finite = np.isfinite(d.cap)
-        site_row = np.cumsum(finite) - 1
-        use, sites = finite[pr.cols], np.flatnonzero(finite)
-        for s in d.keep:
-            b.add_rows(
-                "capacity" if len(d.keep) == 1 else f"capacity[{d.names[s]}]",
-                rows=np.concatenate([site_row[pr.cols[use]], site_row[sites]]),
-                cols=np.concatenate([z[use], x[sites]]),
-                vals=np.concatenate([d.people[s][pr.rows[use]], -d.cap[sites]]),
-                ub=0.0,
-                n_rows=sites.size,
-            )
-        if self.new is not None:
-            cand = x[~instance.required]
-            lo = float(self.new) if self.exact_new else -np.inf
-            b.add_rows("new", rows=np.zeros(cand.size), cols=cand, vals=1.0, lb=lo, ub=self.new)
-        if self.closest:
-            self._add_closest(b, instance, d, x, z)
-        return b.build()
-
-    def _add_closest(
-        self, b: MilpBuilder, instance: Instance, d: _Data, x: np.ndarray, z: np.ndarray
-    ) -> None:
-        """x_j + sum_{l farther than j for i} z_il <= 1 for every allowed pair (i, j)."""
-        r, c, cost = (a[d.allowed] for a in (instance.pair_rows, instance.indices, instance.costs))
-        order = np.lexsort((c, cost, r))
-        r, c, cost = r[order], c[order], cost[order]
-        zpos = np.full(r.size, -1, dtype=np.int64)
-        found = d.pairs.locate(r, c)
-        zpos[found >= 0] = z[found[found >= 0]]
-        end = np.searchsorted(r, r, side="right")
-        if self.ties == "first":
-            start = np.arange(r.size) + 1
-        else:
-            brk = np.r_[True, (r[1:] != r[:-1]) | (cost[1:] != cost[:-1])]
-            block = np.cumsum(brk) - 1
-            start = np.r_[np.flatnonzero(brk)[1:], r.size][block]
-        cnt = end - start
-        p = np.repeat(np.arange(r.size), cnt)
-        q = ranges(start, cnt)
-        keep = zpos[q] >= 0
-        p, q = p[keep], q[keep]
-        heads, local = np.unique(p, return_inverse=True)
-        b.add_rows(
-            "closest",
-            rows=np.concatenate([local, np.arange(heads.size)]),
-            cols=np.concatenate([zpos[q], x[c[heads]]]),
-            vals=1.0,
-            ub=1.0,
-            n_rows=heads.size,
-        )
-
-    def decode(self, instance: Instance, milp: Milp, x: np.ndarray) -> Plan:
-        pr = _data(self, instance).pairs
-        open_ = np.round(milp.block(x, "open")) > 0.5
-        z = np.round(milp.block(x, "assign")) > 0.5
-        return Plan(open_, pr.rows[z], pr.cols[z], np.ones(int(z.sum())))
-
-    def encode(self, instance: Instance, milp: Milp, plan: Plan) -> np.ndarray:
-        x = super().encode(instance, milp, plan)
-        pos = _data(self, instance).pairs.locate(plan.demand_idx, plan.site_idx)
-        x[milp.col_blocks["assign"].start + pos[pos >= 0]] = plan.share[pos >= 0]
-        return x
-
-    # ------------------------------------------------------------------ verification
-    def evaluate(self, instance: Instance, plan: Plan) -> float:
-        return verify.evaluate(self, instance, plan)
-
-    def levels(self, instance: Instance, plan: Plan) -> list[tuple[str, float, float, float]]:
-        """The lexicographic levels on ``plan``: ``(name, weight, resolution, value)``."""
-        return level_values(self, instance, _data(self, instance), plan)
-
-    def check(self, instance: Instance, plan: Plan) -> list[str]:
-        return verify.check(self, instance, plan)
-
-    # ------------------------------------------------------------------ report
-    def report(self, instance: Instance, plan: Plan) -> dict[str, pd.DataFrame]:
-        """Tables: ``shelters``, ``loads``, ``communities``, ``walking``, ``summary``."""
-        return tables(self, instance, plan)
+        return float(self.data(instance).limit.max())

@@ -1,22 +1,19 @@
 """Shelter objective: unhoused people, new shelters and walking, weighted lexicographically.
 
-:func:`_levels` gives the weights of the levels asked for so that one
+:func:`level_weights` gives the weights of the levels asked for so that one
 objective ranks plans exactly as the lexicographic order would (see the
-:class:`~erlocate.planning.shelters.Shelters` docstring).
+:class:`~erlocate.planning.shelters.Shelters` docstring); :func:`level_values`
+the levels of a plan.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from erlocate.instance import Instance
 from erlocate.plan import Plan
-from erlocate.planning.shelters.inputs import _Data
+from erlocate.planning.shelters.inputs import ShelterData
 
-if TYPE_CHECKING:
-    from erlocate.planning.shelters.model import Shelters
+__all__ = ["LEVELS", "level_values", "level_weights"]
 
 
 def _resolution(v: np.ndarray) -> float:
@@ -47,11 +44,10 @@ def _lex_weights(levels: list[tuple[float, float]]) -> list[float]:
 LEVELS = ("unhoused people", "new shelters", "walking (people × cost)")
 
 
-def level_values(
-    model: Shelters, instance: Instance, d: _Data, plan: Plan
-) -> list[tuple[str, float, float, float]]:
+def level_values(d: ShelterData, plan: Plan) -> list[tuple[str, float, float, float]]:
     """``(name, weight, resolution, value)`` of each level asked for, in order, on ``plan``."""
-    wu, wn, ww, fcost = _levels(model, instance, d)
+    instance = d.instance
+    wu, wn, ww, fcost = level_weights(d)
     i, j, s = plan.demand_idx, plan.site_idx, plan.share
     values = (
         float(d.hbar[d.active].sum() - np.sum(d.hbar[i] * s)),
@@ -71,19 +67,20 @@ def level_values(
     ]
 
 
-def _levels(
-    model: Shelters, instance: Instance, d: _Data
-) -> tuple[float, float, float, np.ndarray]:
+def level_weights(d: ShelterData) -> tuple[float, float, float, np.ndarray]:
     """Weights of unhoused people, new shelters (count or cost) and walking; new-site costs.
 
     A level that is not asked for (or, for new shelters, has no candidate) gets weight 0.
+    The walking bound is sum_i hbar_i max_j c_ij over the pairs a single assignment
+    can use (``d.usable``).
     """
+    instance = d.instance
     cand = ~instance.required
     fcost = np.where(cand, instance.site_costs if instance.has_site_costs else 1.0, 0.0)
     walk_ub = np.zeros(instance.n_demand)
-    np.maximum.at(walk_ub, d.pairs.rows, d.pairs.cost)
+    np.maximum.at(walk_ub, instance.pair_rows[d.usable], instance.costs[d.usable])
     h = d.hbar[d.active]
-    asked = [model.allow_unhoused, model.new is None and bool(cand.any()), True]
+    asked = [d.params.allow_unhoused, d.params.new is None and bool(cand.any()), True]
     levels = [
         (_resolution(h), float(h.sum())),
         (_resolution(fcost[cand]), float(fcost.sum())),

@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from erlocate.errors import InfeasibleError
 from erlocate.inputs import show_ids
-from erlocate.instance import Instance
-from erlocate.planning.shelters.inputs import _count, _data, _n
+from erlocate.planning.shelters.inputs import ShelterData, fmt_amount, fmt_communities
 
-if TYPE_CHECKING:
-    from erlocate.planning.shelters.model import Shelters
-
-__all__ = ["validate"]
+__all__ = ["precheck"]
 
 
-def validate(model: Shelters, instance: Instance) -> None:
-    """Raise InputError / InfeasibleError for requests the data cannot meet."""
-    d = _data(model, instance)
-    if model.allow_unhoused:
+def precheck(d: ShelterData) -> None:
+    """Raise InfeasibleError for requests the data cannot meet."""
+    instance, p = d.instance, d.params
+    if p.allow_unhoused:
         return
     ids, req = instance.demand_ids, instance.required
     top = np.sort(d.cap[~req])[::-1]
-    n_cand = top.size if model.new is None else min(int(model.new), top.size)
+    n_cand = top.size if p.new is None else min(int(p.new), top.size)
     best = float(d.cap[req].sum() + top[:n_cand].sum())
     for s, name in enumerate(d.names):
         need = float(d.people[s].sum())
@@ -39,15 +33,15 @@ def validate(model: Shelters, instance: Instance) -> None:
             )
             a = d.shares[s]
             who = (
-                f"{_n(d.pop.sum())} × {100 * a:g} %"
+                f"{fmt_amount(d.pop.sum())} × {100 * a:g} %"
                 if a is not None
-                else f"{_n(d.pop.sum())} people × per-community shares"
+                else f"{fmt_amount(d.pop.sum())} people × per-community shares"
             )
             scen = f"scenario {name!r}: " if len(d.names) > 1 else ""
             raise InfeasibleError(
-                f"{scen}shelters hold {_n(best)} people ({int(req.sum())} existing + "
-                f"{n_cand} {'largest ' if model.new is not None else ''}candidate sites, "
-                f"{how}); {who} = {_n(need)} need shelter. Add usable area or candidate "
+                f"{scen}shelters hold {fmt_amount(best)} people ({int(req.sum())} existing + "
+                f"{n_cand} {'largest ' if p.new is not None else ''}candidate sites, "
+                f"{how}); {who} = {fmt_amount(need)} need shelter. Add usable area or candidate "
                 "sites, raise new, or pass allow_unhoused=True."
             )
     reach = np.bincount(instance.pair_rows[d.allowed], minlength=instance.n_demand) > 0
@@ -55,20 +49,20 @@ def validate(model: Shelters, instance: Instance) -> None:
     if lost.size:
         lims = ", ".join(f"{k} {v:g}" for k, v in dict(zip(d.cls, d.limit, strict=True)).items())
         raise InfeasibleError(
-            f"no shelter within the walking limit of its class ({lims} {model.cost_unit}) "
-            f"for {_count(lost.size)}: ids {show_ids(ids[lost])}. Serve the rest with "
+            f"no shelter within the walking limit of its class ({lims} {p.cost_unit}) "
+            f"for {fmt_communities(lost.size)}: ids {show_ids(ids[lost])}. Serve the rest with "
             "instance.drop_demand(ids) (results then list them as dropped), add candidate sites "
             "near them, change the class table, or pass allow_unhoused=True."
         )
-    fits = np.bincount(d.pairs.rows, minlength=instance.n_demand) > 0
+    fits = np.bincount(instance.pair_rows[d.usable], minlength=instance.n_demand) > 0
     big = np.flatnonzero(d.active & ~fits)
     if big.size:
         k = big[0]
         largest = d.cap[instance.indices[d.allowed & (instance.pair_rows == k)]].max()
         raise InfeasibleError(
-            f"single assignment: {_count(big.size)} too large for every shelter within "
-            f"walking limit, e.g. {ids[k]!r} with {_n(d.hmax[k])} people to shelter "
-            f"while the largest reachable shelter holds {_n(largest)}; ids "
+            f"single assignment: {fmt_communities(big.size)} too large for every shelter within "
+            f"walking limit, e.g. {ids[k]!r} with {fmt_amount(d.hmax[k])} people to shelter "
+            f"while the largest reachable shelter holds {fmt_amount(largest)}; ids "
             f"{ids[big[:10]].tolist()}. Split them into smaller demand points, add area, or "
             "pass allow_unhoused=True."
         )

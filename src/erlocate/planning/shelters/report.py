@@ -2,32 +2,41 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
-from erlocate.instance import Instance
 from erlocate.plan import Plan
 from erlocate.planning._inputs import dropped_row, listed
-from erlocate.planning.shelters.defaults import _BANDS
-from erlocate.planning.shelters.inputs import _data
-
-if TYPE_CHECKING:
-    from erlocate.planning.shelters.model import Shelters
+from erlocate.planning.shelters.defaults import WALK_BANDS
+from erlocate.planning.shelters.inputs import ShelterData
 
 __all__ = ["tables"]
 
 
-def tables(model: Shelters, instance: Instance, plan: Plan) -> dict[str, pd.DataFrame]:
+def tables(d: ShelterData, plan: Plan) -> dict[str, pd.DataFrame]:
     """Tables: ``shelters``, ``loads``, ``communities``, ``walking``, ``summary``."""
-    d = _data(model, instance)
-    sids, ids = instance.site_ids, instance.demand_ids
+    cost = d.instance.cost_of(plan.demand_idx, plan.site_idx)
+    area = d.area if d.area is not None else np.full(d.instance.n_sites, np.nan)
+    shelters, loads = _shelters(d, plan, cost, area)
+    communities = _communities(d, plan, cost)
+    housed = communities["housed"].to_numpy(bool)
+    return {
+        "shelters": shelters,
+        "loads": loads,
+        "communities": communities,
+        "walking": _walking(d, plan, cost),
+        "summary": _summary(d, plan, housed, area),
+    }
+
+
+def _shelters(
+    d: ShelterData, plan: Plan, cost: np.ndarray, area: np.ndarray
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per site: class, status, capacity and design load; per open site × scenario: load."""
+    instance = d.instance
+    sids, m = instance.site_ids, instance.n_sites
     i, j, s = plan.demand_idx, plan.site_idx, plan.share
-    cost = instance.cost_of(i, j)
-    m = instance.n_sites
     loads = np.vstack([np.bincount(j, weights=p[i] * s, minlength=m) for p in d.people])
-    area = d.area if d.area is not None else np.full(m, np.nan)
     status = np.where(instance.required, "existing", np.where(plan.open, "new", "not chosen"))
     design = loads.max(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -59,15 +68,24 @@ def tables(model: Shelters, instance: Instance, plan: Plan) -> dict[str, pd.Data
                 "m2_per_person": (area[op] / loads[:, op]).ravel(),
             }
         )
-    shelter_of = np.full(instance.n_demand, -1)
+    return shelters, loads_df
+
+
+def _communities(d: ShelterData, plan: Plan, cost: np.ndarray) -> pd.DataFrame:
+    """Per community: people, shelter, walk, and why it is unhoused if it is."""
+    instance = d.instance
+    sids, ids, n = instance.site_ids, instance.demand_ids, instance.n_demand
+    i, j = plan.demand_idx, plan.site_idx
+    shelter_of = np.full(n, -1)
     shelter_of[i] = j
-    walk = np.full(instance.n_demand, np.nan)
+    walk = np.full(n, np.nan)
     walk[i] = cost
     housed = shelter_of >= 0
-    reach = np.bincount(instance.pair_rows[d.allowed], minlength=instance.n_demand) > 0
-    fits = np.bincount(d.pairs.rows, minlength=instance.n_demand) > 0
-    open_fit = np.bincount(d.pairs.rows[plan.open[d.pairs.cols]], minlength=len(ids)) > 0
-    cut = np.bincount(instance.pair_rows, minlength=instance.n_demand) == 0
+    rows, cols = instance.pair_rows, instance.indices
+    reach = np.bincount(rows[d.allowed], minlength=n) > 0
+    fits = np.bincount(rows[d.usable], minlength=n) > 0
+    open_fit = np.bincount(rows[d.usable & plan.open[cols]], minlength=len(ids)) > 0
+    cut = np.bincount(rows, minlength=n) == 0
     reason = np.select(
         [~d.active, housed, cut, ~reach, ~fits, ~open_fit],
         [
@@ -78,9 +96,9 @@ def tables(model: Shelters, instance: Instance, plan: Plan) -> dict[str, pd.Data
             "larger than every shelter within the walking limit",
             "no open shelter within reach can hold it",
         ],
-        "open shelters within reach are full" + (" or not closest" if model.closest else ""),
+        "open shelters within reach are full" + (" or not closest" if d.params.closest else ""),
     )
-    communities = pd.DataFrame(
+    return pd.DataFrame(
         {
             "population": d.pop,
             "people": d.hmax,
@@ -93,8 +111,13 @@ def tables(model: Shelters, instance: Instance, plan: Plan) -> dict[str, pd.Data
         },
         index=ids.rename("demand_id"),
     )
-    bands = model.walk_bands if model.walk_bands is not None else _BANDS[model.cost_unit]
-    w, t = d.hbar[i] * s, cost
+
+
+def _walking(d: ShelterData, plan: Plan, cost: np.ndarray) -> pd.DataFrame:
+    """Walk statistics weighted by the people housed: mean, quantiles, share within bands."""
+    p = d.params
+    bands = p.walk_bands if p.walk_bands is not None else WALK_BANDS[p.cost_unit]
+    w, t = d.hbar[plan.demand_idx] * plan.share, cost
     order = np.argsort(t, kind="stable")
     cum = np.cumsum(w[order]) / w.sum() if w.sum() > 0 else np.ones(order.size)
 
@@ -108,16 +131,22 @@ def tables(model: Shelters, instance: Instance, plan: Plan) -> dict[str, pd.Data
         "max": float(t.max()) if t.size else np.nan,
         **{f"share within {b:g}": float(w[t <= b].sum() / max(w.sum(), 1e-300)) for b in bands},
     }
-    walking = pd.DataFrame({"value": stats}).rename_axis(f"walk ({model.cost_unit})")
+    return pd.DataFrame({"value": stats}).rename_axis(f"walk ({p.cost_unit})")
+
+
+def _summary(d: ShelterData, plan: Plan, housed: np.ndarray, area: np.ndarray) -> pd.DataFrame:
+    """Population, people to shelter and housed, shelters and area before / after."""
+    instance = d.instance
+    ids, req = instance.demand_ids, instance.required
     total_pop = float(d.pop.sum())
-    req = instance.required
+    cut = np.bincount(instance.pair_rows, minlength=instance.n_demand) == 0
     summary = {
         "population": total_pop,
         **{
             f"people to shelter [{n}]": float(p.sum())
             for n, p in zip(d.names, d.people, strict=True)
         },
-        "people housed (mean over scenarios)": float(w.sum()),
+        "people housed (mean over scenarios)": float(np.sum(d.hbar[plan.demand_idx] * plan.share)),
         "people unhoused (mean over scenarios)": float(d.hbar[~housed].sum()),
         "existing shelters": int(req.sum()),
         "new shelters": int((plan.open & ~req).sum()),
@@ -130,10 +159,4 @@ def tables(model: Shelters, instance: Instance, plan: Plan) -> dict[str, pd.Data
         **listed("communities no shelter reaches", ids[cut & d.active]),
         **dropped_row(instance, "communities dropped (instance.dropped)"),
     }
-    return {
-        "shelters": shelters,
-        "loads": loads_df,
-        "communities": communities,
-        "walking": walking,
-        "summary": pd.DataFrame({"value": pd.Series(summary, dtype=object)}).rename_axis("figure"),
-    }
+    return pd.DataFrame({"value": pd.Series(summary, dtype=object)}).rename_axis("figure")

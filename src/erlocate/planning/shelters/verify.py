@@ -7,34 +7,27 @@ limits, capacity in every scenario, closest assignment).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from erlocate.instance import Instance
 from erlocate.plan import TOL, Checker, Plan
-from erlocate.planning.shelters.inputs import _count, _Data, _data, _n
-from erlocate.planning.shelters.objective import _levels
-
-if TYPE_CHECKING:
-    from erlocate.planning.shelters.model import Shelters
+from erlocate.planning.shelters.inputs import ShelterData, fmt_amount, fmt_communities
+from erlocate.planning.shelters.objective import level_weights
 
 __all__ = ["check", "evaluate"]
 
 
-def evaluate(model: Shelters, instance: Instance, plan: Plan) -> float:
+def evaluate(d: ShelterData, plan: Plan) -> float:
     """The weighted objective (unhoused, new shelters, walking) recomputed from the data."""
-    d = _data(model, instance)
-    wu, wn, ww, fcost = _levels(model, instance, d)
+    wu, wn, ww, fcost = level_weights(d)
     i, j, s = plan.demand_idx, plan.site_idx, plan.share
     unhoused = float(d.hbar[d.active].sum() - np.sum(d.hbar[i] * s))
-    walking = float(np.sum(d.hbar[i] * instance.cost_of(i, j) * s))
+    walking = float(np.sum(d.hbar[i] * d.instance.cost_of(i, j) * s))
     return wu * unhoused + wn * float(fcost[plan.open].sum()) + ww * walking
 
 
-def check(model: Shelters, instance: Instance, plan: Plan) -> list[str]:
+def check(d: ShelterData, plan: Plan) -> list[str]:
     """Every rule of the model re-checked on ``plan``; one message per breach."""
-    d = _data(model, instance)
+    instance, p = d.instance, d.params
     c = Checker(instance, plan)
     c.sites()
     if plan.open.shape != (instance.n_sites,):
@@ -45,16 +38,16 @@ def check(model: Shelters, instance: Instance, plan: Plan) -> list[str]:
     ids, sids = instance.demand_ids, instance.site_ids
     i, j, s = plan.demand_idx, plan.site_idx, plan.share
     n_new = int((plan.open & ~instance.required).sum())
-    if model.new is not None and (n_new != model.new if model.exact_new else n_new > model.new):
-        most = "" if model.exact_new else "at most "
-        c.fail(f"{n_new} new shelters open, expected {most}{model.new}")
+    if p.new is not None and (n_new != p.new if p.exact_new else n_new > p.new):
+        most = "" if p.exact_new else "at most "
+        c.fail(f"{n_new} new shelters open, expected {most}{p.new}")
     total = np.bincount(i, weights=s, minlength=instance.n_demand)
-    need = d.active if not model.allow_unhoused else np.zeros_like(d.active)
+    need = d.active if not p.allow_unhoused else np.zeros_like(d.active)
     bad = np.flatnonzero((need & (np.abs(total - 1) > 1e-6)) | (total > 1 + 1e-6))
     if bad.size:
         c.fail(
-            f"not assigned to {'at most' if model.allow_unhoused else 'exactly'} one "
-            f"shelter: {_count(bad.size)} {ids[bad[:5]].tolist()}"
+            f"not assigned to {'at most' if p.allow_unhoused else 'exactly'} one "
+            f"shelter: {fmt_communities(bad.size)} {ids[bad[:5]].tolist()}"
         )
     far = np.flatnonzero(cost > d.limit[j] + TOL.abs)
     if far.size:
@@ -62,10 +55,20 @@ def check(model: Shelters, instance: Instance, plan: Plan) -> list[str]:
         c.fail(
             f"{far.size} assignments beyond the walking limit of the shelter's class, e.g. "
             f"{ids[i[k]]!r} -> {sids[j[k]]!r} ({d.cls[j[k]]}): {cost[k]:g} > "
-            f"{d.limit[j[k]]:g} {model.cost_unit}"
+            f"{d.limit[j[k]]:g} {p.cost_unit}"
         )
+    _check_capacity(d, c)
+    if p.closest:
+        _check_closest(d, c, cost)
+    return c.breaches
+
+
+def _check_capacity(d: ShelterData, c: Checker) -> None:
+    """Room (usable area, or capacity in people) for every shelter's load in every scenario."""
+    i, j, s = c.plan.demand_idx, c.plan.site_idx, c.plan.share
+    sids = d.instance.site_ids
     for t, name in enumerate(d.names):
-        load = np.bincount(j, weights=d.people[t][i] * s, minlength=instance.n_sites)
+        load = np.bincount(j, weights=d.people[t][i] * s, minlength=d.instance.n_sites)
         if d.area is not None:
             used, room = load * d.m2pp, d.area
         else:
@@ -75,21 +78,19 @@ def check(model: Shelters, instance: Instance, plan: Plan) -> list[str]:
             k = over[0]
             c.fail(
                 f"capacity exceeded in scenario {name!r} at {over.size} shelter(s), e.g. "
-                f"{sids[k]!r} ({d.cls[k]}): {_n(load[k])} people"
+                f"{sids[k]!r} ({d.cls[k]}): {fmt_amount(load[k])} people"
                 + (
-                    f" need {_n(used[k])} m² at {d.m2pp[k]:g} m²/person, usable {_n(room[k])} m²"
+                    f" need {fmt_amount(used[k])} m² at {d.m2pp[k]:g} m²/person, "
+                    f"usable {fmt_amount(room[k])} m²"
                     if d.area is not None
-                    else f" > capacity {_n(room[k])}"
+                    else f" > capacity {fmt_amount(room[k])}"
                 )
             )
-    if model.closest:
-        _check_closest(model, c, instance, d, cost)
-    return c.breaches
 
 
-def _check_closest(
-    model: Shelters, c: Checker, instance: Instance, d: _Data, cost: np.ndarray
-) -> None:
+def _check_closest(d: ShelterData, c: Checker, cost: np.ndarray) -> None:
+    """Nobody passes an open shelter within reach (``ties``: any nearest, or the first)."""
+    instance = d.instance
     ok = d.allowed & c.plan.open[instance.indices]
     r, col, cst = instance.pair_rows[ok], instance.indices[ok], instance.costs[ok]
     order = np.lexsort((col, cst, r))
@@ -99,12 +100,13 @@ def _check_closest(
     best_cost = np.full(instance.n_demand, np.inf)
     best_site[r[first]], best_cost[r[first]] = col[first], cst[first]
     i, j = c.plan.demand_idx, c.plan.site_idx
-    worse = (cost > best_cost[i] + TOL.abs) if model.ties == "any" else (j != best_site[i])
+    ties = d.params.ties
+    worse = (cost > best_cost[i] + TOL.abs) if ties == "any" else (j != best_site[i])
     if worse.any():
         k = np.flatnonzero(worse)[0]
         c.fail(
-            f"closest assignment violated for {_count(int(worse.sum()))}, e.g. "
+            f"closest assignment violated for {fmt_communities(int(worse.sum()))}, e.g. "
             f"{instance.demand_ids[i[k]]!r} goes to {instance.site_ids[j[k]]!r} "
             f"({cost[k]:g}) past open {instance.site_ids[best_site[i[k]]]!r} "
-            f"({best_cost[i[k]]:g}; ties={model.ties!r})"
+            f"({best_cost[i[k]]:g}; ties={ties!r})"
         )
