@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 
@@ -25,6 +25,30 @@ def is_real(value: Any) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating))
 
 
+@overload
+def number(
+    value: Any,
+    name: str,
+    *,
+    minimum: float | None = ...,
+    maximum: float | None = ...,
+    strict: bool = ...,
+    allow_inf: bool = ...,
+    optional: Literal[False] = ...,
+    hint: str = ...,
+) -> float: ...
+@overload
+def number(
+    value: Any,
+    name: str,
+    *,
+    minimum: float | None = ...,
+    maximum: float | None = ...,
+    strict: bool = ...,
+    allow_inf: bool = ...,
+    optional: bool,
+    hint: str = ...,
+) -> float | None: ...
 def number(
     value: Any,
     name: str,
@@ -59,6 +83,26 @@ def number(
     return out
 
 
+@overload
+def integer(
+    value: Any,
+    name: str,
+    *,
+    minimum: int | None = ...,
+    maximum: int | None = ...,
+    optional: Literal[False] = ...,
+    hint: str = ...,
+) -> int: ...
+@overload
+def integer(
+    value: Any,
+    name: str,
+    *,
+    minimum: int | None = ...,
+    maximum: int | None = ...,
+    optional: bool,
+    hint: str = ...,
+) -> int | None: ...
 def integer(
     value: Any,
     name: str,

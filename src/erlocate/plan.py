@@ -8,6 +8,7 @@ Everything here reads only the input :class:`~erlocate.instance.Instance` and a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -137,7 +138,7 @@ class Checker:
         elif open_.dtype != bool:
             vals = open_.astype(float) if np.issubdtype(open_.dtype, np.number) else None
             if vals is None or not np.isin(vals, (0.0, 1.0)).all():
-                bad = np.flatnonzero(~np.isin(vals, (0.0, 1.0))) if vals is not None else []
+                bad: Any = np.flatnonzero(~np.isin(vals, (0.0, 1.0))) if vals is not None else []
                 self.fail(
                     f"open flags are not 0/1 (dtype {open_.dtype}) at sites "
                     f"{show_ids(inst.site_ids[np.asarray(bad, dtype=np.int64)])}"

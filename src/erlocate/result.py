@@ -64,7 +64,7 @@ class Result:
     build_time: float
     backend: str
     termination: str = ""
-    milp_size: dict[str, int] = field(default_factory=dict)
+    milp_size: dict[str, float] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ tables
     @property
@@ -105,8 +105,8 @@ class Result:
         """One row per site: open, required, site cost, capacity, load, demand points served."""
         inst = self.instance
         open_ = self.plan.open if self.plan is not None else np.zeros(inst.n_sites, bool)
-        load = np.zeros(inst.n_sites)
-        served = np.zeros(inst.n_sites)
+        load: np.ndarray = np.zeros(inst.n_sites)
+        served: np.ndarray = np.zeros(inst.n_sites)
         if self.plan is not None:
             i, j, s = self.plan.demand_idx, self.plan.site_idx, self.plan.share
             load = np.bincount(j, weights=inst.demand[i] * s, minlength=inst.n_sites)
@@ -131,7 +131,9 @@ class Result:
             return None
         inst = self.instance
         site, cost = nearest_open(inst, self.plan.open)
-        counts = coverage_counts(inst, self.plan.open, self.model.max_cost)
+        standard = self.model.max_cost
+        assert standard is not None, "a covering model has a standard"
+        counts = coverage_counts(inst, self.plan.open, standard)
         nearest = pd.Series(inst.site_ids.take(np.maximum(site, 0)), dtype=object)
         nearest = nearest.where(site >= 0, None).to_numpy()
         return pd.DataFrame(
@@ -158,7 +160,8 @@ class Result:
         if cov is None:
             return None
         total = float(cov["weight"].sum())
-        return self.covered_weight / total if total > 0 else 1.0
+        covered = float(cov.loc[cov["covered"], "weight"].sum())
+        return covered / total if total > 0 else 1.0
 
     # ------------------------------------------------------------------ checks
     def verify(self) -> Result:
@@ -309,7 +312,7 @@ class Result:
                     f"  covered within {fmt(float(self.model.max_cost or 0))}: "
                     f"{self.covered_weight:,.6g} "
                     f"of {float(self.instance.weights.sum()):,.6g} weight "
-                    f"({100 * self.coverage_share:.2f} %)"
+                    f"({100 * (self.coverage_share or 0.0):.2f} %)"
                 )
             else:
                 a = self.assignment

@@ -219,7 +219,7 @@ def _check_options(
 
 def _check_warm_start(warm_start: object, model: Model, instance: Instance) -> None:
     """A warm start is None, ``"heuristic"``, or a plan of this instance's shape."""
-    if warm_start is None or warm_start == "heuristic":
+    if warm_start is None or (isinstance(warm_start, str) and warm_start == "heuristic"):
         return
     if isinstance(warm_start, str):
         raise InputError(

@@ -6,7 +6,7 @@ import pytest
 import erlocate
 from erlocate.backends import get as get_backend
 from erlocate.backends.base import SolveOptions
-from erlocate.decomposition import pmedian_benders
+from erlocate.decomposition import benders_run
 from erlocate.decomposition.benders_master import CutOracle
 from erlocate.decomposition.pmedian_benders import BendersStats, benders_pmedian
 from erlocate.errors import InfeasibleError, InputError
@@ -69,7 +69,7 @@ def test_probing_fixes_what_reduced_costs_leave(backend):
 def test_final_milp_stage_on_every_backend(backend, name, monkeypatch):
     # without probing, the fixed problem goes to the MILP stage: the re-cut master MILP on
     # HiGHS, the restricted radius MILP on the other backends
-    monkeypatch.setattr(pmedian_benders, "PROBE_SHARE", 0.0)
+    monkeypatch.setattr(benders_run, "PROBE_SHARE", 0.0)
     case = orlib_case(name)
     r = erlocate.solve(benders(case.p), case.instance, backend, time_limit=120)
     assert r.status == "optimal" and case.matches(r.objective) and r.milp_size["probes"] == 0
@@ -134,7 +134,7 @@ def test_unreachable_within_cutoff_is_infeasible():
 @pytest.mark.parametrize("seed", [4, 5])
 def test_required_sites_and_cutoff_every_backend(backend, seed, monkeypatch):
     # no probing: the fixings and required sites reach the last stage of every backend
-    monkeypatch.setattr(pmedian_benders, "PROBE_SHARE", 0.0)
+    monkeypatch.setattr(benders_run, "PROBE_SHARE", 0.0)
     inst = random_instance(seed, n=60, m=20, required=[3])
     dense = erlocate.solve(erlocate.PMedian(4, max_cost=70.0), inst, "highs")
     r = erlocate.solve(benders(4, max_cost=70.0), inst, backend, time_limit=60)
@@ -143,11 +143,11 @@ def test_required_sites_and_cutoff_every_backend(backend, seed, monkeypatch):
 
 
 def test_restrict_keeps_the_pairs_of_kept_sites():
-    from erlocate.decomposition.pmedian_benders import _restrict
+    from erlocate.decomposition.benders_run import restrict_sites
 
     inst = line_instance(4, required=[1])
     keep = np.array([True, True, False, True])
-    sub = _restrict(inst, keep, inst.required)
+    sub = restrict_sites(inst, keep, inst.required)
     assert sub.n_sites == 3 and sub.site_ids.tolist() == [inst.site_ids[k] for k in (0, 1, 3)]
     assert sub.dense_costs().tolist() == [[0, 1, 3], [1, 0, 2], [2, 1, 1], [3, 2, 0]]
     assert sub.required.tolist() == [False, True, False]

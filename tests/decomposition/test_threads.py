@@ -16,7 +16,7 @@ import pytest
 import erlocate
 from erlocate.backends import get as get_backend
 from erlocate.backends.base import SolveOptions
-from erlocate.decomposition import mclp_fixing, pmedian_benders
+from erlocate.decomposition import benders_run, mclp_fixing
 from erlocate.heuristics import mclp_region_search
 from erlocate.io import orlib_case
 from tests.conftest import BACKENDS, line_instance, random_instance
@@ -41,7 +41,7 @@ def mixed_pool(threads):
 @pytest.mark.parametrize("name", ["pmed2", "pmed3"])
 def test_benders_master_milp(backend, name, mixed_pool, monkeypatch):
     # no probing: the fixed problem goes to the master MILP (HiGHS) or restricted MILP
-    monkeypatch.setattr(pmedian_benders, "PROBE_SHARE", 0.0)
+    monkeypatch.setattr(benders_run, "PROBE_SHARE", 0.0)
     case = orlib_case(name)
     r = erlocate.solve(
         erlocate.PMedian(case.p, formulation="benders"),

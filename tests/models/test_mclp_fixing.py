@@ -9,13 +9,13 @@ import scipy.sparse as sp
 import erlocate
 from erlocate.backends import get as get_backend
 from erlocate.backends.base import SolveOptions
-from erlocate.decomposition.mclp_fixing import (
+from erlocate.decomposition.mclp_fixing import solve_mclp_fixing
+from erlocate.decomposition.restricted import (
     RestrictedProblem,
     fix_by_reduced_costs,
     lagrangian_bound,
     lp_duals,
     project_to_kept,
-    solve_mclp_fixing,
 )
 from erlocate.errors import InputError
 from erlocate.heuristics import covered_weight
@@ -89,10 +89,9 @@ def test_lagrangian_bound_and_fixings_against_enumeration(seed):
 
 def test_time_limit_reports_feasible_not_optimal():
     inst = random_instance(11, n=200, m=120)
-    model = erlocate.MCLP(12, 25.0, method="fixing")
     backend = get_backend("highs")
     out = solve_mclp_fixing(
-        model, inst, backend, SolveOptions(time_limit=0.0), None, heuristic_time=0.0
+        inst, 12, 25.0, backend, SolveOptions(time_limit=0.0), None, heuristic_time=0.0
     )
     assert out.output.status == "feasible"
     assert np.isfinite(out.output.bound) and out.output.bound >= out.output.objective

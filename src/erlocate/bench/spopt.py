@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -62,7 +62,7 @@ def _spopt_row(case: Case, kind: str, cost: np.ndarray, solver: str, tl: float |
     import pulp
     from spopt.locate import LSCP, MCLP, PMedian
 
-    inst, model = case.instance, case.model
+    inst, model = case.instance, cast(Any, case.model)  # a PMedian, MCLP or LSCP by ``kind``
     row: dict[str, Any] = {"tool": "spopt"}
     start = time.perf_counter()
     if kind == "pmedian":
@@ -154,7 +154,7 @@ def spopt_compare(
                 site_ids=inst.site_ids,
                 name=inst.name,
             )
-            model, note = LSCP(max_cost=model.max_cost), "unit site costs"
+            model, note = LSCP(max_cost=cast(float, model.max_cost)), "unit site costs"
             case = Case(case.name, model, inst, suite=case.suite)
         if kind == "mclp" or kind == "lscp":
             cost = np.where(np.isfinite(cost), cost, 1e12)

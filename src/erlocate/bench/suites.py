@@ -29,6 +29,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -173,7 +174,7 @@ def _orlib(collection: str) -> Callable[..., list[CaseRef]]:
 
         name = f"orlib-{collection}"
         chosen = _select(orlib_cases(collection), name, instances, range)
-        return [CaseRef(n, lambda n=n: orlib_case(n), name) for n in chosen]
+        return [CaseRef(n, partial(orlib_case, n), name) for n in chosen]
 
     return make
 
@@ -182,7 +183,7 @@ def _cpmp(instances=None, range=None) -> list[CaseRef]:
     from erlocate.io.cpmp import cpmp_case, cpmp_cases
 
     chosen = _select(cpmp_cases(), "cpmp", instances, range)
-    return [CaseRef(n, lambda n=n: cpmp_case(n), "cpmp") for n in chosen]
+    return [CaseRef(n, partial(cpmp_case, n), "cpmp") for n in chosen]
 
 
 def _colleague(suite_name: str, module: str, func: str, folder: str) -> Callable[..., list]:
@@ -206,7 +207,7 @@ def _colleague(suite_name: str, module: str, func: str, folder: str) -> Callable
             raise InputError(f"{path}: file not found", field="suite")
         names = pd.read_csv(path)["instance"].astype(str).tolist()
         chosen = _select(names, suite_name, instances, range)
-        return [CaseRef(n, lambda n=n: reader(n), suite_name) for n in chosen]
+        return [CaseRef(n, partial(reader, n), suite_name) for n in chosen]
 
     return make
 
@@ -256,7 +257,7 @@ def _random(instances=None, range=None) -> list[Case]:
 def _district(instances=None, range=None) -> list[CaseRef]:
     from erlocate import district as d
 
-    builders = {
+    builders: dict[str, Callable[[], tuple[Any, Any]]] = {
         "fire_stations": d.fire_station_case,
         "shelters": d.shelter_case,
         # as the demo plans them: the flood's roads slowed (closed ones cut 8 communities
@@ -265,7 +266,11 @@ def _district(instances=None, range=None) -> list[CaseRef]:
         "teams": lambda: d.team_case(recruit=True),
     }
     chosen = _select(list(builders), "district", instances, range)
-    return [CaseRef(n, lambda n=n: (f"district-{n}", *builders[n]()), "district") for n in chosen]
+
+    def case(n: str) -> tuple[str, Any, Any]:
+        return (f"district-{n}", *builders[n]())
+
+    return [CaseRef(n, partial(case, n), "district") for n in chosen]
 
 
 #: Suite name -> function ``(instances=None, range=None) -> list of cases``.

@@ -156,7 +156,7 @@ class District:
 
 def district_path() -> Path:
     """Path of the GeoPackage shipped inside the package."""
-    return Path(str(resources.files("erlocate.datasets").joinpath("data", FILENAME)))
+    return Path(str(resources.files("erlocate.datasets").joinpath("data").joinpath(FILENAME)))
 
 
 def load_district(path: str | PathLike[str] | None = None) -> District:
@@ -166,7 +166,7 @@ def load_district(path: str | PathLike[str] | None = None) -> District:
     may modify the tables freely.
     """
     if path is None:
-        ref = resources.files("erlocate.datasets").joinpath("data", FILENAME)
+        ref = resources.files("erlocate.datasets").joinpath("data").joinpath(FILENAME)
         with resources.as_file(ref) as p:
             tables = _read(str(Path(p).resolve()))
     else:

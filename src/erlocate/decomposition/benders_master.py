@@ -175,10 +175,11 @@ class Master:
         self.n_cuts += rows.size
 
     def _limit(self, deadline: Deadline) -> None:
-        if deadline.limited:
+        left = deadline.remaining()
+        if left is not None:
             if deadline.expired():
                 raise TimeoutError
-            set_option(self.h, "time_limit", deadline.remaining())
+            set_option(self.h, "time_limit", left)
 
     def solve_lp(self, deadline: Deadline) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
         """(value, y, theta, reduced costs of y) of the master LP."""

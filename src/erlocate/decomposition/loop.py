@@ -28,4 +28,4 @@ class LoopOutput:
 
     output: SolverOutput
     plan: Plan | None
-    size: dict[str, int] = field(default_factory=dict)
+    size: dict[str, float] = field(default_factory=dict)

@@ -127,7 +127,7 @@ def team_map(plan: DistrictPlan, ax: Any) -> None:
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.setmap_title(map_title(plan, "teams"), fontsize=11)
+    ax.set_title(map_title(plan, "teams"), fontsize=11)
 
 
 def map_title(plan: DistrictPlan, name: str) -> str:

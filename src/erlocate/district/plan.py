@@ -40,10 +40,9 @@ def plan_district(
     """
     start = time.perf_counter()
     d = as_district(district)
-    run = {"backend": backend, "time_limit": time_limit}
 
     def verified(case: tuple[Any, Instance]) -> Result:
-        return solve(*case, **run).verify()
+        return solve(*case, backend=backend, time_limit=time_limit).verify()
 
     findings: dict[str, Finding] = {}
     fire = verified(fire_station_case(d))
@@ -79,7 +78,10 @@ def plan_district(
     parts = {"fire_stations": fire, "shelters": shelters, "depots": depots, "teams": teams}
     tables = plan_tables(d, parts, variants)
     plan = DistrictPlan(
-        **parts,
+        fire_stations=fire,
+        shelters=shelters,
+        depots=depots,
+        teams=teams,
         variants=variants,
         findings=findings,
         tables=tables,

@@ -131,6 +131,7 @@ def plan_tables(
     f_rep = parts["fire_stations"].report()
 
     sh = parts["shelters"]
+    assert sh.plan is not None  # plan_district keeps verified results only
     open_ = pd.Series(sh.plan.open, index=sh.instance.site_ids)
     sites = d.shelters.assign(open=open_)
     area = pd.DataFrame(

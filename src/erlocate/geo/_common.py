@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -68,7 +68,7 @@ def as_points(points: Any, *, field: str, ids: Any = None) -> tuple[np.ndarray, 
                 f"coordinates (not text or booleans), got {type(points).__name__}",
                 field=field,
             )
-    n = len(geoms) if geoms is not None else len(xy)
+    n = len(geoms) if geoms is not None else len(cast(np.ndarray, xy))
     labels = (
         pd.Index(ids) if ids is not None else (index if index is not None else pd.RangeIndex(n))
     )
@@ -87,6 +87,7 @@ def as_points(points: Any, *, field: str, ids: Any = None) -> tuple[np.ndarray, 
                 field=field,
             )
         xy = shapely.get_coordinates(geoms)
+    assert xy is not None  # one of geoms / xy was given
     if not np.isfinite(xy).all():
         rows = np.flatnonzero(~np.isfinite(xy).all(axis=1))
         raise InputError(f"{field}: non-finite coordinates at {show(labels[rows])}", field=field)

@@ -14,7 +14,7 @@ import shapely
 from erlocate.errors import InputError
 from erlocate.geo._common import UTM_HINT, check_metric_crs, check_same_crs, show, unreachable
 from erlocate.geo.components import cut_off_message
-from erlocate.geo.network import RoadNetwork
+from erlocate.geo.network import Direction, RoadNetwork
 from erlocate.geo.travel import euclidean, great_circle, manhattan
 from erlocate.instance import Instance
 from erlocate.params import boolean, number
@@ -48,7 +48,7 @@ def from_geodataframes(
     speed_kmh: float | None = None,
     network: RoadNetwork | None = None,
     max_cost: float | None = None,
-    direction: str = "from_sites",
+    direction: Direction = "from_sites",
     great_circle: bool = False,
     access_speed_kmh: float = 5.0,
     snap_tolerance: float = 500.0,
@@ -178,7 +178,7 @@ def from_geodataframes(
             unit=_UNITS.get(unit),
         )
     except InputError as exc:
-        field = _RENAMED.get(exc.field)
+        field = _RENAMED.get(exc.field or "")
         if field is None:
             raise
         spec = specs[field]
@@ -192,7 +192,7 @@ def _why_cut_off(
     lost: Any,
     sites: Any,
     max_cost: float | None,
-    direction: str,
+    direction: Direction,
     access: dict[str, float],
 ) -> str:
     """Which unreachable points no site reaches at all (and the part they snapped into),
@@ -270,7 +270,7 @@ def _costs(
     network: RoadNetwork | None,
     speed_kmh: float | None,
     max_cost: float | None,
-    direction: str,
+    direction: Direction,
     great: bool,
     d_ids: pd.Index,
     s_ids: pd.Index,

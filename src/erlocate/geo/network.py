@@ -27,7 +27,10 @@ from erlocate.geo.roads import Segments, segments_from_networkx, segments_from_r
 from erlocate.geo.snapping import snap_points, snap_table
 from erlocate.params import boolean, choice, number
 
-__all__ = ["RoadNetwork", "unreachable"]
+__all__ = ["Direction", "RoadNetwork", "unreachable"]
+
+#: Which way travel times run: from the sites to the points, or to the sites.
+Direction = Literal["from_sites", "to_sites"]
 
 
 class RoadNetwork:
@@ -296,7 +299,7 @@ class RoadNetwork:
         sites: Any,
         *,
         max_minutes: float | None = None,
-        direction: Literal["from_sites", "to_sites"] = "from_sites",
+        direction: Direction = "from_sites",
         demand_ids: Any = None,
         site_ids: Any = None,
         access_speed_kmh: float = 5.0,

@@ -16,7 +16,7 @@ the sites sharing a demand point with it. Each round
 4. solves the MCLP restricted to the region exactly (the same number of open
    sites inside it as before) with the chosen backend, warm-started with the
    current plan, within ``sub_time_limit`` seconds
-   (:func:`erlocate.decomposition.mclp_fixing.build_restricted` builds it);
+   (:func:`erlocate.decomposition.restricted.build_restricted` builds it);
 5. keeps the answer when its covered weight, **recomputed from the data**,
    is strictly higher.
 
@@ -48,15 +48,15 @@ Mladenović, N. & Hansen, P. (1997). Variable neighborhood search.
 from __future__ import annotations
 
 from dataclasses import replace
-from types import ModuleType
 
 import numpy as np
 import scipy.sparse as sp
 
 from erlocate.backends import get as get_backend
 from erlocate.backends.base import SolveOptions
+from erlocate.backends.protocol import Backend
 from erlocate.deadline import Deadline
-from erlocate.decomposition.mclp_fixing import (
+from erlocate.decomposition.restricted import (
     RestrictedProblem,
     build_restricted,
     encode_restricted,
@@ -134,7 +134,7 @@ def mclp_region_search(
     region_sites: int = 600,
     sub_time_limit: float = 5.0,
     max_stall: int | None = None,
-    backend: str | ModuleType = "highs",
+    backend: str | Backend = "highs",
     seed: int | None = 0,
     allowed: np.ndarray | None = None,
     options: SolveOptions | None = None,

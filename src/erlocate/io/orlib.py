@@ -180,7 +180,7 @@ class _Numbers:
         lines = self.text.splitlines() or [""]
         counts = np.fromiter((len(line.split()) for line in lines), dtype=np.int64)
         cum = np.cumsum(counts)
-        return int(min(np.searchsorted(cum, k, side="right"), len(lines) - 1)) + 1
+        return min(int(np.searchsorted(cum, k, side="right")), len(lines) - 1) + 1
 
     def budget(self, rows: int, cols: int, max_bytes: float, what: str) -> None:
         """Refuse a dense ``rows × cols`` cost matrix beyond ``max_bytes`` before allocating it.

@@ -67,6 +67,8 @@ class BackupCoverage(Model):
     sense = "max"
     exact_objective = False
     covering = True
+    #: The coverage standard (always set: a covering model needs one).
+    max_cost: float
 
     def __init__(self, p: int, max_cost: float, *, theta: float = 0.5, reduce: bool = True) -> None:
         self.p = p

@@ -24,9 +24,8 @@ from erlocate.milp import Milp
 from erlocate.plan import Plan
 
 if TYPE_CHECKING:
-    from types import ModuleType
-
     from erlocate.backends.base import SolveOptions
+    from erlocate.backends.protocol import Backend
     from erlocate.decomposition.loop import LoopOutput
     from erlocate.result import Result
 
@@ -260,7 +259,7 @@ class Model(ABC, metaclass=_FrozenAfterInit):
         )
 
     def solve_loop(
-        self, instance: Instance, backend: ModuleType, options: SolveOptions, start: Plan | None
+        self, instance: Instance, backend: Backend, options: SolveOptions, start: Plan | None
     ) -> LoopOutput | None:
         """Run this model's multi-MILP exact method, or return None for the single-MILP path.
 

@@ -72,7 +72,7 @@ def add_assignment(
     pairs: Pairs,
     x: np.ndarray,
     *,
-    obj: np.ndarray,
+    obj: float | np.ndarray,
     integer: bool = False,
     link: bool = True,
     implied_integer: bool = False,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 
@@ -73,6 +73,10 @@ def check_p(p: Any, instance: Instance) -> int:
     return p
 
 
+@overload
+def check_max_cost(max_cost: Any, name: str = ..., *, optional: Literal[False] = ...) -> float: ...
+@overload
+def check_max_cost(max_cost: Any, name: str = ..., *, optional: bool) -> float | None: ...
 def check_max_cost(
     max_cost: Any, name: str = "max_cost", *, optional: bool = False
 ) -> float | None:

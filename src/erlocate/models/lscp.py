@@ -58,6 +58,8 @@ class LSCP(Model):
     """
 
     covering = True
+    #: The coverage standard (always set: a covering model needs one).
+    max_cost: float
 
     def __init__(self, max_cost: float, *, reduce: bool = True) -> None:
         self.max_cost = max_cost

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from types import ModuleType
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from erlocate.backends.protocol import Backend
 from erlocate.errors import InputError
 from erlocate.instance import Instance
 from erlocate.milp import Milp, MilpBuilder
@@ -130,6 +130,8 @@ class MCLP(Model):
     sense = "max"
     exact_objective = False
     covering = True
+    #: The coverage standard (always set: a covering model needs one).
+    max_cost: float
 
     def __init__(
         self, p: int, max_cost: float, *, reduce: bool = True, method: str = "milp"
@@ -166,14 +168,14 @@ class MCLP(Model):
         )
 
     def solve_loop(
-        self, instance: Instance, backend: ModuleType, options: SolveOptions, start: Plan | None
+        self, instance: Instance, backend: Backend, options: SolveOptions, start: Plan | None
     ) -> LoopOutput | None:
         """``method="fixing"``: the staged exact method; None (single MILP) otherwise."""
         if self.method != "fixing":
             return None
         from erlocate.decomposition.mclp_fixing import solve_mclp_fixing
 
-        return solve_mclp_fixing(self, instance, backend, options, start)
+        return solve_mclp_fixing(instance, int(self.p), self.max_cost, backend, options, start)
 
     def reduction(self, instance: Instance) -> CoverReduction:
         """The exact reduction :meth:`build` uses (sizes in ``.counts``)."""
@@ -215,7 +217,7 @@ class MCLP(Model):
         if self.reduce:
             # a start opening a dominated (dropped) site moves to a kept site covering a
             # superset: same or more coverage, and feasible for the reduced MILP
-            from erlocate.decomposition.mclp_fixing import project_to_kept
+            from erlocate.decomposition.restricted import project_to_kept
 
             red = self.reduction(instance)
             open_ = project_to_kept(instance, red, float(self.max_cost), plan.open)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from types import ModuleType
-
 import numpy as np
 
 from erlocate.backends.base import SolveOptions
+from erlocate.backends.protocol import Backend
 from erlocate.decomposition.loop import LoopOutput
 from erlocate.errors import InputError
 from erlocate.instance import Instance
@@ -144,7 +143,7 @@ class PMedian(Model):
         return self.formulation in ("radius", "benders")
 
     def solve_loop(
-        self, instance: Instance, backend: ModuleType, options: SolveOptions, start: Plan | None
+        self, instance: Instance, backend: Backend, options: SolveOptions, start: Plan | None
     ) -> LoopOutput | None:
         """Benders (``"benders"``, or ``"auto"`` uncapacitated): the exact loop; else None."""
         _ = self._radius

@@ -24,13 +24,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
 import numpy as np
 import pandas as pd
 
 from erlocate.backends.base import SolveOptions
+from erlocate.backends.protocol import Backend
 from erlocate.decomposition.loop import LoopOutput
 from erlocate.instance import Instance
 from erlocate.milp import Milp
@@ -57,7 +57,7 @@ def _no_tables(d: Any, plan: Any) -> dict[str, pd.DataFrame]:
     return {}
 
 
-def _no_loop(d: Any, backend: ModuleType, options: SolveOptions, start: Any) -> LoopOutput | None:
+def _no_loop(d: Any, backend: Backend, options: SolveOptions, start: Any) -> LoopOutput | None:
     return None
 
 
@@ -77,7 +77,7 @@ class Steps(Generic[D, P]):
     levels: Callable[[D, P], Levels] = _no_levels
     tables: Callable[[D, P], dict[str, pd.DataFrame]] = _no_tables
     #: A multi-MILP exact method (e.g. lexicographic), or None for one MILP.
-    solve_loop: Callable[[D, ModuleType, SolveOptions, P | None], LoopOutput | None] = _no_loop
+    solve_loop: Callable[[D, Backend, SolveOptions, P | None], LoopOutput | None] = _no_loop
 
 
 class PlanningModel(Model, Generic[D, P]):
@@ -131,6 +131,6 @@ class PlanningModel(Model, Generic[D, P]):
         return self.steps.tables(self.data(instance), plan)
 
     def solve_loop(
-        self, instance: Instance, backend: ModuleType, options: SolveOptions, start: Plan | None
+        self, instance: Instance, backend: Backend, options: SolveOptions, start: Plan | None
     ) -> LoopOutput | None:
         return self.steps.solve_loop(self.data(instance), backend, options, start)

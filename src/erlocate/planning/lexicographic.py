@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
-from types import ModuleType
 
 import numpy as np
 import scipy.sparse as sp
 
 from erlocate.backends.base import SolveOptions, SolverOutput
+from erlocate.backends.protocol import Backend
 from erlocate.milp import Milp
 
 __all__ = ["LexicographicOutput", "second_level"]
@@ -36,7 +36,7 @@ def second_level(
     milp: Milp,
     first: SolverOutput,
     cost: np.ndarray,
-    backend: ModuleType,
+    backend: Backend,
     options: SolveOptions,
 ) -> LexicographicOutput:
     """Minimise ``cost @ x`` over the plans of ``milp`` that keep ``first``'s objective.
