@@ -5,14 +5,9 @@ import pytest
 import scipy.sparse as sp
 
 import erlocate
-from erlocate.models import reduce as red_mod
-from erlocate.models.reduce import (
-    dominated_columns,
-    dominated_rows,
-    identical_rows,
-    reduce_lscp,
-    reduce_mclp,
-)
+from erlocate.models import dominance
+from erlocate.models.dominance import dominated_columns, dominated_rows, identical_rows
+from erlocate.models.reduce import reduce_lscp, reduce_mclp
 from tests.conftest import random_instance
 
 # Hand instance: 5 demand points × 4 sites, "covered" = cost 0 (max_cost 0.5).
@@ -33,7 +28,7 @@ def test_identical_rows_and_collisions(monkeypatch):
     assert identical_rows(A).tolist() == [0, 0, 2, 3, 2, 5]
     # every hash equal: the exact comparison must still separate the rows
     zeros = lambda A, seed=0: (np.zeros(A.shape[0], np.uint64),) * 2  # noqa: E731
-    monkeypatch.setattr(red_mod, "_row_hashes", zeros)
+    monkeypatch.setattr(dominance, "row_hashes", zeros)
     assert identical_rows(A).tolist() == [0, 0, 2, 3, 2, 5]
 
 

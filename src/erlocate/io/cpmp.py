@@ -22,7 +22,7 @@ import pandas as pd
 
 from erlocate.errors import InputError
 from erlocate.instance import Instance
-from erlocate.io.orlib import MAX_BYTES, OrlibCase, _Numbers, data_dir
+from erlocate.io.orlib import MAX_BYTES, NumberReader, OrlibCase, data_dir
 from erlocate.models import PMedian
 
 __all__ = ["FOLDER", "cpmp_case", "cpmp_cases", "read_cpmp"]
@@ -60,7 +60,7 @@ def read_cpmp(path: PathLike, *, max_bytes: float = MAX_BYTES) -> OrlibCase:
         numbers, ``p > n``, a negative or non-finite capacity or demand; the
         message names the file and line.
     """
-    f = _Numbers(path)
+    f = NumberReader(path)
     n, p = f.header(("n", "p"), "n p")
     if p > n:
         f.fail(1, f"p = {p} exceeds the number of nodes n = {n}")

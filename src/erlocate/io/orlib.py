@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COLLECTIONS",
+    "NumberReader",
     "OrlibCase",
     "data_dir",
     "load_optima",
@@ -142,7 +143,7 @@ class OrlibCase:
 
 
 # ---------------------------------------------------------------------------- parsing
-class _Numbers:
+class NumberReader:
     """Every whitespace-separated number of a text file, with a way back to line numbers."""
 
     def __init__(self, path: PathLike, *, words: dict[str, str] | None = None) -> None:
@@ -302,7 +303,7 @@ def read_pmed(path: PathLike, *, max_bytes: float = MAX_BYTES) -> OrlibCase:
         numbers, a vertex out of ``1..n``, a negative or non-finite cost,
         ``p > n``; the message names the file and line.
     """
-    f = _Numbers(path)
+    f = NumberReader(path)
     n, m, p = f.header(("n", "m", "p"), "n m p")
     if p > n:
         f.fail(2, f"p = {p} exceeds the number of vertices n = {n}")
@@ -365,7 +366,7 @@ def read_scp(path: PathLike) -> OrlibCase:
         non-finite cost, a column index out of ``1..n``, a file that ends
         inside a row's list or has numbers after the last row.
     """
-    f = _Numbers(path)
+    f = NumberReader(path)
     m, n = f.header(("m", "n"), "m n")
     if f.size < 2 + n:
         f.fail(f.size, f"file ends after {f.size - 2} of the {n} column costs")
@@ -466,7 +467,7 @@ def read_cap(
             ) from None
         if not (capacity >= 0):  # also rejects NaN
             raise InputError(f"capacity: must be >= 0, got {capacity!r}", field="capacity")
-    f = _Numbers(path, words={"capacity": "nan"})
+    f = NumberReader(path, words={"capacity": "nan"})
     m, n = f.header(("m", "n"), "m n")
     f.expect_size(2 + 2 * m + n * (1 + m), f"{m} facility lines and {n} customer blocks")
     fac = f.values[2 : 2 + 2 * m].reshape(m, 2)

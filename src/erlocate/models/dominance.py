@@ -1,0 +1,204 @@
+"""Exact 0/1 matrix dominance for covering models: identical rows, dominated rows and columns.
+
+The primitives behind :mod:`erlocate.models.reduce`, on a demand × site 0/1
+coverage matrix :math:`A` (scipy.sparse CSR): rows with the same support
+(hashed, then compared exactly), rows whose support contains another's, and
+columns whose support is contained in another's. Subset pairs come from the
+intersection counts :math:`A^\top A` (or :math:`AA^\top`), formed in chunks
+under a work budget (``max_work``); past the budget a pass is skipped, never
+truncated, so a reduction is always exact.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = [
+    "HASH_SEED",
+    "MAX_WORK",
+    "as_binary_csr",
+    "dominated_columns",
+    "dominated_rows",
+    "identical_rows",
+    "keep_columns",
+    "merge_identical",
+    "row_hashes",
+    "subset_pairs",
+]
+
+#: Default budget for one dominance pass: intersection counts formed (non-zeros of AᵀA).
+MAX_WORK = 2e7
+#: Seed of the random row hashes (any fixed value: hashes only group candidates).
+HASH_SEED = 20231234
+
+
+def as_binary_csr(A: sp.sparray | sp.spmatrix) -> sp.csr_array:
+    A = sp.csr_array(A, dtype=np.int64)
+    A.sum_duplicates()
+    A.data[:] = 1
+    A.sort_indices()
+    return A
+
+
+def keep_columns(A: sp.sparray | sp.spmatrix, keep: np.ndarray) -> sp.csr_array:
+    """``A`` with the entries of columns outside ``keep`` removed (column numbers unchanged)."""
+    A = as_binary_csr(A)
+    A.data = A.data * keep[A.indices]
+    A.eliminate_zeros()
+    return A
+
+
+def row_hashes(A: sp.csr_array, seed: int = HASH_SEED) -> tuple[np.ndarray, np.ndarray]:
+    """Two order-free 64-bit hashes of each row's index set (wrap-around sums)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(2):
+        r = rng.integers(0, np.iinfo(np.uint64).max, size=A.shape[1], dtype=np.uint64)
+        cs = np.zeros(A.indices.size + 1, dtype=np.uint64)
+        np.cumsum(r[A.indices], dtype=np.uint64, out=cs[1:])
+        out.append(cs[A.indptr[1:]] - cs[A.indptr[:-1]])  # mod 2**64
+    return out[0], out[1]
+
+
+def identical_rows(A: sp.sparray | sp.spmatrix) -> np.ndarray:
+    """Representative (lowest index with the same set) of each row of a 0/1 matrix.
+
+    **Exact**: candidates share both hashes and the size; the sorted index
+    lists are then compared entry by entry with the representative's, and
+    rows that differ (hash collision) are regrouped by their full index lists.
+    """
+    A = as_binary_csr(A)
+    n = A.shape[0]
+    length = np.diff(A.indptr)
+    h1, h2 = row_hashes(A)
+    idx = np.arange(n)
+    order = np.lexsort((idx, h2, h1, length))
+    ks = (length[order], h1[order], h2[order])
+    new = np.ones(n, dtype=bool)
+    if n:
+        new[1:] = np.any([k[1:] != k[:-1] for k in ks], axis=0)
+    first = order[np.flatnonzero(new)]
+    rep = np.empty(n, dtype=np.int64)
+    rep[order] = first[np.cumsum(new) - 1]
+    # exact confirmation: same length, compare sorted lists position by position
+    rows = np.repeat(idx, length)
+    t = np.arange(A.indices.size) - A.indptr[rows]
+    mismatch = A.indices != A.indices[A.indptr[rep[rows]] + t]
+    bad = np.unique(rows[mismatch])
+    if bad.size:  # hash collision (rare): group these rows exactly on padded index lists
+        lb = length[bad]
+        pad = np.full((bad.size, int(lb.max()) + 1), -1, dtype=np.int64)
+        pad[:, 0] = lb
+        r_local = np.repeat(np.arange(bad.size), lb)
+        t_local = np.arange(r_local.size) - np.repeat(np.cumsum(lb) - lb, lb)
+        pos = A.indptr[bad][r_local] + t_local
+        pad[r_local, 1 + t_local] = A.indices[pos]
+        _, inv = np.unique(pad, axis=0, return_inverse=True)
+        inv = inv.ravel()
+        first = np.full(inv.max() + 1, n, dtype=np.int64)
+        np.minimum.at(first, inv, bad)
+        rep[bad] = first[inv]
+    return rep
+
+
+def subset_pairs(
+    A: sp.csr_array, max_pairs: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Column pairs (a, b), a != b, with M_a ⊆ M_b, and the column sizes; None over budget.
+
+    The intersection counts of AᵀA are formed in chunks of columns and only
+    the subset pairs are kept; when the counts formed exceed ``max_pairs``
+    (a dense overlap structure, where dominance is rare and costly) the
+    search stops and None is returned.
+    """
+    m = A.shape[1]
+    size = np.bincount(A.indices, minlength=m)
+    AT = sp.csr_array(A.T)
+    est = np.diff(AT.indptr).astype(float)  # rows per column
+    out_a, out_b = [], []
+    formed = 0.0
+    chunk = max(1, int(m // 16))
+    for start in range(0, m, chunk):
+        stop = min(m, start + chunk)
+        if float(np.sum(est[start:stop])) == 0:
+            continue
+        C = (AT[start:stop] @ A).tocoo()
+        formed += C.nnz
+        if formed > max_pairs or formed * m / stop > 2 * max_pairs:  # or on course to
+            return None
+        a = C.row.astype(np.int64) + start
+        b = C.col.astype(np.int64)
+        ok = (a != b) & (C.data == size[a])
+        out_a.append(a[ok])
+        out_b.append(b[ok])
+    cat = lambda xs: np.concatenate(xs) if xs else np.zeros(0, np.int64)  # noqa: E731
+    return cat(out_a), cat(out_b), size
+
+
+def dominated_columns(
+    A: sp.sparray | sp.spmatrix,
+    cost: np.ndarray | None = None,
+    protect: np.ndarray | None = None,
+    *,
+    max_work: float = MAX_WORK,
+) -> np.ndarray | None:
+    r"""Columns of a 0/1 matrix dominated by another column (a mask), or None if over budget.
+
+    Column :math:`k` dominates :math:`j` when :math:`M_j \subseteq M_k`,
+    :math:`f_k \le f_j` and (:math:`M_j \ne M_k` or :math:`f_k < f_j` or
+    :math:`k < j`) — a strict partial order, so every dominated column has an
+    undominated (kept) dominator. An empty column is dominated when some other
+    column exists with :math:`f_k \le f_j` (or, with ``cost`` None, always).
+    ``protect`` columns are never reported. ``cost`` None means all equal.
+    """
+    A = as_binary_csr(A)
+    m = A.shape[1]
+    f = np.zeros(m) if cost is None else np.asarray(cost, dtype=float)
+    found = subset_pairs(A, max_work)
+    if found is None:
+        return None
+    j, k, size = found
+    ok = (f[k] <= f[j]) & ((size[k] > size[j]) | (f[k] < f[j]) | (k < j))
+    dom = np.zeros(m, dtype=bool)
+    dom[j[ok]] = True
+    empty = size == 0
+    if empty.any() and m > 1:
+        # an empty column is dominated by another column k with f_k < f_j, or
+        # f_k = f_j and k < j (the cheapest, lowest-index column stays)
+        cheapest = int(np.lexsort((np.arange(m), f))[0])
+        dom |= empty & ((f > f[cheapest]) | ((f == f[cheapest]) & (np.arange(m) != cheapest)))
+    if protect is not None:
+        dom &= ~np.asarray(protect, dtype=bool)
+    return dom
+
+
+def dominated_rows(A: sp.sparray | sp.spmatrix, *, max_work: float = MAX_WORK) -> np.ndarray | None:
+    r"""Rows of a 0/1 matrix whose set contains another row's set (a mask), or None if over budget.
+
+    Row :math:`i` is redundant when some :math:`i'` has :math:`N_{i'} \subseteq N_i`
+    and (:math:`N_{i'} \ne N_i` or :math:`i' < i`). For a set-covering
+    constraint :math:`\sum_{N_i} x_j \ge 1` this is **exact**: any cover of the
+    kept row :math:`i'` covers :math:`i`. (Not exact for MCLP, where rows are
+    weighted and need not be covered.)
+    """
+    A = as_binary_csr(A)
+    n = A.shape[0]
+    found = subset_pairs(as_binary_csr(A.T), max_work)  # pairs (i2, i) with N_i2 ⊆ N_i
+    if found is None:
+        return None
+    i2, i, size = found
+    ok = (size[i2] < size[i]) | (i2 < i)
+    dom = np.zeros(n, dtype=bool)
+    dom[i[ok]] = True
+    return dom
+
+
+def merge_identical(
+    A: sp.csr_array, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Merge identical rows: (kept row positions, position->kept-row map, summed weights)."""
+    rep = identical_rows(A)
+    kept, inverse = np.unique(rep, return_inverse=True)
+    w = np.bincount(inverse, weights=weights, minlength=kept.size)
+    return kept, inverse, w
