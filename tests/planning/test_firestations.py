@@ -382,6 +382,10 @@ def test_columns_from_frames(backend):
     assert rep["summary"].loc["population_total", "value"] == 2100
     assert rep["stations"].loc["S1", "district_area_km2"] >= 2  # more than any small district
     assert "district_population" in rep["stations"].columns
+    # the same permissions as a per-site list, names and lists mixed (ragged)
+    per_site = FireStations(types=types, allowed=["township1", "small, class2", None, ["small"]])
+    r2 = erlocate.solve(per_site, inst, backend)
+    assert r2.objective == pytest.approx(12.0) and types_of(r2)["S1"] == "township1"
 
 
 # ---------------------------------------------------------------------------- verification

@@ -1,87 +1,37 @@
-"""Fire-station inputs: parameters, permitted types, existing types and per-point values.
+"""Fire-station inputs: the type table, permitted and existing types, per-point values.
 
-:func:`_check_params` validates the scalar parameters; :func:`prepare` turns
-the type table, per-site permissions, existing-station types and per-point
-areas into :class:`FireData`, arrays aligned with an
-:class:`~erlocate.instance.Instance`. Every function raises InputError
-naming the parameter.
+:func:`resolve` turns a :class:`~erlocate.planning.firestations.FireStations`
+model's parameters (:class:`~erlocate.planning.firestations.params.FireParams`)
+into :class:`FireData`, arrays aligned with an
+:class:`~erlocate.instance.Instance`: the type table, per-site permissions,
+existing-station types and per-point areas, weights and populations. Every
+function raises InputError naming the parameter. The MILP's reductions are
+not here (see :mod:`~erlocate.planning.firestations.formulation`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from erlocate.errors import InputError
 from erlocate.instance import Instance
-from erlocate.params import boolean, integer, is_real, number
-from erlocate.planning._checks import values_param
 from erlocate.planning._inputs import by_label, column, real_array, shown
-from erlocate.planning.firestations.defaults import MODES, SECOND
+from erlocate.planning.firestations.defaults import check_types
+from erlocate.planning.firestations.params import FireParams
 
-if TYPE_CHECKING:
-    from erlocate.planning.firestations.model import FireStations
-
-__all__ = ["FireData", "prepare"]
-
-
-def _pick(value: Any, name: str, options: tuple) -> None:
-    """``value`` is one of ``options`` (a string or None; nothing else compares)."""
-    if not (value is None or isinstance(value, str)) or value not in options:
-        raise InputError(f"{name}: choose one of {list(options)}, got {value!r}", field=name)
-
-
-def _check_params(model: FireStations) -> None:
-    """Every parameter that needs no instance: numbers strictly, flags, choices and kinds."""
-    _pick(model.mode, "mode", MODES)
-    s = number(model.standard, "standard", minimum=0.0, strict=True, hint="minutes")
-    t = number(model.turnout, "turnout", minimum=0.0, hint="minutes")
-    if t is not None and s is not None and t > s:
-        raise InputError(
-            f"turnout: {model.turnout!r} min exceeds the standard {model.standard!r} min, "
-            "leaving no driving time",
-            field="turnout",
-        )
-    number(model.budget, "budget", minimum=0.0, optional=True)
-    integer(model.max_new, "max_new", minimum=0, optional=True, hint="the number of new stations")
-    if model.mode == "max_cover" and model.budget is None and model.max_new is None:
-        raise InputError(
-            "budget: max_cover needs a budget and/or max_new; without limits use mode='cover_all'",
-            field="budget",
-        )
-    _pick(model.second_cover, "second_cover", SECOND)
-    number(model.second_weight, "second_weight", minimum=0.0, optional=True)
-    if model.second_cover == "objective" and model.mode == "cover_all":
-        if model.second_weight is None:
-            raise InputError(
-                "second_weight: cover_all with second_cover='objective' needs the value of "
-                "one unit of weight covered twice, in cost units (e.g. 0.01)",
-                field="second_weight",
-            )
-    for flag in ("allow_blank", "closest", "count_existing"):
-        boolean(getattr(model, flag), flag)
-    if model.allow_blank and model.mode != "cover_all":
-        raise InputError("allow_blank: applies to mode='cover_all' only", field="allow_blank")
-    values_param(model.area, "area")
-    values_param(model.population, "population", optional=True)
-    for name in ("allowed", "existing_types"):
-        value = getattr(model, name)
-        if value is not None and (is_real(value) or isinstance(value, (bool, np.bool_))):
-            raise InputError(
-                f"{name}: expected a site_frame column name, a mapping site id -> type(s), "
-                f"one entry per site or None, got {value!r} ({type(value).__name__})",
-                field=name,
-            )
-    if isinstance(model.second_points, (Mapping, pd.DataFrame, bool, np.bool_)):
-        raise InputError(
-            "second_points: expected a boolean mask, a list of demand ids or a boolean "
-            f"demand_frame column, got {type(model.second_points).__name__}",
-            field="second_points",
-        )
+__all__ = [
+    "FireData",
+    "demand_mask",
+    "demand_values",
+    "resolve",
+    "resolve_allowed",
+    "resolve_existing",
+]
 
 
 def _unknown(names: pd.Series, known: pd.Index, field: str) -> None:
@@ -92,6 +42,13 @@ def _unknown(names: pd.Series, known: pd.Index, field: str) -> None:
             f"known types: {known.tolist()}",
             field=field,
         )
+
+
+def _is_scalar(value: Any) -> bool:
+    try:
+        return np.ndim(value) == 0
+    except ValueError:  # ragged, e.g. per-site lists of type names of different lengths
+        return False
 
 
 def _site_series(value: Any, instance: Instance, field: str) -> pd.Series:
@@ -116,7 +73,7 @@ def _site_series(value: Any, instance: Instance, field: str) -> pd.Series:
         out.iloc[pos] = pd.Series(list(value.values()), dtype=object).to_numpy()
         return out
     value = by_label(value, instance.site_ids, field)
-    if np.ndim(value) == 0:
+    if _is_scalar(value):
         raise InputError(
             f"{field}: expected a site_frame column name, a mapping site id -> value or one "
             f"entry per site ({m}), got {value!r} ({type(value).__name__})",
@@ -271,8 +228,11 @@ def demand_mask(points: Any, instance: Instance, name: str) -> np.ndarray:
 class FireData:
     """FireStations inputs resolved against one instance (arrays aligned with it)."""
 
-    types: pd.DataFrame
-    cap: np.ndarray  # area cap per type, inf replaced by the total area (exact)
+    params: FireParams
+    #: The instance solved.
+    instance: Instance
+    types: pd.DataFrame  # the checked type table
+    cap: np.ndarray  # area cap per type, km² (inf: no cap)
     cost: np.ndarray  # cost per type
     allowed: np.ndarray  # sites × types, existing types fixed
     counted: np.ndarray  # sites whose cost counts (new, or all with count_existing)
@@ -285,24 +245,73 @@ class FireData:
     rows: np.ndarray  # pairs within the standard at sites that may host a station
     cols: np.ndarray
     time: np.ndarray
-    use: np.ndarray  # of those, the pairs a district may hold (area fits an allowed type)
     second: np.ndarray  # demand points the second-coverage option applies to
-    blank: np.ndarray  # no usable pair: unavoidable blank spots
+    blank: np.ndarray  # no site within the standard can hold the point: unavoidable blank spot
     must: np.ndarray  # demand points that must be in a district
 
 
-def prepare(model: Any, instance: Instance) -> FireData:
-    """Resolve a :class:`FireStations` model's tables and columns on ``instance``."""
-    types, m = model.types, instance.n_sites
-    area = demand_values(model.area, instance, "area")
+def resolve(instance: Instance, **params: Any) -> FireData:
+    """A :class:`~erlocate.planning.firestations.FireStations` model's tables and columns
+    resolved on ``instance``.
+
+    ``params`` are the model's (:class:`~erlocate.planning.firestations.params.FireParams`);
+    those that need no instance were checked at construction.
+    """
+    p = FireParams(**params)
+    types, n = check_types(p.types), instance.n_demand
+    area = demand_values(p.area, instance, "area")
+    pop, pop_label = _population(p.population, instance)
+    allowed = _permitted(p, types, instance)
+    cap = types["area_cap_km2"].to_numpy(float)
+    limit = p.limit
+    near = (instance.costs <= limit) & np.asarray(allowed.any(axis=1))[instance.indices]
+    rows, cols = instance.pair_rows[near], instance.indices[near]
+    largest = np.where(allowed, cap[None, :], -1.0).max(axis=1)
+    blank = np.bincount(rows[area[rows] <= largest[cols]], minlength=n) == 0
+    second = demand_mask(p.second_points, instance, "second_points")
+    must = np.zeros(n, dtype=bool)
+    if p.mode == "cover_all":
+        must = ~blank if p.allow_blank else ~must
+    if p.second_cover == "require":
+        must |= second
+    return FireData(
+        params=p,
+        instance=instance,
+        types=types,
+        cap=cap,
+        cost=types["cost"].to_numpy(float),
+        allowed=allowed,
+        counted=~instance.required | p.count_existing,
+        fixed=instance.site_costs if instance.has_site_costs else np.zeros(instance.n_sites),
+        area=area,
+        weight=instance.weights,
+        pop=pop,
+        pop_label=pop_label,
+        limit=limit,
+        rows=rows,
+        cols=cols,
+        time=instance.costs[near],
+        second=second,
+        blank=blank,
+        must=must,
+    )
+
+
+def _population(population: Any, instance: Instance) -> tuple[np.ndarray, str]:
+    """Population per point for the reports, and its label (the weights if none is given)."""
     frame = instance.demand_frame
-    pop, pop_label = instance.weights, "weight"
-    if model.population is not None:
-        pop, pop_label = demand_values(model.population, instance, "population"), "population"
-    elif frame is not None and "population" in frame.columns:
-        pop, pop_label = demand_values("population", instance, "population"), "population"
-    allowed = resolve_allowed(model.allowed, types, instance)
-    existing = resolve_existing(model.existing_types, types, instance)
+    if population is not None:
+        return demand_values(population, instance, "population"), "population"
+    if frame is not None and "population" in frame.columns:
+        return demand_values("population", instance, "population"), "population"
+    return instance.weights, "weight"
+
+
+def _permitted(p: FireParams, types: pd.DataFrame, instance: Instance) -> np.ndarray:
+    """Sites × types permitted, each existing station's given type the only one at its site."""
+    m = instance.n_sites
+    allowed = resolve_allowed(p.allowed, types, instance)
+    existing = resolve_existing(p.existing_types, types, instance)
     has = existing >= 0
     clash = has & ~allowed[np.arange(m), np.maximum(existing, 0)]
     if clash.any():
@@ -320,37 +329,4 @@ def prepare(model: Any, instance: Instance) -> FireData:
             "station type; allow at least one or give existing_types",
             field="allowed",
         )
-    raw_cap = types["area_cap_km2"].to_numpy(float)
-    cap = np.where(np.isinf(raw_cap), max(float(area.sum()), 1.0), raw_cap)
-    maxcap = np.where(allowed, cap[None, :], -1.0).max(axis=1)
-    limit = float(model.standard) - float(model.turnout) + 1e-9 * max(1.0, float(model.standard))
-    near = (instance.costs <= limit) & allowed.any(axis=1)[instance.indices]
-    rows, cols = instance.pair_rows[near], instance.indices[near]
-    use = area[rows] <= maxcap[cols]
-    blank = np.bincount(rows[use], minlength=instance.n_demand) == 0
-    second = demand_mask(model.second_points, instance, "second_points")
-    must = np.zeros(instance.n_demand, dtype=bool)
-    if model.mode == "cover_all":
-        must = ~blank if model.allow_blank else ~must
-    if model.second_cover == "require":
-        must |= second
-    return FireData(
-        types=types,
-        cap=cap,
-        cost=types["cost"].to_numpy(float),
-        allowed=allowed,
-        counted=~instance.required | model.count_existing,
-        fixed=instance.site_costs if instance.has_site_costs else np.zeros(m),
-        area=area,
-        weight=instance.weights,
-        pop=pop,
-        pop_label=pop_label,
-        limit=limit,
-        rows=rows,
-        cols=cols,
-        time=instance.costs[near],
-        use=use,
-        second=second,
-        blank=blank,
-        must=must,
-    )
+    return allowed

@@ -1,50 +1,40 @@
-"""The fire-station model: :class:`FireStations`, :class:`StationPlan` and the MILP.
+"""The fire-station model: :class:`FireStations`, its parameters and its steps.
 
-Parameters are checked and resolved in
+The formulation is in the docstring of :class:`FireStations`. Every step is a
+function of the resolved :class:`~erlocate.planning.firestations.inputs.FireData`:
+parameters in :mod:`~erlocate.planning.firestations.params`, inputs in
 :mod:`~erlocate.planning.firestations.inputs` (the type table in
 :mod:`~erlocate.planning.firestations.defaults`), feasibility in
-:mod:`~erlocate.planning.firestations.precheck`; plans go to
-:mod:`~erlocate.planning.firestations.verify` and
+:mod:`~erlocate.planning.firestations.precheck`, the MILP in
+:mod:`~erlocate.planning.firestations.formulation` and
+:mod:`~erlocate.planning.firestations.rows`, the least-cost tie-break in
+:mod:`~erlocate.planning.firestations.tiebreak`, the re-check in
+:mod:`~erlocate.planning.firestations.verify` and the tables in
 :mod:`~erlocate.planning.firestations.report`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from erlocate.backends.base import SolveOptions
+from erlocate.backends.protocol import Backend
 from erlocate.decomposition.loop import LoopOutput
 from erlocate.instance import Instance
-from erlocate.milp import Milp, MilpBuilder
-from erlocate.models.base import Model
-from erlocate.plan import Plan, coverage_counts
-from erlocate.planning.firestations import precheck, rows, verify
+from erlocate.plan import Plan
+from erlocate.planning.base import PlanningModel, Steps
+from erlocate.planning.firestations import formulation, inputs, precheck, report, tiebreak, verify
 from erlocate.planning.firestations.defaults import check_types
-from erlocate.planning.firestations.inputs import FireData, _check_params, prepare
-from erlocate.planning.firestations.report import tables
+from erlocate.planning.firestations.inputs import FireData
+from erlocate.planning.firestations.params import FireParams, check_params
+from erlocate.planning.firestations.plan import StationPlan
 
 __all__ = ["FireStations", "StationPlan"]
 
 
-@dataclass(frozen=True, eq=False)
-class StationPlan(Plan):
-    """A :class:`~erlocate.plan.Plan` whose open sites carry a station type.
-
-    ``station_type[j]`` is the row of the model's type table built at site
-    ``j`` (``-1`` for closed sites). The allocation pairs are the
-    responsibility districts: each demand point appears at most once, with
-    share 1, at the station whose district holds it.
-    """
-
-    station_type: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-
-
-class FireStations(Model):
+class FireStations(PlanningModel[FireData, StationPlan]):
     r"""Fire stations by type, with responsibility districts and the 5-minute standard.
 
     Sites :math:`j` (candidates and existing stations, ``instance.required``),
@@ -164,6 +154,17 @@ class FireStations(Model):
     )
 
     covering = True
+    steps = Steps(
+        resolve=inputs.resolve,
+        precheck=precheck.precheck,
+        formulate=formulation.formulate,
+        decode=formulation.decode,
+        encode=formulation.encode,
+        evaluate=verify.evaluate,
+        check=verify.check,
+        tables=report.tables,
+        solve_loop=tiebreak.solve_loop,
+    )
 
     def __init__(
         self,
@@ -204,12 +205,20 @@ class FireStations(Model):
 
     def check_params(self) -> None:
         """Every parameter that needs no instance (numbers, flags, choices, kinds): at build."""
-        _check_params(self)
+        check_params(FireParams(**self.parameters()))
+
+    def _params(self) -> FireParams:
+        """The parameters as a :class:`FireParams` (a cache: the model is immutable)."""
+        p = self.__dict__.get("_fire_params")
+        if p is None:
+            p = FireParams(**self.parameters())
+            object.__setattr__(self, "_fire_params", p)
+        return p
 
     @property
     def sense(self) -> str:  # type: ignore[override]
         """``"min"`` (cost) in cover_all, ``"max"`` (covered weight) in max_cover."""
-        return "min" if self.mode == "cover_all" else "max"
+        return self._params().sense
 
     @property
     def exact_objective(self) -> bool:  # type: ignore[override]
@@ -219,155 +228,24 @@ class FireStations(Model):
     @property
     def max_cost(self) -> float | None:  # type: ignore[override]
         """The driving limit ``standard - turnout`` (instance costs are driving minutes)."""
-        try:
-            return float(self.standard) - float(self.turnout)
-        except (TypeError, ValueError):
-            return None
+        return self._params().max_cost
 
     @property
     def beta(self) -> float:
         """Weight of second coverage in the objective (0 unless ``second_cover="objective"``)."""
-        if self.second_cover != "objective":
-            return 0.0
-        return 0.5 if self.second_weight is None else float(self.second_weight)
+        return self._params().beta
 
     def __repr__(self) -> str:
         keys = ("mode", "standard", "turnout", "budget", "max_new", "second_cover", "closest")
         params = ", ".join(f"{k}={getattr(self, k)!r}" for k in keys)
         return f"FireStations({params}, types={self.types['type'].tolist()})"
 
-    # ------------------------------------------------------------------ inputs
-    def _prepare(self, instance: Instance) -> FireData:
-        _check_params(self)
-        return prepare(self, instance)
-
-    def validate(self, instance: Instance) -> None:
-        precheck.validate(self, instance)
-
-    # ------------------------------------------------------------------ MILP
-    def build(self, instance: Instance) -> Milp:
-        d = self._prepare(instance)
-        n, (m, _) = instance.n_demand, d.allowed.shape
-        cover_all = self.mode == "cover_all"
-        b = MilpBuilder(f"fire-stations-{self.mode}", self.sense)
-        cnt = d.counted.astype(float)
-        x = b.add_cols(
-            "open",
-            m,
-            obj=d.fixed * cnt if cover_all else 0.0,
-            lb=instance.required.astype(float),
-            ub=d.allowed.any(axis=1).astype(float),
-            integer=True,
-        )
-        js, ts = np.nonzero(d.allowed)
-        y = b.add_cols(
-            "type", js.size, obj=d.cost[ts] * cnt[js] if cover_all else 0.0, ub=1.0, integer=True
-        )
-        b.add_rows(  # sum_t y_jt - x_j = 0
-            "one_type",
-            rows=np.concatenate([js, np.arange(m)]),
-            cols=np.concatenate([y, x]),
-            vals=np.concatenate([np.ones(js.size), -np.ones(m)]),
-            lb=0.0,
-            ub=0.0,
-            n_rows=m,
-        )
-        ri, rj = d.rows[d.use], d.cols[d.use]
-        z = b.add_cols(
-            "assign", ri.size, obj=0.0 if cover_all else d.weight[ri], ub=1.0, integer=True
-        )
-        k = np.arange(ri.size)
-        b.add_rows(  # z_ij - x_j <= 0
-            "link",
-            rows=np.concatenate([k, k]),
-            cols=np.concatenate([z, x[rj]]),
-            vals=np.concatenate([np.ones(k.size), -np.ones(k.size)]),
-            ub=0.0,
-            n_rows=k.size,
-        )
-        b.add_rows(  # sum_i a_i z_ij - sum_t K_t y_jt <= 0
-            "area",
-            rows=np.concatenate([rj, js]),
-            cols=np.concatenate([z, y]),
-            vals=np.concatenate([d.area[ri], -d.cap[ts]]),
-            ub=0.0,
-            n_rows=m,
-        )
-        b.add_rows(
-            "assign_once", rows=ri, cols=z, vals=1.0, lb=d.must.astype(float), ub=1.0, n_rows=n
-        )
-        if self.budget is not None:
-            sel = d.counted[js]
-            c = np.flatnonzero(d.counted)
-            b.add_rows(
-                "budget",
-                rows=np.zeros(c.size + int(sel.sum())),
-                cols=np.concatenate([x[c], y[sel]]),
-                vals=np.concatenate([d.fixed[c], d.cost[ts[sel]]]),
-                ub=float(self.budget),
-                n_rows=1,
-            )
-        if self.max_new is not None:
-            new = np.flatnonzero(~instance.required)
-            b.add_rows(
-                "max_new",
-                rows=np.zeros(new.size),
-                cols=x[new],
-                vals=1.0,
-                ub=float(self.max_new),
-                n_rows=1,
-            )
-        if self.second_cover is not None:
-            rows.second_rows(self, b, instance, d, x, z, ri)
-        if self.closest:
-            rows.closest_rows(b, d, x, z)
-        return b.build()
-
     def solve_loop(
-        self, instance: Instance, backend: ModuleType, options: SolveOptions, start: Plan | None
+        self, instance: Instance, backend: Backend, options: SolveOptions, start: Plan | None
     ) -> LoopOutput | None:
         """max_cover: coverage first, then least cost among plans of that coverage."""
-        return rows.two_stage(self, instance, backend, options, start)
+        return super().solve_loop(instance, backend, options, start)
 
-    def decode(self, instance: Instance, milp: Milp, x: np.ndarray) -> StationPlan:
-        d = self._prepare(instance)
-        js, ts = np.nonzero(d.allowed)
-        st = np.full(instance.n_sites, -1, dtype=np.int64)
-        on = np.round(milp.block(x, "type")) > 0.5
-        st[js[on]] = ts[on]
-        zv = np.round(milp.block(x, "assign")) > 0.5
-        return StationPlan(
-            np.round(milp.block(x, "open")) > 0.5,
-            d.rows[d.use][zv],
-            d.cols[d.use][zv],
-            np.ones(int(zv.sum())),
-            station_type=st,
-        )
-
-    def encode(self, instance: Instance, milp: Milp, plan: Plan) -> np.ndarray:
-        d = self._prepare(instance)
-        out = super().encode(instance, milp, plan)
-        st = getattr(plan, "station_type", np.full(instance.n_sites, -1))
-        js, ts = np.nonzero(d.allowed)
-        out[milp.col_blocks["type"]] = (st[js] == ts) & plan.open[js]
-        keys = d.rows[d.use] * instance.n_sites + d.cols[d.use]
-        assigned = np.isin(keys, plan.demand_idx * instance.n_sites + plan.site_idx)
-        out[milp.col_blocks["assign"]] = assigned
-        if "second" in milp.col_blocks:
-            pts = rows.second_points(instance, d)
-            a = np.bincount(plan.demand_idx, minlength=instance.n_demand)[pts]
-            cnt = coverage_counts(instance, plan.open, d.limit)[pts]
-            out[milp.col_blocks["second"]] = np.clip(np.minimum(cnt - a, a), 0, 1)
-        return out
-
-    # ------------------------------------------------------------------ re-checks
-    def evaluate(self, instance: Instance, plan: Plan) -> float:
-        return verify.evaluate(self, instance, plan)
-
-    def check(self, instance: Instance, plan: Plan) -> list[str]:
-        return verify.check(self, instance, plan)
-
-    # ------------------------------------------------------------------ reports
     def report(self, instance: Instance, plan: Plan) -> dict[str, pd.DataFrame]:
         """Stations by type, per-point responders, blank spots, and a summary.
 
@@ -382,4 +260,4 @@ class FireStations(Model):
             crews needed, population within the standard before = existing
             stations only and after = plan, etc.).
         """
-        return tables(self, instance, plan, self._prepare(instance))
+        return super().report(instance, plan)

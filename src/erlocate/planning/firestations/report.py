@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
 from erlocate.instance import Instance
-from erlocate.plan import Plan, coverage_counts
+from erlocate.plan import coverage_counts
 from erlocate.planning._inputs import dropped_row, listed
 from erlocate.planning.firestations.inputs import FireData
+from erlocate.planning.firestations.plan import StationPlan
 
 __all__ = ["responders", "tables"]
 
@@ -35,16 +34,27 @@ def responders(instance: Instance, open_: np.ndarray) -> tuple[np.ndarray, ...]:
     return tuple(out)
 
 
-def tables(model: Any, instance: Instance, plan: Plan, d: FireData) -> dict:
+def tables(d: FireData, plan: StationPlan) -> dict[str, pd.DataFrame]:
     """The planner's tables of a fire-station plan; see ``FireStations.report``."""
-    sids, ids = instance.site_ids, instance.demand_ids
-    turnout, std = float(model.turnout), float(model.standard)
-    open_ = plan.open
+    n_in = coverage_counts(d.instance, plan.open, d.limit)
+    per = _stations(d, plan)
+    demand = _demand(d, plan, n_in)
+    return {
+        "stations": per,
+        "by_type": _by_type(per),
+        "demand": demand,
+        "blank_spots": _blank_spots(d, demand, n_in),
+        "summary": _summary(d, plan, per, demand, n_in),
+    }
+
+
+def _stations(d: FireData, plan: StationPlan) -> pd.DataFrame:
+    """One row per open station: type, crew, engines, cost and its district's totals."""
+    instance = d.instance
     st = np.asarray(plan.station_type)
     t = d.types.iloc[np.maximum(st, 0)].reset_index(drop=True)
-    i, j = plan.demand_idx, plan.site_idx
-    n_pts = np.bincount(j, minlength=instance.n_sites)
-    per = pd.DataFrame(
+    i, j, m = plan.demand_idx, plan.site_idx, instance.n_sites
+    return pd.DataFrame(
         {
             "type": t["type"].to_numpy(),
             "name": t["name"].to_numpy(),
@@ -54,17 +64,21 @@ def tables(model: Any, instance: Instance, plan: Plan, d: FireData) -> dict:
             "cost": d.fixed + t["cost"].to_numpy(),
             "cost_counted": d.counted,
             "area_cap_km2": t["area_cap_km2"].to_numpy(),
-            "district_area_km2": np.bincount(j, weights=d.area[i], minlength=instance.n_sites),
-            "district_points": n_pts,
-            f"district_{d.pop_label}": np.bincount(j, d.pop[i], minlength=instance.n_sites),
-            "district_weight": np.bincount(j, weights=d.weight[i], minlength=instance.n_sites),
+            "district_area_km2": np.bincount(j, weights=d.area[i], minlength=m),
+            "district_points": np.bincount(j, minlength=m),
+            f"district_{d.pop_label}": np.bincount(j, d.pop[i], minlength=m),
+            "district_weight": np.bincount(j, weights=d.weight[i], minlength=m),
         },
-        index=sids.rename("site_id"),
-    )[open_ & (st >= 0)]
+        index=instance.site_ids.rename("site_id"),
+    )[plan.open & (st >= 0)]
+
+
+def _by_type(per: pd.DataFrame) -> pd.DataFrame:
+    """Stations, engines, crew and counted cost per station type."""
     by_type = per.assign(
         stations=1, new=~per["existing"], counted=per["cost"].where(per["cost_counted"], 0.0)
     ).groupby("type", sort=False)
-    by_type = by_type.agg(
+    return by_type.agg(
         stations=("stations", "sum"),
         existing=("existing", "sum"),
         new=("new", "sum"),
@@ -73,19 +87,22 @@ def tables(model: Any, instance: Instance, plan: Plan, d: FireData) -> dict:
         cost_counted=("counted", "sum"),
     )
 
-    s1, t1, s2, t2 = responders(instance, open_)
-    district = np.full(instance.n_demand, -1, dtype=np.int64)
-    district[i] = j
-    n_in = coverage_counts(instance, open_, d.limit)
+
+def _demand(d: FireData, plan: StationPlan, n_in: np.ndarray) -> pd.DataFrame:
+    """Per demand point: district station, first and second responder, coverage flags."""
+    instance, turnout = d.instance, float(d.params.turnout)
+    sids, n = instance.site_ids, instance.n_demand
+    s1, t1, s2, t2 = responders(instance, plan.open)
+    district = np.full(n, -1, dtype=np.int64)
+    district[plan.demand_idx] = plan.site_idx
     covered = district >= 0
-    n = instance.n_demand
 
     def label(site: np.ndarray) -> np.ndarray:
         out = np.asarray(sids.take(np.maximum(site, 0)), dtype=object)
         out[site < 0] = None
         return out
 
-    demand = pd.DataFrame(
+    return pd.DataFrame(
         {
             "area_km2": d.area,
             d.pop_label: d.pop,
@@ -102,9 +119,15 @@ def tables(model: Any, instance: Instance, plan: Plan, d: FireData) -> dict:
             "second_covered": covered & (n_in >= 2),
             "blank_spot": ~covered,
         },
-        index=ids.rename("demand_id"),
+        index=instance.demand_ids.rename("demand_id"),
     )
-    reachable = np.bincount(instance.pair_rows, minlength=n) > 0
+
+
+def _blank_spots(d: FireData, demand: pd.DataFrame, n_in: np.ndarray) -> pd.DataFrame:
+    """The points in no district, with the reason and whether it was avoidable."""
+    n = d.instance.n_demand
+    covered = demand["covered"].to_numpy(bool)
+    reachable = np.bincount(d.instance.pair_rows, minlength=n) > 0
     reason = np.where(
         d.blank,
         np.select(
@@ -122,39 +145,42 @@ def tables(model: Any, instance: Instance, plan: Plan, d: FireData) -> dict:
         ),
     )
     blank = demand.loc[~covered, ["area_km2", d.pop_label, "first_responder", "first_time"]]
-    blank = blank.assign(reason=reason[~covered], unavoidable=d.blank[~covered])
+    return blank.assign(reason=reason[~covered], unavoidable=d.blank[~covered])
 
-    existing = instance.required
+
+def _summary(
+    d: FireData, plan: StationPlan, per: pd.DataFrame, demand: pd.DataFrame, n_in: np.ndarray
+) -> pd.DataFrame:
+    """Metric -> value: stations, crews, costs, population within the standard before/after."""
+    instance, p, lab = d.instance, d.params, d.pop_label
+    ids, open_, existing = instance.demand_ids, plan.open, instance.required
+    covered = demand["covered"].to_numpy(bool)
+    first = demand["first_time"].to_numpy(float)
+    reachable = np.bincount(instance.pair_rows, minlength=instance.n_demand) > 0
     before = coverage_counts(instance, existing, d.limit) > 0
     total = float(d.pop.sum())
     share = lambda v: v / total if total > 0 else 1.0  # noqa: E731
     pop_before, pop_after = float(d.pop[before].sum()), float(d.pop[n_in > 0].sum())
     summary = {
-        "standard_min": std,
-        "turnout_min": turnout,
+        "standard_min": float(p.standard),
+        "turnout_min": float(p.turnout),
         "stations_existing": int((open_ & existing).sum()),
         "stations_new": int((open_ & ~existing).sum()),
         "crew_on_duty": float(per["crew"].sum()),
         "engines": float(per["engines"].sum()),
         "cost_counted": float(per["cost"][per["cost_counted"]].sum()),
-        f"{d.pop_label}_total": total,
-        f"{d.pop_label}_within_standard_before": pop_before,
-        f"{d.pop_label}_within_standard_after": pop_after,
+        f"{lab}_total": total,
+        f"{lab}_within_standard_before": pop_before,
+        f"{lab}_within_standard_after": pop_after,
         "share_within_standard_before": share(pop_before),
         "share_within_standard_after": share(pop_after),
-        f"{d.pop_label}_in_districts": float(d.pop[covered].sum()),
-        f"{d.pop_label}_second_covered": float(d.pop[covered & (n_in >= 2)].sum()),
+        f"{lab}_in_districts": float(d.pop[covered].sum()),
+        f"{lab}_second_covered": float(d.pop[covered & (n_in >= 2)].sum()),
         "weight_covered": float(d.weight[covered].sum()),
         "blank_spots": int((~covered).sum()),
         "unavoidable_blank_spots": int(d.blank.sum()),
-        "worst_first_time": float(np.max(turnout + t1)) if t1.size else np.nan,
+        "worst_first_time": float(np.max(first)) if first.size else np.nan,
         **listed("unreachable_points", ids[~reachable]),
         **dropped_row(instance, "dropped_demand_points"),
     }
-    return {
-        "stations": per,
-        "by_type": by_type,
-        "demand": demand,
-        "blank_spots": blank,
-        "summary": pd.DataFrame({"value": pd.Series(summary, dtype=object)}).rename_axis("metric"),
-    }
+    return pd.DataFrame({"value": pd.Series(summary, dtype=object)}).rename_axis("metric")
