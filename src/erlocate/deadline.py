@@ -20,7 +20,9 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from erlocate.backends.base import SolveOptions
+    from typing_extensions import Unpack  # typing.Unpack from Python 3.11
+
+    from erlocate.backends.base import OptionChanges, SolveOptions
 
 __all__ = ["Deadline"]
 
@@ -72,6 +74,6 @@ class Deadline:
             ends.append(now + max(0.0, float(share)) * max(0.0, self.at - now))
         return Deadline(min(ends) if ends else None)
 
-    def options(self, options: SolveOptions, **changes: object) -> SolveOptions:
+    def options(self, options: SolveOptions, **changes: Unpack[OptionChanges]) -> SolveOptions:
         """``options`` with ``time_limit`` set to what is left (and any other ``changes``)."""
         return replace(options, time_limit=self.remaining(), **changes)

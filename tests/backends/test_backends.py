@@ -373,19 +373,19 @@ Objective value:                8817.64313725
 
 @needs_cbc
 def test_cbc_bound_parsing():
-    from erlocate.backends.cbc import _parse_bound
+    from erlocate.backends.cbc_executable import parse_bound
 
     # The stopped search's own bound, from the more precise of its two printings, lowered
     # by half a unit of its last digit so that it stays a bound: -9172.7355 (8 digits) is
     # at least -9172.73555; -9172.736 (%.3f) only says at least -9172.7365.
-    assert _parse_bound(STOPPED_LOG) == pytest.approx(-9172.73555, abs=1e-9)
+    assert parse_bound(STOPPED_LOG) == pytest.approx(-9172.73555, abs=1e-9)
     # 8 significant digits lose more than 3 decimals on a large objective: 2.1400495e+08
     # says >= 214004945, 214004950.842 (%.3f) says >= 214004950.8415.
     big = STOPPED_LOG.replace("-9172.7355", "2.1400495e+08").replace("-9172.736", "214004950.842")
-    assert _parse_bound(big) == pytest.approx(214004950.8415, abs=1e-6)
+    assert parse_bound(big) == pytest.approx(214004950.8415, abs=1e-6)
     # A closed search prints no bound; a progress line's bound must not be taken.
-    assert _parse_bound(CLOSED_LOG) is None
-    assert _parse_bound("no summary at all") is None
+    assert parse_bound(CLOSED_LOG) is None
+    assert parse_bound("no summary at all") is None
 
 
 @needs_cbc

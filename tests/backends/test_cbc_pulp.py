@@ -123,13 +123,13 @@ Lower bound:                    -9172.736
 
 
 def test_cbc_bounds_are_rounded_outward():
-    from erlocate.backends.cbc import _parse_bound
+    from erlocate.backends.cbc_executable import parse_bound
 
     # cbcbox prints 6 significant digits: the bound lies within half a unit of 1e3.
-    assert -113242500.0 <= _parse_bound(CBCBOX_STOPPED) <= -113242000.0 - 499.9
+    assert -113242500.0 <= parse_bound(CBCBOX_STOPPED) <= -113242000.0 - 499.9
     # CBC 2.10: 3 decimals and 8 significant digits of the same bound; the tighter is kept.
-    assert -9172.73556 <= _parse_bound(CBC210_STOPPED) <= -9172.7355
-    assert _parse_bound("Result - Optimal solution found\n\nObjective value: 3\n") is None
+    assert -9172.73556 <= parse_bound(CBC210_STOPPED) <= -9172.7355
+    assert parse_bound("Result - Optimal solution found\n\nObjective value: 3\n") is None
 
 
 def test_cbc_gap_stop_is_not_optimal():

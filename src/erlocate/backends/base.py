@@ -9,6 +9,7 @@ Status, gap and honesty rules live here, shared by all backends.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TypedDict
 
 import numpy as np
 
@@ -18,8 +19,12 @@ __all__ = [
     "DEFAULT_MIP_GAP",
     "OPTIMAL_GAP",
     "STATUSES",
+    "Answer",
+    "OptionChanges",
+    "RunFacts",
     "SolveOptions",
     "SolverOutput",
+    "Verdict",
     "box_bound",
     "classify",
     "honest_bound",
@@ -77,6 +82,17 @@ class SolveOptions:
         return DEFAULT_MIP_GAP if self.mip_gap is None else float(self.mip_gap)
 
 
+class OptionChanges(TypedDict, total=False):
+    """Fields of :class:`SolveOptions` but ``time_limit`` to change, as
+    :meth:`erlocate.deadline.Deadline.options` takes them."""
+
+    mip_gap: float | None
+    threads: int | None
+    verbose: bool
+    warm_start: np.ndarray | None
+    seed: int | None
+
+
 @dataclass(frozen=True)
 class SolverOutput:
     """A backend's answer, in canonical terms.
@@ -110,6 +126,36 @@ class SolverOutput:
     runtime: float
     termination: str
     backend: str
+
+
+class RunFacts(TypedDict):
+    """How one run went, as :func:`classify` takes it; every call for a solve repeats it."""
+
+    backend: str
+    runtime: float
+    termination: str
+    sense: str
+    is_mip: bool
+
+
+class Verdict(TypedDict, total=False):
+    """A refuted model: :func:`classify`'s ``infeasible`` or ``unbounded`` (empty: neither)."""
+
+    infeasible: bool
+    unbounded: bool
+
+
+class Answer(TypedDict):
+    """What a solver answered, as :func:`classify` takes it; the caller adds
+    ``backend``, ``runtime``, ``sense`` and ``is_mip``."""
+
+    x: np.ndarray | None
+    objective: float | None
+    bound: float | None
+    search_complete: bool
+    infeasible: bool
+    unbounded: bool
+    termination: str
 
 
 def relative_gap(objective: float | None, bound: float | None) -> float | None:
@@ -164,7 +210,6 @@ def solve_empty(milp: Milp, *, backend: str, is_mip: bool, tol: float = 1e-9) ->
     Every row is then 0, so the model is feasible exactly when every row's
     bounds admit 0; the only point is the empty vector, worth the offset.
     """
-    common = dict(backend=backend, sense=milp.sense, is_mip=is_mip, runtime=0.0)
     if not (np.all(milp.row_lb <= tol) and np.all(milp.row_ub >= -tol)):
         return classify(
             x=None,
@@ -172,8 +217,11 @@ def solve_empty(milp: Milp, *, backend: str, is_mip: bool, tol: float = 1e-9) ->
             bound=None,
             search_complete=False,
             infeasible=True,
+            backend=backend,
+            runtime=0.0,
             termination="infeasible (an empty row has bounds excluding 0)",
-            **common,
+            sense=milp.sense,
+            is_mip=is_mip,
         )
     offset = float(milp.offset)
     return classify(
@@ -181,8 +229,11 @@ def solve_empty(milp: Milp, *, backend: str, is_mip: bool, tol: float = 1e-9) ->
         objective=offset,
         bound=offset,
         search_complete=True,
+        backend=backend,
+        runtime=0.0,
         termination="empty model",
-        **common,
+        sense=milp.sense,
+        is_mip=is_mip,
     )
 
 

@@ -14,7 +14,8 @@ The bound of a search that did not close is parsed from the final summary of
 CBC's log: ``Lower bound:`` (3 decimals in CBC 2.10, 6 significant digits in
 cbcbox's CBC) and CBC 2.10's ``Partial search ... (best possible X)`` (8
 significant digits), each moved outward by half a unit of its last printed
-digit so that it stays a valid bound. A closed search ("Optimal", or
+digit so that it stays a valid bound
+(:func:`~erlocate.backends.cbc_executable.parse_bound`). A closed search ("Optimal", or
 "Optimal (within gap tolerance)" under a requested gap of at most
 :data:`~erlocate.backends.base.OPTIMAL_GAP`) is bound by its objective; one
 closed on a looser gap by the tighter of the printed bound and the gap. A
@@ -26,7 +27,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 import tempfile
 import time
 from pathlib import Path
@@ -35,12 +35,21 @@ import numpy as np
 import pandas as pd
 
 from erlocate.backends import cbc_executable as exe
-from erlocate.backends.base import OPTIMAL_GAP, SolveOptions, SolverOutput, classify, solve_empty
+from erlocate.backends.base import (
+    OPTIMAL_GAP,
+    RunFacts,
+    SolveOptions,
+    SolverOutput,
+    Verdict,
+    classify,
+    solve_empty,
+)
 from erlocate.backends.cbc_executable import (
     ENV_VAR,
     INTERRUPT_SHARE,
     KILL_SHARE,
     cbc_path,
+    parse_bound,
     tolerance,
 )
 from erlocate.backends.highs import to_highs
@@ -78,10 +87,6 @@ _MIPSTART_REJECTED = "mipstart values could not be used"
 
 #: cbcbox's CBC logs this when it proves infeasibility before solving ("Status unknown").
 _PRESOLVE_INFEASIBLE = "infeasibility proved"
-
-_NUMBER = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
-_LOWER_BOUND = re.compile(r"^Lower bound:\s+" + _NUMBER, re.MULTILINE)
-_BEST_POSSIBLE = re.compile(r"Partial search - .*\(best possible " + _NUMBER)
 
 
 def available() -> bool:
@@ -162,41 +167,6 @@ def _read_binary(binary: Path, n_cols: int, log: str) -> np.ndarray:
     return values[2 * n_rows : 2 * n_rows + n_cols].copy()
 
 
-def _half_unit(text: str, digits: int, fixed3: bool = False) -> float:
-    """Half a unit of the last digit of ``text``: %g with ``digits`` digits (or %.3f)."""
-    value = abs(float(text))
-    half = 0.0 if value == 0 else 0.5 * 10.0 ** (math.floor(math.log10(value)) - digits + 1)
-    mantissa = text.lstrip("+-")
-    if fixed3 and re.fullmatch(r"\d+\.\d{3}", mantissa):  # CBC 2.10 prints %.3f
-        significant = len(mantissa.replace(".", "").lstrip("0"))
-        half = 5e-4 if significant > digits else max(half, 5e-4)  # else: either format
-    return half
-
-
-def _parse_bound(log: str) -> float | None:
-    """A valid final lower bound from CBC's log (in the minimisation CBC solved), or None.
-
-    Only the final summary counts: its ``Lower bound:`` line and the ``Partial
-    search ... (best possible X)`` line of a stopped search (CBC 2.10). Each
-    is lowered by half a unit of its last printed digit; when both print the
-    same bound the tighter is kept, when they disagree (a restart's
-    sub-search) the weaker. Progress lines are the bound at that moment, not
-    at the end; a closed search prints none (the caller then uses the objective).
-    """
-    at = log.rfind("Result - ")
-    lower = _LOWER_BOUND.findall(log[at:]) if at >= 0 else []
-    if not lower or abs(float(lower[-1])) >= 1e49:
-        return None
-    printed, half = float(lower[-1]), _half_unit(lower[-1], 6, fixed3=True)
-    possible = _BEST_POSSIBLE.findall(log)
-    if possible and abs(float(possible[-1])) < 1e49:
-        value, error = float(possible[-1]), _half_unit(possible[-1], 8)
-        if abs(value - printed) <= half + error:
-            return max(value - error, printed - half)
-        return min(value - error, printed - half)
-    return printed - half
-
-
 # ---------------------------------------------------------------- solve
 @dataclasses.dataclass
 class _Run:
@@ -208,7 +178,12 @@ class _Run:
 
 
 def _cbc(
-    milp: Milp, options: SolveOptions, is_mip: bool, x0, clock: Deadline, slack: float
+    milp: Milp,
+    options: SolveOptions,
+    is_mip: bool,
+    x0: np.ndarray | None,
+    clock: Deadline,
+    slack: float,
 ) -> _Run:
     """Write the files, run CBC with the time left on ``clock``, read its answer."""
     with tempfile.TemporaryDirectory(prefix="erlocate-cbc-") as tmp:
@@ -245,7 +220,7 @@ def _bound(milp: Milp, options: SolveOptions, run: _Run, objective: float | None
     bound by the tighter of the printed bound and what CBC's gap test
     certifies: gap <= ratioGap * max(|objective|, |bound|).
     """
-    parsed = _parse_bound(run.log)
+    parsed = parse_bound(run.log)
     if parsed is not None:
         parsed = (-parsed if milp.sense == "max" else parsed) + float(milp.offset)
     if objective is None or not run.status_line.startswith("Optimal"):
@@ -304,7 +279,7 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
     run = _cbc(milp, options, is_mip, x0, clock, slack)
     status, runtime = run.status_line, run.seconds
     termination = status.split(" - objective value")[0].strip() or "no status"
-    verdict: dict = {}
+    verdict: Verdict = {}
     search_complete = has_solution = False
     if run.killed:
         termination = (
@@ -330,8 +305,9 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
         )
     if x0 is not None and _MIPSTART_REJECTED in run.log:
         termination += f"; {WARM_START_REJECTED}"
-    common = dict(backend=NAME, sense=milp.sense, is_mip=is_mip, runtime=runtime)
-    common["termination"] = termination
+    common = RunFacts(
+        backend=NAME, runtime=runtime, termination=termination, sense=milp.sense, is_mip=is_mip
+    )
     if verdict:
         return classify(
             x=None, objective=None, bound=None, search_complete=False, **verdict, **common
@@ -349,7 +325,7 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
 
 def _disambiguate(
     milp: Milp, options: SolveOptions, is_mip: bool, clock: Deadline, slack: float
-) -> tuple[dict, str, float]:
+) -> tuple[Verdict, str, float]:
     """Tell "unbounded" from "infeasible" after CBC's "Unbounded".
 
     CBC says "Unbounded" when the LP relaxation is unbounded, which a MIP

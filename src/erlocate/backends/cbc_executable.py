@@ -11,13 +11,15 @@ The executable is looked for, in this order:
 
 :func:`run` runs it as a subprocess with a watchdog: CBC checks its time limit
 only between nodes and LP passes, and its root LP or preprocessing can run far
-past it, so past the deadline it is interrupted, then killed.
+past it, so past the deadline it is interrupted, then killed. :func:`parse_bound`
+reads the final bound off its log, as CBC 2.10 and cbcbox's CBC print it.
 """
 
 from __future__ import annotations
 
 import functools
 import importlib.metadata
+import math
 import os
 import re
 import shutil
@@ -37,6 +39,7 @@ __all__ = [
     "cbc_path",
     "cbc_source",
     "cbc_version",
+    "parse_bound",
     "run",
     "tolerance",
 ]
@@ -58,6 +61,11 @@ _VERSION = (
     re.compile(r"^Version:\s*(.+?)\s*$", re.MULTILINE),
     re.compile(r"^CBC (\S+ \(git:\w+\))", re.MULTILINE),
 )
+
+#: A number as CBC prints it, and the two lines of its final summary holding the bound.
+_NUMBER = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
+_LOWER_BOUND = re.compile(r"^Lower bound:\s+" + _NUMBER, re.MULTILINE)
+_BEST_POSSIBLE = re.compile(r"Partial search - .*\(best possible " + _NUMBER)
 
 
 def _runnable(path: str | None) -> str | None:
@@ -154,7 +162,8 @@ def _watch(proc: subprocess.Popen, clock: Deadline, slack: float) -> tuple[threa
         return done, killed
 
     def watch() -> None:
-        if done.wait(clock.remaining() + INTERRUPT_SHARE * slack):
+        now_left = clock.remaining()  # never None: the clock is limited (left is not None)
+        if now_left is None or done.wait(now_left + INTERRUPT_SHARE * slack):
             return
         proc.send_signal(signal.SIGINT)
         if done.wait((KILL_SHARE - INTERRUPT_SHARE) * slack):
@@ -210,10 +219,10 @@ def run(
         )
     except OSError as exc:
         raise BackendError(f"cbc: cannot run CBC at {args[0]}: {exc}") from exc
+    assert proc.stdout is not None  # stdout=PIPE
     done, killed = _watch(proc, clock, slack)
     lines = []
     try:
-        assert proc.stdout is not None
         for line in proc.stdout:
             lines.append(line)
             if verbose:
@@ -227,3 +236,38 @@ def run(
             proc.wait()
         proc.stdout.close()  # the pipe is ours to close: Popen only closes it in __exit__
     return "".join(lines), rc, killed.is_set()
+
+
+def _half_unit(text: str, digits: int, fixed3: bool = False) -> float:
+    """Half a unit of the last digit of ``text``: %g with ``digits`` digits (or %.3f)."""
+    value = abs(float(text))
+    half = 0.0 if value == 0 else 0.5 * 10.0 ** (math.floor(math.log10(value)) - digits + 1)
+    mantissa = text.lstrip("+-")
+    if fixed3 and re.fullmatch(r"\d+\.\d{3}", mantissa):  # CBC 2.10 prints %.3f
+        significant = len(mantissa.replace(".", "").lstrip("0"))
+        half = 5e-4 if significant > digits else max(half, 5e-4)  # else: either format
+    return half
+
+
+def parse_bound(log: str) -> float | None:
+    """A valid final lower bound from CBC's log (in the minimisation CBC solved), or None.
+
+    Only the final summary counts: its ``Lower bound:`` line and the ``Partial
+    search ... (best possible X)`` line of a stopped search (CBC 2.10). Each
+    is lowered by half a unit of its last printed digit; when both print the
+    same bound the tighter is kept, when they disagree (a restart's
+    sub-search) the weaker. Progress lines are the bound at that moment, not
+    at the end; a closed search prints none (the caller then uses the objective).
+    """
+    at = log.rfind("Result - ")
+    lower = _LOWER_BOUND.findall(log[at:]) if at >= 0 else []
+    if not lower or abs(float(lower[-1])) >= 1e49:
+        return None
+    printed, half = float(lower[-1]), _half_unit(lower[-1], 6, fixed3=True)
+    possible = _BEST_POSSIBLE.findall(log)
+    if possible and abs(float(possible[-1])) < 1e49:
+        value, error = float(possible[-1]), _half_unit(possible[-1], 8)
+        if abs(value - printed) <= half + error:
+            return max(value - error, printed - half)
+        return min(value - error, printed - half)
+    return printed - half

@@ -42,17 +42,26 @@ import sys
 import tempfile
 import threading
 import time
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from erlocate.backends.base import SolveOptions, SolverOutput, classify, solve_empty
+from erlocate.backends.base import (
+    RunFacts,
+    SolveOptions,
+    SolverOutput,
+    Verdict,
+    classify,
+    solve_empty,
+)
 from erlocate.backends.protocol import Capabilities, SizeLimit, SolverBackend
 from erlocate.deadline import Deadline
 from erlocate.errors import BackendError, ErlocateError, InputError, SizeLimitError
 from erlocate.milp import Milp
 
+coptpy: ModuleType | None
 try:
     import coptpy
 except ImportError:  # reported by BACKEND.diagnose()
@@ -161,6 +170,7 @@ def _size_error(milp: Milp, exc: Exception) -> SizeLimitError:
 
 
 def _run(model: Any, milp: Milp) -> None:
+    assert coptpy is not None  # checked by _need_coptpy() before any solve
     try:
         model.solve()
     except coptpy.CoptError as exc:
@@ -223,19 +233,20 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
 def _solve(
     model: Any, milp: Milp, options: SolveOptions, clock: Deadline, is_mip: bool
 ) -> SolverOutput:
+    assert coptpy is not None  # checked by _need_coptpy() before any solve
     C = coptpy.COPT
     _set_options(model, clock.options(options))
     start = time.perf_counter()
     _run(model, milp)
     status = model.status
     termination = _STATUS_NAMES.get(status, f"status {status}")
-    verdict: dict = {}
+    verdict: Verdict = {}
     if status == C.INFEASIBLE:
         verdict = {"infeasible": True}
     elif status in (C.UNBOUNDED, C.INF_OR_UNB):
         verdict, termination = _disambiguate(model, milp, options, clock)
     runtime = time.perf_counter() - start
-    common = dict(
+    common = RunFacts(
         backend=NAME, runtime=runtime, termination=termination, sense=milp.sense, is_mip=is_mip
     )
     if verdict:
@@ -264,13 +275,14 @@ def _solve(
 
 def _disambiguate(
     model: Any, milp: Milp, options: SolveOptions, clock: Deadline
-) -> tuple[dict, str]:
+) -> tuple[Verdict, str]:
     """Tell "infeasible" from "unbounded" after COPT's UNBOUNDED or INF_OR_UNB.
 
     With a zero objective the model cannot be unbounded, so a second solve
     decides feasibility: a feasible point means the original objective was
     unbounded (an unbounded ray alone proves no feasible point).
     """
+    assert coptpy is not None  # checked by _need_coptpy() before any solve
     if clock.expired():
         return {"infeasible": True}, "unbounded or infeasible (no time left to tell which)"
     model.setObjective(coptpy.LinExpr(), coptpy.COPT.MINIMIZE)

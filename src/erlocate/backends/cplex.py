@@ -48,7 +48,14 @@ from typing import Any
 
 import numpy as np
 
-from erlocate.backends.base import SolveOptions, SolverOutput, classify, solve_empty
+from erlocate.backends.base import (
+    RunFacts,
+    SolveOptions,
+    SolverOutput,
+    Verdict,
+    classify,
+    solve_empty,
+)
 from erlocate.backends.highs import to_highs
 from erlocate.backends.protocol import Capabilities, SizeLimit, SolverBackend
 from erlocate.deadline import Deadline
@@ -158,7 +165,7 @@ def _size_error(milp: Milp, exc: Exception) -> SizeLimitError:
 
 
 def _code(exc: Exception) -> int | None:
-    args = getattr(exc, "args", ())
+    args = exc.args
     return args[2] if len(args) > 2 and isinstance(args[2], int) else None
 
 
@@ -234,13 +241,13 @@ def _solve(
     sol = c.solution
     status = sol.get_status()
     termination = sol.get_status_string() or f"status {status}"
-    verdict: dict = {}
+    verdict: Verdict = {}
     if status in _INFEASIBLE:
         verdict = {"infeasible": True}
     elif status in _AMBIGUOUS:
         verdict, termination = _disambiguate(c, milp, options, clock)
     runtime = time.perf_counter() - start
-    common = dict(
+    common = RunFacts(
         backend=NAME, runtime=runtime, termination=termination, sense=milp.sense, is_mip=is_mip
     )
     if verdict:
@@ -266,7 +273,9 @@ def _solve(
     )
 
 
-def _disambiguate(c: Any, milp: Milp, options: SolveOptions, clock: Deadline) -> tuple[dict, str]:
+def _disambiguate(
+    c: Any, milp: Milp, options: SolveOptions, clock: Deadline
+) -> tuple[Verdict, str]:
     """Tell "infeasible" from "unbounded" after CPLEX's (MIP_)unbounded or
     infeasible_or_unbounded.
 

@@ -59,7 +59,7 @@ import time
 import numpy as np
 from ortools.sat.python import cp_model_helper as cmh
 
-from erlocate.backends.base import SolveOptions, SolverOutput, classify, solve_empty
+from erlocate.backends.base import RunFacts, SolveOptions, SolverOutput, classify, solve_empty
 from erlocate.backends.integer_scaling import IntegerModel, to_integers
 from erlocate.backends.protocol import Capabilities, SolverBackend
 from erlocate.deadline import Deadline
@@ -231,7 +231,6 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
     if milp.n_cols == 0:
         return solve_empty(milp, backend=NAME, is_mip=True)
     proto, im = to_cpsat(milp)
-    common = dict(backend=NAME, sense=milp.sense, is_mip=True)
     empty = im.empty_columns
     if empty.size:
         return classify(
@@ -240,9 +239,11 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
             bound=None,
             search_complete=True,
             infeasible=True,
+            backend=NAME,
             runtime=0.0,
             termination=f"infeasible: column {int(empty[0])} has no integer within its bounds",
-            **common,
+            sense=milp.sense,
+            is_mip=True,
         )
     if x0 is not None:
         _hint(proto, im, x0)
@@ -261,7 +262,9 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
     if status == _ST.MODEL_INVALID:
         why = cmh.CpSatHelper.validate_model(proto) or "no reason given"
         raise BackendError(f"cpsat: CP-SAT says the model is invalid: {why} ({milp.summary()})")
-    common.update(runtime=runtime, termination=termination)
+    common = RunFacts(
+        backend=NAME, runtime=runtime, termination=termination, sense=milp.sense, is_mip=True
+    )
     if status == _ST.INFEASIBLE:
         return classify(
             x=None, objective=None, bound=None, search_complete=True, infeasible=True, **common

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from erlocate.backends.base import SolveOptions, SolverOutput, classify, solve_empty
+from erlocate.backends.base import Answer, SolveOptions, SolverOutput, classify, solve_empty
 from erlocate.backends.protocol import Capabilities, SolverBackend
 from erlocate.deadline import Deadline
 from erlocate.errors import BackendError, InputError
@@ -146,7 +146,7 @@ def classify_args(
     objective: float | None,
     bound: float | None,
     x_checked: bool = False,
-) -> dict[str, Any]:
+) -> Answer:
     """The :func:`~erlocate.backends.base.classify` arguments for a cuOpt answer.
 
     ``status``: a ``MILPTerminationStatus``/``LPTerminationStatus`` name; ``x``
@@ -161,7 +161,7 @@ def classify_args(
     sense, is_mip); BackendError for an unknown status.
     """
     words = re.sub(r"(?<!^)(?=[A-Z])", " ", status).lower()
-    out: dict[str, Any] = dict(
+    out: Answer = dict(
         x=None, objective=None, bound=None, search_complete=False,
         infeasible=False, unbounded=False, termination=words,
     )  # fmt: skip
@@ -251,36 +251,37 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
     arrays = translate(milp)
     params = settings_for(clock.options(options), is_mip)
     status, x, bound, runtime = _solve_once(lp, arrays, params, x0, is_mip)
-    common = dict(backend=NAME, sense=milp.sense, is_mip=is_mip)
     if status in AMBIGUOUS:
-        verdict, termination, seconds = _disambiguate(lp, arrays, options, clock, is_mip, status)
+        unbounded, termination, seconds = _disambiguate(lp, arrays, options, clock, is_mip, status)
         return classify(
-            x=None, objective=None, bound=None, search_complete=False, runtime=runtime + seconds,
-            termination=termination, **verdict, **common,
+            x=None, objective=None, bound=None, search_complete=False, infeasible=not unbounded,
+            unbounded=unbounded, runtime=runtime + seconds, termination=termination, backend=NAME,
+            sense=milp.sense, is_mip=is_mip,
         )  # fmt: skip
     objective = None if x is None else milp.objective_value(x)
     checked = status not in _PROVEN | _INCUMBENT and _checks_out(milp, x)
     args = classify_args(
         status, is_mip=is_mip, x=x, objective=objective, bound=bound, x_checked=checked
     )
-    return classify(runtime=runtime, **args, **common)
+    return classify(backend=NAME, runtime=runtime, sense=milp.sense, is_mip=is_mip, **args)
 
 
 def _disambiguate(
     lp: Any, arrays: CuoptArrays, options: SolveOptions, clock: Deadline, is_mip: bool, first: str
-) -> tuple[dict[str, bool], str, float]:
-    """Unbounded or infeasible? With a zero objective, a feasible point means unbounded."""
+) -> tuple[bool, str, float]:
+    """(unbounded, termination, seconds): with a zero objective, a feasible point means
+    unbounded; otherwise the model is taken as infeasible."""
     said = re.sub(r"(?<!^)(?=[A-Z])", " ", first).lower()
     if clock.expired():
-        return {"infeasible": True}, f"{said} (no time left to tell which)", 0.0
+        return False, f"{said} (no time left to tell which)", 0.0
     zero = replace(arrays, c=np.zeros_like(arrays.c), offset=0.0)
     params = settings_for(clock.options(options, verbose=False), is_mip)
     status, _, _, seconds = _solve_once(lp, zero, params, None, is_mip)
     if status in _PROVEN | _INCUMBENT:
-        return {"unbounded": True}, f"unbounded (cuOpt first said {said})", seconds
+        return True, f"unbounded (cuOpt first said {said})", seconds
     if status in _INFEASIBLE:
-        return {"infeasible": True}, f"infeasible (cuOpt first said {said})", seconds
-    return {"infeasible": True}, f"{said} (the feasibility check ended {status})", seconds
+        return False, f"infeasible (cuOpt first said {said})", seconds
+    return False, f"{said} (the feasibility check ended {status})", seconds
 
 
 _PROBE = r"""

@@ -36,17 +36,26 @@ from __future__ import annotations
 
 import functools
 import time
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from erlocate.backends.base import SolveOptions, SolverOutput, classify, solve_empty
+from erlocate.backends.base import (
+    RunFacts,
+    SolveOptions,
+    SolverOutput,
+    Verdict,
+    classify,
+    solve_empty,
+)
 from erlocate.backends.protocol import Capabilities, SizeLimit, SolverBackend
 from erlocate.deadline import Deadline
 from erlocate.errors import BackendError, ErlocateError, InputError, SizeLimitError
 from erlocate.milp import Milp
 
+gp: ModuleType | None
 try:
     import gurobipy as gp
 except ImportError:  # reported by BACKEND.diagnose()
@@ -163,6 +172,7 @@ def _set_options(model: Any, options: SolveOptions) -> None:
 
 
 def _bound(model: Any) -> float | None:
+    assert gp is not None  # checked by _need_gurobipy() before any solve
     try:
         value = float(model.ObjBound)
     except gp.GurobiError as exc:  # no bound before the root (or for an LP)
@@ -237,6 +247,7 @@ def _solve(
     is_mip: bool,
     x0: np.ndarray | None,
 ) -> SolverOutput:
+    assert gp is not None  # checked by _need_gurobipy() before any solve
     GRB = gp.GRB
     if x0 is not None and is_mip:
         x.Start = x0
@@ -245,13 +256,13 @@ def _solve(
     model.optimize()
     status = model.Status
     termination = _STATUS_NAMES.get(status, f"status {status}")
-    verdict: dict = {}
+    verdict: Verdict = {}
     if status == GRB.INFEASIBLE:
         verdict = {"infeasible": True}
     elif status in (GRB.INF_OR_UNBD, GRB.UNBOUNDED):
         verdict, termination = _disambiguate(model, x, milp, options, clock)
     runtime = time.perf_counter() - start
-    common = dict(
+    common = RunFacts(
         backend=NAME, runtime=runtime, termination=termination, sense=milp.sense, is_mip=is_mip
     )
     if verdict:
@@ -275,13 +286,14 @@ def _solve(
 
 def _disambiguate(
     model: Any, x: Any, milp: Milp, options: SolveOptions, clock: Deadline
-) -> tuple[dict, str]:
+) -> tuple[Verdict, str]:
     """Tell "infeasible" from "unbounded" after INF_OR_UNBD or UNBOUNDED.
 
     Gurobi's UNBOUNDED only proves an unbounded ray, not a feasible point. With
     a zero objective the model cannot be unbounded, so a second solve decides
     feasibility: a feasible point means the original objective was unbounded.
     """
+    assert gp is not None  # checked by _need_gurobipy() before any solve
     if clock.expired():
         return {"infeasible": True}, "unbounded or infeasible (no time left to tell which)"
     x.Obj = np.zeros(milp.n_cols)
@@ -328,7 +340,7 @@ def _licence() -> tuple[str, bool]:
         return "gurobipy is not installed", True
     try:
         with _env(False) as env, gp.Model(env=env) as model:
-            model.addMVar(LICENCE_LIMIT.variables + 1)
+            model.addMVar((LICENCE_LIMIT.variables or 0) + 1)
             model.optimize()
     except gp.GurobiError as exc:
         if exc.errno == _SIZE_LIMIT_EXCEEDED:

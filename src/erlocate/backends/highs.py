@@ -18,7 +18,14 @@ import time
 import highspy
 import numpy as np
 
-from erlocate.backends.base import SolveOptions, SolverOutput, classify, solve_empty
+from erlocate.backends.base import (
+    RunFacts,
+    SolveOptions,
+    SolverOutput,
+    Verdict,
+    classify,
+    solve_empty,
+)
 from erlocate.backends.protocol import Capabilities, SolverBackend
 from erlocate.deadline import Deadline
 from erlocate.errors import BackendError, InputError
@@ -55,7 +62,8 @@ _STOPPED = {
     _MS.kObjectiveTarget,
     _MS.kMemoryLimit,
     _MS.kUnknown,
-    _MS.kHighsInterrupt,
+    # highspy 1.16's stub lacks kHighsInterrupt (value 19), which the extension defines
+    _MS.kHighsInterrupt,  # type: ignore[attr-defined]
 }
 
 #: ``HighsInfo.primal_solution_status`` value meaning "a feasible point is held".
@@ -109,7 +117,7 @@ def check_threads(threads: int | None) -> None:
         )
 
 
-def set_option(h: highspy.Highs, name: str, value: object) -> None:
+def set_option(h: highspy.Highs, name: str, value: bool | float | str) -> None:
     """``h.setOptionValue(name, value)``; BackendError naming the option when HiGHS refuses it."""
     try:
         status = h.setOptionValue(name, value)
@@ -271,7 +279,7 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
     run(h, options.threads)
     model_status = h.getModelStatus()
     termination = h.modelStatusToString(model_status)
-    verdict = {}
+    verdict: Verdict = {}
     if model_status == _MS.kUnboundedOrInfeasible:
         verdict, termination = _disambiguate(h, milp, options, clock)
     elif model_status == _MS.kInfeasible:
@@ -279,7 +287,7 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
     elif model_status == _MS.kUnbounded:
         verdict = {"unbounded": True}
     runtime = time.perf_counter() - start
-    common = dict(
+    common = RunFacts(
         backend=NAME, runtime=runtime, termination=termination, sense=milp.sense, is_mip=is_mip
     )
     if verdict:
@@ -309,7 +317,7 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
 
 def _disambiguate(
     h: highspy.Highs, milp: Milp, options: SolveOptions, clock: Deadline
-) -> tuple[dict, str]:
+) -> tuple[Verdict, str]:
     """Tell "infeasible" from "unbounded" after HiGHS' kUnboundedOrInfeasible.
 
     With a zero objective the model cannot be unbounded, so HiGHS must decide
@@ -321,7 +329,9 @@ def _disambiguate(
     if clock.limited:
         if clock.expired():
             return {"infeasible": True}, "unbounded or infeasible (no time left to tell which)"
-        set_option(h, "time_limit", clock.remaining())
+        remaining = clock.remaining()
+        if remaining is not None:  # always, as the clock is limited
+            set_option(h, "time_limit", remaining)
     run(h, options.threads, "the feasibility check")
     status = h.getModelStatus()
     if status == _MS.kInfeasible:

@@ -171,7 +171,9 @@ def _blocks_of(blocks: dict[str, slice], mask: np.ndarray) -> str:
 def _columns(milp: Milp, backend: str) -> tuple[np.ndarray, np.ndarray]:
     lb, ub = milp.col_lb, milp.col_ub
     fixed_int = (lb == ub) & np.isfinite(lb) & (lb == np.round(lb))
-    continuous = ~milp.integrality & ~milp.implied_integer & ~fixed_int
+    continuous = ~milp.integrality & ~fixed_int
+    if milp.implied_integer is not None:  # None: no column (a Milp holds an array once built)
+        continuous &= ~milp.implied_integer
     if continuous.any():
         j = int(np.flatnonzero(continuous)[0])
         raise IntegerOnlyError(

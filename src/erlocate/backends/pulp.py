@@ -47,14 +47,21 @@ import importlib.metadata
 import importlib.util
 import inspect
 import math
-import time
 from typing import Any
 
 import numpy as np
 
-from erlocate.backends.base import OPTIMAL_GAP, SolveOptions, SolverOutput, classify, solve_empty
+from erlocate.backends.base import (
+    OPTIMAL_GAP,
+    RunFacts,
+    SolveOptions,
+    SolverOutput,
+    Verdict,
+    classify,
+    solve_empty,
+)
 from erlocate.backends.protocol import Capabilities, SolverBackend
-from erlocate.backends.pulp_model import RUST, PulpModel, pulp, to_pulp
+from erlocate.backends.pulp_model import RUST, Attempt, PulpModel, pulp, to_pulp
 from erlocate.deadline import Deadline
 from erlocate.errors import BackendError, InputError
 from erlocate.milp import Milp
@@ -97,7 +104,7 @@ _PACKAGES = {
 
 
 # ---------------------------------------------------------------- solver names
-def _classes() -> dict[str, type]:
+def _classes() -> dict[str, Any]:
     """PuLP's solver classes by name, as ``pulp.getSolver`` resolves them."""
     return {cls.name: cls for cls in pulp.apis._all_solvers}
 
@@ -121,49 +128,6 @@ def _canonical(name: str) -> str | None:
 
 
 # ---------------------------------------------------------------- solving
-@dataclasses.dataclass
-class _Attempt:
-    """What one PuLP solve said, before any judgement."""
-
-    code: str  # PuLP's status in words
-    optimal: bool = False  # the solver says it is optimal (within the gap it was given)
-    claim: str = ""  # "infeasible", "unbounded" or "undefined" (inconclusive), to verify
-    has_solution: bool = True  # PuLP 4 says whether values came back; PuLP 3 does not
-    bound: float | None = None  # the solver's own bound (PuLP 4, API-reported only)
-    seconds: float = 0.0
-
-
-def _call(problem: Any, solver: Any) -> _Attempt:
-    """Run ``solver`` on ``problem`` and read PuLP's status (PuLP 3 or 4)."""
-    began = time.perf_counter()
-    answer = problem.solve(solver)
-    seconds = time.perf_counter() - began
-    if RUST:
-        S = pulp.LpSolveStatus
-        claims = {S.Infeasible: "infeasible", S.Unbounded: "unbounded", S.Undefined: "undefined"}
-        trusted = answer.best_bound if answer.logs is None else None  # not read off a log
-        return _Attempt(
-            code=f"{answer.status_str}" + ("" if answer.has_solution else " (no solution)"),
-            optimal=answer.status in (S.Optimal, S.GapLimit) and answer.has_solution,
-            claim=claims.get(answer.status, ""),
-            has_solution=bool(answer.has_solution),
-            bound=trusted,
-            seconds=seconds,
-        )
-    status, solution = problem.status, problem.sol_status
-    claims = {
-        pulp.LpStatusInfeasible: "infeasible",
-        pulp.LpStatusUnbounded: "unbounded",
-        pulp.LpStatusUndefined: "undefined",
-    }
-    return _Attempt(
-        code=f"{pulp.LpStatus[status]} ({pulp.LpSolution.get(solution, solution)})",
-        optimal=status == pulp.LpStatusOptimal and solution == pulp.LpSolutionOptimal,
-        claim=claims.get(status, ""),
-        seconds=seconds,
-    )
-
-
 class PulpBackend(SolverBackend):
     """One PuLP solver, reached through PuLP's model (see the module docstring).
 
@@ -224,7 +188,8 @@ class PulpBackend(SolverBackend):
 
     def _solver(self, options: SolveOptions, warm: bool) -> Any:
         """PuLP's solver object with every option it can take."""
-        native, kw = _NATIVE.get(self.solver, {}), {"msg": bool(options.verbose)}
+        native = _NATIVE.get(self.solver, {})
+        kw: dict[str, bool | int | float | list[str]] = {"msg": bool(options.verbose)}
         if options.time_limit is not None:
             limit = max(float(options.time_limit), 0.01)  # 0 means "none" to some
             kw["timeLimit"] = math.ceil(limit) if self.solver in _WHOLE_SECONDS else limit
@@ -252,17 +217,20 @@ class PulpBackend(SolverBackend):
 
     def _attempt(
         self, milp: Milp, options: SolveOptions, clock: Deadline, x0: np.ndarray | None
-    ) -> tuple[PulpModel, _Attempt]:
+    ) -> tuple[PulpModel, Attempt]:
         """Translate, then solve with the time left on ``clock``."""
         integer = milp.integrality
         if self.capabilities.integer_only:  # PuLP's CP-SAT makes continuous columns integer
-            loose = ~milp.integrality & ~milp.implied_integer
+            implied = milp.implied_integer
+            if implied is None:  # no column (a Milp holds an array once built)
+                implied = np.zeros(milp.n_cols, dtype=bool)
+            loose = ~milp.integrality & ~implied
             if loose.any():
                 raise BackendError(
                     f"{self.name}: PuLP's CPSAT would make the {int(loose.sum())} continuous "
                     f"columns of {milp.name!r} integer; use a backend for MILPs"
                 )
-            integer = milp.integrality | milp.implied_integer
+            integer = milp.integrality | implied
         model = to_pulp(milp, integer)
         if x0 is not None:
             model.set_start(x0)
@@ -273,7 +241,7 @@ class PulpBackend(SolverBackend):
                 import highspy
 
                 highspy.Highs.resetGlobalScheduler(True)
-            return model, _call(model.problem, solver)
+            return model, model.solve(solver)
         except Exception as exc:  # PulpSolverError, a solver's licence error, ...
             raise BackendError(
                 f"{self.name} failed on {milp.summary()}: {type(exc).__name__}: {exc}"
@@ -295,8 +263,7 @@ class PulpBackend(SolverBackend):
         model, attempt = self._attempt(milp, options, clock, x0)
         x = model.solution(milp) if attempt.has_solution else None
         runtime, termination = attempt.seconds, attempt.code
-        common: dict[str, Any] = dict(backend=self.name, sense=milp.sense, is_mip=is_mip)
-        verdict: dict = {}
+        verdict: Verdict = {}
         if attempt.claim in ("infeasible", "unbounded") and x is not None:
             # x is feasible: PuLP's "Infeasible" meant "infeasible or unbounded"
             verdict = {"unbounded": True}
@@ -305,7 +272,13 @@ class PulpBackend(SolverBackend):
             verdict, termination, seconds = self._verify(milp, options, clock, attempt)
             runtime += seconds
         if verdict:
-            common.update(runtime=runtime, termination=termination)
+            common = RunFacts(
+                backend=self.name,
+                runtime=runtime,
+                termination=termination,
+                sense=milp.sense,
+                is_mip=is_mip,
+            )
             return classify(
                 x=None, objective=None, bound=None, search_complete=False, **verdict, **common
             )
@@ -325,14 +298,20 @@ class PulpBackend(SolverBackend):
                 termination += f"; optimal within the requested gap {options.gap:g}"
             else:
                 termination += f"; not proven: PuLP cannot pass a gap to {self.solver}"
-        common.update(runtime=runtime, termination=termination)
+        common = RunFacts(
+            backend=self.name,
+            runtime=runtime,
+            termination=termination,
+            sense=milp.sense,
+            is_mip=is_mip,
+        )
         return classify(
             x=x, objective=objective, bound=bound, search_complete=search_complete, **common
         )
 
     def _verify(
-        self, milp: Milp, options: SolveOptions, clock: Deadline, first: _Attempt
-    ) -> tuple[dict, str, float]:
+        self, milp: Milp, options: SolveOptions, clock: Deadline, first: Attempt
+    ) -> tuple[Verdict, str, float]:
         """Check PuLP's "Infeasible"/"Unbounded"/"Undefined" with a zero objective.
 
         Returns the verdict (empty: "no_solution"), the termination text and
@@ -340,7 +319,8 @@ class PulpBackend(SolverBackend):
         """
         said = f"PuLP said {first.code}"
         left = clock.remaining()
-        if left is not None and left <= 0.05 * float(options.time_limit) + 0.05:
+        limit = options.time_limit
+        if left is not None and limit is not None and left <= 0.05 * float(limit) + 0.05:
             return {}, f"{said} at the time limit (not checked)", 0.0
         check = dataclasses.replace(milp, c=np.zeros(milp.n_cols), bound_hint=None)
         quiet = dataclasses.replace(options, warm_start=None, verbose=False)

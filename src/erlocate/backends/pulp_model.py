@@ -25,6 +25,7 @@ constant is left out: the caller recomputes the objective from the vector.
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -38,10 +39,22 @@ try:
 except ImportError:  # pragma: no cover - pulp is a dependency
     pulp = None
 
-__all__ = ["RUST", "PulpModel", "to_pulp"]
+__all__ = ["RUST", "Attempt", "PulpModel", "to_pulp"]
 
 #: PuLP 4 keeps its model in Rust (``pulp._rustcore``); PuLP 3 in Python objects.
 RUST = pulp is not None and hasattr(pulp.LpProblem("probe"), "_model")
+
+
+@dataclasses.dataclass
+class Attempt:
+    """What one PuLP solve said, before any judgement (:meth:`PulpModel.solve`)."""
+
+    code: str  # PuLP's status in words
+    optimal: bool = False  # the solver says it is optimal (within the gap it was given)
+    claim: str = ""  # "infeasible", "unbounded" or "undefined" (inconclusive), to verify
+    has_solution: bool = True  # PuLP 4 says whether values came back; PuLP 3 does not
+    bound: float | None = None  # the solver's own bound (PuLP 4, API-reported only)
+    seconds: float = 0.0
 
 
 @dataclasses.dataclass
@@ -58,6 +71,40 @@ class PulpModel:
 
     problem: Any
     columns: list
+
+    def solve(self, solver: Any) -> Attempt:
+        """Run ``solver`` (a PuLP solver) on the problem and read its status (PuLP 3 or 4)."""
+        began = time.perf_counter()
+        answer = self.problem.solve(solver)
+        seconds = time.perf_counter() - began
+        if RUST:
+            S = pulp.LpSolveStatus
+            claims = {
+                S.Infeasible: "infeasible",
+                S.Unbounded: "unbounded",
+                S.Undefined: "undefined",
+            }
+            trusted = answer.best_bound if answer.logs is None else None  # not read off a log
+            return Attempt(
+                code=f"{answer.status_str}" + ("" if answer.has_solution else " (no solution)"),
+                optimal=answer.status in (S.Optimal, S.GapLimit) and answer.has_solution,
+                claim=claims.get(answer.status, ""),
+                has_solution=bool(answer.has_solution),
+                bound=trusted,
+                seconds=seconds,
+            )
+        status, solution = self.problem.status, self.problem.sol_status
+        claims = {
+            pulp.LpStatusInfeasible: "infeasible",
+            pulp.LpStatusUnbounded: "unbounded",
+            pulp.LpStatusUndefined: "undefined",
+        }
+        return Attempt(
+            code=f"{pulp.LpStatus[status]} ({pulp.LpSolution.get(solution, solution)})",
+            optimal=status == pulp.LpStatusOptimal and solution == pulp.LpSolutionOptimal,
+            claim=claims.get(status, ""),
+            seconds=seconds,
+        )
 
     def values(self) -> np.ndarray:
         """The solution PuLP holds, NaN where it holds none (columns no row uses)."""

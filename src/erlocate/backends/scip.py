@@ -65,8 +65,10 @@ import scipy.sparse as sp
 from ortools.linear_solver.python import model_builder_helper as mbh
 
 from erlocate.backends.base import (
+    RunFacts,
     SolveOptions,
     SolverOutput,
+    Verdict,
     box_bound,
     classify,
     solve_empty,
@@ -127,12 +129,14 @@ def to_ortools(milp: Milp) -> mbh.ModelBuilderHelper:
     helper = mbh.ModelBuilderHelper()
     helper.set_name(milp.name)
     try:
+        # OR-Tools' stub spells these float64 vectors numpy.ndarray[numpy.float64[m, 1]]
+        # (pybind11's notation), which mypy reads as an ndarray with shape type float64
         helper.fill_model_from_sparse_data(
-            _f64(milp.col_lb),
-            _f64(milp.col_ub),
-            _f64(milp.c),
-            _f64(milp.row_lb),
-            _f64(milp.row_ub),
+            _f64(milp.col_lb),  # type: ignore[arg-type]
+            _f64(milp.col_ub),  # type: ignore[arg-type]
+            _f64(milp.c),  # type: ignore[arg-type]
+            _f64(milp.row_lb),  # type: ignore[arg-type]
+            _f64(milp.row_ub),  # type: ignore[arg-type]
             sp.csr_matrix(milp.A, dtype=np.float64),
         )
     except Exception as exc:  # ValueError, TypeError, MemoryError ...
@@ -235,7 +239,6 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
             raise InputError(
                 f"warm_start: expected {milp.n_cols} values, got {x0.size}", field="warm_start"
             )
-    common = dict(backend=NAME, sense=milp.sense, is_mip=is_mip)
     if milp.n_cols == 0:
         return solve_empty(milp, backend=NAME, is_mip=is_mip)
 
@@ -253,7 +256,7 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
     runtime = run.seconds
     termination = _describe(run)
     status = run.status
-    verdict: dict = {}
+    verdict: Verdict = {}
     search_complete = False
     if status in (_ST.INFEASIBLE, _ST.UNBOUNDED):
         ambiguous = status == _ST.UNBOUNDED or "unbounded" in run.status_str.lower()
@@ -268,7 +271,9 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
         pass  # stopped by a limit: an incumbent if there is one
     elif run.x is None:
         raise BackendError(f"ortools: SCIP ended with {termination} on {milp.summary()}")
-    common.update(runtime=runtime, termination=termination)
+    common = RunFacts(
+        backend=NAME, runtime=runtime, termination=termination, sense=milp.sense, is_mip=is_mip
+    )
     if verdict:
         return classify(
             x=None, objective=None, bound=None, search_complete=False, **verdict, **common
@@ -286,7 +291,7 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
 
 def _disambiguate(
     helper: mbh.ModelBuilderHelper, options: SolveOptions, clock: Deadline
-) -> tuple[dict, str, float]:
+) -> tuple[Verdict, str, float]:
     """Tell "unbounded" from "infeasible" after SCIP's UNBOUNDED or INFORUNBD.
 
     SCIP's presolve can declare a model unbounded (or "infeasible or

@@ -45,17 +45,26 @@ import functools
 import time
 import warnings
 from collections.abc import Iterator
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from erlocate.backends.base import SolveOptions, SolverOutput, classify, solve_empty
+from erlocate.backends.base import (
+    RunFacts,
+    SolveOptions,
+    SolverOutput,
+    Verdict,
+    classify,
+    solve_empty,
+)
 from erlocate.backends.protocol import Capabilities, SizeLimit, SolverBackend
 from erlocate.deadline import Deadline
 from erlocate.errors import BackendError, ErlocateError, InputError, SizeLimitError
 from erlocate.milp import Milp
 
+xp: ModuleType | None
 try:
     import xpress as xp
 except ImportError:  # reported by BACKEND.diagnose()
@@ -105,6 +114,7 @@ def _output(verbose: bool) -> Iterator[None]:
     if not verbose:
         yield
         return
+    assert xp is not None  # checked by _need_xpress() before any solve
     before = xp.getOutputEnabled()
     xp.setOutputEnabled(True)
     try:
@@ -114,6 +124,7 @@ def _output(verbose: bool) -> Iterator[None]:
 
 
 def _clip(a: np.ndarray) -> np.ndarray:
+    assert xp is not None  # checked by _need_xpress() before any solve
     return np.clip(np.asarray(a, dtype=np.float64), -xp.infinity, xp.infinity)
 
 
@@ -133,6 +144,7 @@ def to_xpress(milp: Milp, verbose: bool = False) -> Any:
         Columns and rows in the Milp's order, unnamed.
     """
     p = _problem(verbose)
+    assert xp is not None  # _problem() checked it
     lb, ub = milp.row_lb, milp.row_ub
     lo, hi = np.isfinite(lb), np.isfinite(ub)
     eq = lo & hi & (lb == ub)
@@ -194,6 +206,7 @@ def _size_error(milp: Milp, exc: Exception) -> SizeLimitError:
 
 
 def _optimize(p: Any, milp: Milp) -> tuple[Any, Any]:
+    assert xp is not None  # checked by _need_xpress() before any solve
     try:
         return p.optimize()
     except xp.SolverError as exc:
@@ -256,17 +269,18 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
 def _solve(
     p: Any, milp: Milp, options: SolveOptions, clock: Deadline, is_mip: bool
 ) -> SolverOutput:
+    assert xp is not None  # checked by _need_xpress() before any solve
     _set_options(p, clock.options(options))
     start = time.perf_counter()
     solve_status, sol_status = _optimize(p, milp)
     termination = f"{solve_status.name.lower()}, solution {sol_status.name.lower()}"
-    verdict: dict = {}
+    verdict: Verdict = {}
     if sol_status == xp.SolStatus.INFEASIBLE:
         verdict = {"infeasible": True}
     elif sol_status == xp.SolStatus.UNBOUNDED:
         verdict, termination = _disambiguate(p, milp, options, clock)
     runtime = time.perf_counter() - start
-    common = dict(
+    common = RunFacts(
         backend=NAME, runtime=runtime, termination=termination, sense=milp.sense, is_mip=is_mip
     )
     if verdict:
@@ -293,13 +307,16 @@ def _solve(
     )
 
 
-def _disambiguate(p: Any, milp: Milp, options: SolveOptions, clock: Deadline) -> tuple[dict, str]:
+def _disambiguate(
+    p: Any, milp: Milp, options: SolveOptions, clock: Deadline
+) -> tuple[Verdict, str]:
     """Tell "infeasible" from "unbounded" after Xpress' UNBOUNDED.
 
     For a MIP Xpress says unbounded when the LP relaxation is, whether or not
     an integer point exists. With a zero objective the model cannot be
     unbounded, so a second solve decides feasibility.
     """
+    assert xp is not None  # checked by _need_xpress() before any solve
     if clock.expired():
         return {"infeasible": True}, "unbounded or infeasible (no time left to tell which)"
     p.postSolve()  # back to the original problem before changing it
