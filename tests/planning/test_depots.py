@@ -217,6 +217,15 @@ def test_encode_round_trip_and_warm_start():
         assert again.objective == pytest.approx(res.objective, rel=1e-7)
 
 
+def test_no_one_affected_decodes_an_empty_plan():
+    # no need in any scenario: only the rules' depots open (D and S1: 120), nothing shipped
+    res = erlocate.solve(hand_model(affected=AFFECTED * 0), hand_instance())
+    assert res.objective == pytest.approx(120.0)
+    assert len(res.plan.depot_flows) == 0 and len(res.plan.contract_flows) == 0
+    assert res.plan.share.dtype == float and res.plan.share.size == 0
+    assert res.report()["summary"].loc["unmet need (units, all scenarios)", "value"] == 0
+
+
 def test_integer_stock_and_degraded_network():
     inst = hand_instance()
     half = AFFECTED * 0.25  # food flood 5 + 2.5 = 7.5 -> 8 whole units

@@ -5,15 +5,21 @@ categories, contract reserves, no depot in flood zones or on fault lines) with
 the 10-hour relief target of item 7.
 
 The package: :mod:`~erlocate.planning.depots.defaults` (the category and tier
-tables), :mod:`~erlocate.planning.depots.exclusions` (hazard zones and lines),
-:mod:`~erlocate.planning.depots.inputs` and :mod:`~erlocate.planning.depots.data`
-(parameters checked and resolved into :class:`~erlocate.planning.depots.data.DepotData`),
+tables), :mod:`~erlocate.planning.depots.params` (the parameters,
+:class:`~erlocate.planning.depots.params.DepotParams`, checked at
+construction), :mod:`~erlocate.planning.depots.exclusions` (hazard zones and
+lines), :mod:`~erlocate.planning.depots.inputs` and
+:mod:`~erlocate.planning.depots.data` (parameters resolved on an instance into
+:class:`~erlocate.planning.depots.data.DepotData`, once per instance),
 :mod:`~erlocate.planning.depots.precheck` (infeasibility found before solving),
-:mod:`~erlocate.planning.depots.model` (:class:`Depots` and its MILP),
-:mod:`~erlocate.planning.depots.layout` (the MILP's nodes and arcs; decode and
-encode), :mod:`~erlocate.planning.depots.plan` (:class:`DepotPlan`,
-:class:`Flows`), :mod:`~erlocate.planning.depots.verify` (the plan re-checked
-from the data) and :mod:`~erlocate.planning.depots.report` (planner tables).
+:mod:`~erlocate.planning.depots.layout` (the MILP's nodes and arcs, the
+builder's reductions), :mod:`~erlocate.planning.depots.formulation` (the MILP;
+decode and encode), :mod:`~erlocate.planning.depots.model` (:class:`Depots`,
+its parameters and steps), :mod:`~erlocate.planning.depots.plan`
+(:class:`DepotPlan`, :class:`Flows`), :mod:`~erlocate.planning.depots.verify`
+(the plan re-checked from the data) and :mod:`~erlocate.planning.depots.report`
+(planner tables). Every step is a function of the resolved data; none takes
+the model.
 """
 
 from erlocate.planning.depots.defaults import depot_tiers, material_categories

@@ -1,8 +1,9 @@
-"""Depot data: a :class:`~erlocate.planning.depots.Depots` model resolved against an instance.
+"""Depot data: the parameters of :class:`~erlocate.planning.depots.Depots` resolved on an instance.
 
-:func:`prepare` checks the model's parameters (InputError) and returns
-:class:`DepotData`, the arrays the MILP, the prechecks, the verifier and the
-report all read (times in hours).
+:func:`resolve` checks the parameters against the instance (InputError) and
+returns :class:`DepotData`, the arrays the prechecks, the MILP, the verifier
+and the report all read (times in hours); :func:`rule_units` lists the units
+the one-depot-per-unit rule applies to.
 """
 
 from __future__ import annotations
@@ -17,19 +18,20 @@ import pandas as pd
 
 from erlocate.errors import InputError
 from erlocate.instance import Instance
-from erlocate.planning.depots.exclusions import _exclusions
+from erlocate.planning.depots.exclusions import site_exclusions
 from erlocate.planning.depots.inputs import (
-    _contracts,
-    _labels,
-    _needs,
-    _net,
-    _num,
-    _probabilities,
-    _scenarios,
     category_and_tier_tables,
+    contract_inputs,
+    nonnegative,
+    scenario_affected,
+    scenario_needs,
+    scenario_network,
+    scenario_weights,
+    site_labels,
 )
+from erlocate.planning.depots.params import DepotParams
 
-__all__ = ["DepotData", "prepare"]
+__all__ = ["DepotData", "resolve", "rule_units"]
 
 _MINUTES = {"minutes": 1.0 / 60.0, "hours": 1.0}
 
@@ -65,6 +67,10 @@ class DepotData:
     c_delivery: np.ndarray
     c_time: list[np.ndarray]  # per scenario (n, C): hours from call to delivery
     relief: float
+    #: The parameters as given.
+    params: DepotParams
+    #: The instance solved.
+    instance: Instance
 
     def hours(self, s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Stored pairs of scenario ``s``: rows, sites, travel + handling hours."""
@@ -75,87 +81,47 @@ class DepotData:
             net.costs * self.to_hours + self.handling[net.indices],
         )
 
-    def usable(self, s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Pairs of scenario ``s`` a depot may serve: allowed site, within the relief time."""
-        rows, cols, hrs = self.hours(s)
-        ok = self.allowed[cols] & (hrs <= self.relief * (1 + 1e-12))
-        return rows[ok], cols[ok], self.nets[s].costs[ok] * self.to_hours
+
+def rule_units(d: DepotData) -> list[Any]:
+    """The units that need depots of ``unit_tier`` (InputError for a unit with no site)."""
+    if d.params.units_requiring is None or d.unit is None:
+        return []
+    if isinstance(d.params.units_requiring, str) and d.params.units_requiring == "all":
+        return [u for u in pd.unique(d.unit) if not pd.isna(u)]
+    want = list(d.params.units_requiring)
+    unknown = [u for u in want if u not in set(d.unit)]
+    if unknown:
+        raise InputError(
+            f"units_requiring: units {unknown} have no site (unit labels: "
+            f"{sorted(map(str, pd.unique(d.unit)))[:8]})",
+            field="units_requiring",
+        )
+    return want
 
 
-def prepare(model: Any, instance: Instance) -> DepotData:
-    """Resolve a Depots model's parameters against ``instance`` (raises InputError)."""
-    to_h = _MINUTES[model.cost_unit]
-    m, sids = instance.n_sites, instance.site_ids
-    sframe = instance.site_frame
+def resolve(instance: Instance, **params: Any) -> DepotData:
+    """Resolve the parameters of :class:`~erlocate.planning.depots.Depots` on ``instance``.
 
-    cats, tiers = category_and_tier_tables(model.categories, model.tiers)
-    names, affected = _scenarios(model, instance)
-    prob = _probabilities(model.probabilities, names)
-    need_pp = _needs(model, cats, names)
+    ``params`` are the model's (:class:`DepotParams`); those that need no
+    instance were checked at construction. Raises InputError naming the field.
+    """
+    p = DepotParams(**params)
+    to_h = _MINUTES[p.cost_unit]
+    cats, tiers = category_and_tier_tables(p.categories, p.tiers)
+    names, affected = scenario_affected(p.affected, instance)
+    prob = scenario_weights(p.probabilities, names)
+    need_pp = scenario_needs(p.needs, cats, names)
     demand = affected[:, :, None] * need_pp[:, None, :]
-
-    tier = _labels(model.site_tier, sframe, instance.site_ids, "site_tier", tiers.index)
-    unknown = [t for t in pd.unique(tier) if t not in tiers.index]
-    if unknown:
-        at = instance.site_ids[pd.Index(tier).isin(unknown)][:5].tolist()
-        raise InputError(
-            f"site_tier: unknown tier(s) {unknown} at sites {at}; known: {tiers.index.tolist()}",
-            field="site_tier",
-        )
-    tpos = tiers.index.get_indexer(tier)
-    if model.capacity is not None:
-        cap = _num(model.capacity, sframe, m, "capacity", "site_frame", inf=True, ids=sids)
-    else:
-        cap = np.where(
-            np.isfinite(instance.capacities),
-            instance.capacities,
-            tiers["capacity"].to_numpy()[tpos],
-        )
-    if model.fixed_cost is not None:
-        fixed = _num(model.fixed_cost, sframe, m, "fixed_cost", "site_frame", ids=sids)
-    elif instance.has_site_costs:
-        fixed = np.asarray(instance.site_costs, dtype=float)
-    else:
-        fixed = tiers["fixed_cost"].to_numpy()[tpos]
-    handling = (
-        tiers["handling_time"].to_numpy()[tpos]
-        if model.handling_time is None
-        else _num(model.handling_time, sframe, m, "handling_time", "site_frame", ids=sids)
-    )
+    tier, cap, fixed, handling = _site_numbers(p, instance, tiers)
     unit = None
-    if model.units_requiring is not None:
-        unit = _labels(model.unit, sframe, instance.site_ids, "unit", None)
-
-    excluded, reason = _exclusions(model, instance)
-    bad = excluded & instance.required
-    if bad.any():
-        listed = ", ".join(
-            f"{instance.site_ids[k]!r} ({reason[k]})" for k in np.flatnonzero(bad)[:5]
-        )
-        if model.on_excluded_required == "error":
-            raise InputError(
-                f"required: existing depot(s) {listed} lie in excluded areas; drop them from "
-                "required (plan to relocate), clear their exclusion, or pass "
-                "on_excluded_required='keep' to keep them open with a warning",
-                field="required",
-            )
-        warnings.warn(f"existing depot(s) {listed} lie in excluded areas; kept open", stacklevel=3)
-    allowed = ~excluded | instance.required
-
-    nets = []
-    sc = {} if model.scenario_costs is None else model.scenario_costs
-    if not isinstance(sc, Mapping):
-        sc = {nm: sc for nm in names}
-    unknown = [k for k in sc if str(k) not in names]
-    if unknown:
-        raise InputError(
-            f"scenario_costs: unknown scenarios {unknown}; known {names}", field="scenario_costs"
-        )
-    sc = {str(k): v for k, v in sc.items()}
-    for nm in names:
-        nets.append(_net(sc[nm], instance, nm) if nm in sc else instance)
-
-    contracts, c_cat, c_time = _contracts(model, instance, cats.index, names, to_h)
+    if p.units_requiring is not None:
+        unit = site_labels(p.unit, instance.site_frame, instance.site_ids, "unit", None)
+    excluded, reason = site_exclusions(p, instance)
+    _excluded_required(p, instance, excluded, reason)
+    nets = _networks(p.scenario_costs, instance, names)
+    contracts, c_cat, c_time = contract_inputs(
+        p.contracts, p.supplier_travel, instance, cats.index, names, to_h
+    )
     return DepotData(
         cats=cats.index,
         cat_table=cats,
@@ -175,7 +141,7 @@ def prepare(model: Any, instance: Instance) -> DepotData:
         unit=unit,
         excluded=excluded,
         reason=reason,
-        allowed=allowed,
+        allowed=~excluded | instance.required,
         to_hours=to_h,
         contracts=contracts,
         c_cat=c_cat,
@@ -183,5 +149,76 @@ def prepare(model: Any, instance: Instance) -> DepotData:
         c_retainer=contracts["retainer"].to_numpy(float),
         c_delivery=contracts["delivery_cost"].to_numpy(float),
         c_time=c_time,
-        relief=float(model.relief_time),
+        relief=float(p.relief_time),
+        params=p,
+        instance=instance,
     )
+
+
+def _site_numbers(
+    p: DepotParams, instance: Instance, tiers: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Tier label, capacity, fixed cost and handling hours per site (the tier's by default)."""
+    m, sids, sframe = instance.n_sites, instance.site_ids, instance.site_frame
+    tier = site_labels(p.site_tier, sframe, sids, "site_tier", tiers.index)
+    unknown = [t for t in pd.unique(tier) if t not in tiers.index]
+    if unknown:
+        at = sids[pd.Index(tier).isin(unknown)][:5].tolist()
+        raise InputError(
+            f"site_tier: unknown tier(s) {unknown} at sites {at}; known: {tiers.index.tolist()}",
+            field="site_tier",
+        )
+    tpos = tiers.index.get_indexer(tier)
+    if p.capacity is not None:
+        cap = nonnegative(p.capacity, sframe, m, "capacity", "site_frame", inf=True, ids=sids)
+    else:
+        cap = np.where(
+            np.isfinite(instance.capacities),
+            instance.capacities,
+            tiers["capacity"].to_numpy()[tpos],
+        )
+    if p.fixed_cost is not None:
+        fixed = nonnegative(p.fixed_cost, sframe, m, "fixed_cost", "site_frame", ids=sids)
+    elif instance.has_site_costs:
+        fixed = np.asarray(instance.site_costs, dtype=float)
+    else:
+        fixed = tiers["fixed_cost"].to_numpy()[tpos]
+    handling = (
+        tiers["handling_time"].to_numpy()[tpos]
+        if p.handling_time is None
+        else nonnegative(p.handling_time, sframe, m, "handling_time", "site_frame", ids=sids)
+    )
+    return tier, cap, fixed, handling
+
+
+def _excluded_required(
+    p: DepotParams, instance: Instance, excluded: np.ndarray, reason: np.ndarray
+) -> None:
+    """An existing depot in an excluded area: InputError, or a warning with ``"keep"``."""
+    bad = excluded & instance.required
+    if not bad.any():
+        return
+    listed = ", ".join(f"{instance.site_ids[k]!r} ({reason[k]})" for k in np.flatnonzero(bad)[:5])
+    if p.on_excluded_required == "error":
+        raise InputError(
+            f"required: existing depot(s) {listed} lie in excluded areas; drop them from "
+            "required (plan to relocate), clear their exclusion, or pass "
+            "on_excluded_required='keep' to keep them open with a warning",
+            field="required",
+        )
+    # stacklevel: this, resolve, PlanningModel.data -> the model method that asked for the data
+    warnings.warn(f"existing depot(s) {listed} lie in excluded areas; kept open", stacklevel=4)
+
+
+def _networks(scenario_costs: Any, instance: Instance, names: list[str]) -> list[Instance]:
+    """The travel network of each scenario: its ``scenario_costs`` matrix, else the instance."""
+    sc = {} if scenario_costs is None else scenario_costs
+    if not isinstance(sc, Mapping):
+        sc = {nm: sc for nm in names}
+    unknown = [k for k in sc if str(k) not in names]
+    if unknown:
+        raise InputError(
+            f"scenario_costs: unknown scenarios {unknown}; known {names}", field="scenario_costs"
+        )
+    sc = {str(k): v for k, v in sc.items()}
+    return [scenario_network(sc[nm], instance, nm) if nm in sc else instance for nm in names]

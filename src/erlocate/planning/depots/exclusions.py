@@ -1,9 +1,10 @@
 """Depot exclusions: sites in hazard zones or near hazard lines, and the excluded flags.
 
 :func:`exclusion_zones` marks sites inside hazard polygons (flood zones) or
-near hazard lines (fault lines) with the reason; :func:`_exclusions` joins
-them with the ``excluded`` / ``exclusion_reason`` inputs of a
-:class:`~erlocate.planning.depots.Depots` model.
+near hazard lines (fault lines) with the reason; :func:`site_exclusions` joins
+them with the ``excluded`` / ``exclusion_reason`` parameters of a
+:class:`~erlocate.planning.depots.Depots` model (its
+:class:`~erlocate.planning.depots.params.DepotParams`).
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from erlocate.errors import InputError
 from erlocate.instance import Instance
 from erlocate.params import number
 from erlocate.planning._inputs import by_label
+from erlocate.planning.depots.params import DepotParams
 
-__all__ = ["exclusion_zones"]
+__all__ = ["exclusion_zones", "site_exclusions"]
 
 
 def _named(value: Any, default: str) -> list[tuple[str, Any]]:
@@ -115,10 +117,11 @@ def exclusion_zones(
     return out != "", out
 
 
-def _exclusions(model: Any, instance: Instance) -> tuple[np.ndarray, np.ndarray]:
+def site_exclusions(p: DepotParams, instance: Instance) -> tuple[np.ndarray, np.ndarray]:
+    """Excluded sites and the reasons: the ``excluded`` flags, then the hazard geometries."""
     m, frame = instance.n_sites, instance.site_frame
     reason = np.full(m, "", dtype=object)
-    flag = model.excluded
+    flag = p.excluded
     if isinstance(flag, str):
         if frame is not None and flag in frame.columns:
             flag = frame[flag].to_numpy()
@@ -144,7 +147,7 @@ def _exclusions(model: Any, instance: Instance) -> tuple[np.ndarray, np.ndarray]
                 field="excluded",
             )
         mask = flags.where(flags.notna(), False).astype(bool).to_numpy()
-        why = model.exclusion_reason
+        why = p.exclusion_reason
         if isinstance(why, str) and (frame is None or why not in frame.columns):
             why = None if why == "exclusion_reason" else why
             if why is not None:
@@ -161,8 +164,8 @@ def _exclusions(model: Any, instance: Instance) -> tuple[np.ndarray, np.ndarray]
         )
         blank = pd.isna(why) | (why == "")
         reason[mask] = np.where(blank, "excluded in the site data", why)[mask].astype(str)
-    if model.exclude_within is not None or model.exclude_near is not None:
-        _, geo = exclusion_zones(frame, within=model.exclude_within, near=model.exclude_near)
+    if p.exclude_within is not None or p.exclude_near is not None:
+        _, geo = exclusion_zones(frame, within=p.exclude_within, near=p.exclude_near)
         reason = np.where(
             (reason != "") & (geo != ""), reason + "; " + geo, np.where(reason != "", reason, geo)
         )

@@ -2,8 +2,9 @@
 
 Numbers and labels per site, the category and tier tables, the scenarios
 (affected people, probabilities, needs, degraded networks) and the contract
-reserves with their delivery times; :func:`~erlocate.planning.depots.data.prepare`
-assembles them. Every function raises InputError naming the parameter.
+reserves with their delivery times; :func:`~erlocate.planning.depots.data.resolve`
+assembles them. Every function takes the parameter's value (not the model) and
+raises InputError naming the parameter.
 """
 
 from __future__ import annotations
@@ -21,8 +22,21 @@ from erlocate.planning._checks import numeric_table
 from erlocate.planning._inputs import by_label, column, floats, real_array
 from erlocate.planning.depots.defaults import depot_tiers, material_categories
 
+__all__ = [
+    "category_and_tier_tables",
+    "check_contracts",
+    "contract_inputs",
+    "defaults_table",
+    "nonnegative",
+    "scenario_affected",
+    "scenario_needs",
+    "scenario_network",
+    "scenario_weights",
+    "site_labels",
+]
 
-def _num(
+
+def nonnegative(
     value: Any,
     frame: Any,
     n: int,
@@ -54,7 +68,7 @@ def _num(
     return arr
 
 
-def _labels(
+def site_labels(
     value: Any, frame: Any, ids: pd.Index, field: str, known: Sequence | None
 ) -> np.ndarray:
     """A column of site_frame, one label for all, or one label per site (a Series by site id)."""
@@ -92,6 +106,7 @@ def category_and_tier_tables(categories: Any, tiers: Any) -> tuple[pd.DataFrame,
 
 
 def defaults_table(t: Any, default: pd.DataFrame, need: list[str], field: str) -> pd.DataFrame:
+    """The table ``t`` (a DataFrame or mapping, checked, numbers as floats), or ``default``."""
     if t is None:
         return default
     if isinstance(t, Mapping):
@@ -110,7 +125,7 @@ def defaults_table(t: Any, default: pd.DataFrame, need: list[str], field: str) -
     return t
 
 
-def _net(value: Any, instance: Instance, name: str) -> Instance:
+def scenario_network(value: Any, instance: Instance, name: str) -> Instance:
     """One scenario's travel matrix (array, sparse, DataFrame or Instance) as an Instance."""
     field = "scenario_costs"
     gone = set(instance.dropped)
@@ -166,9 +181,9 @@ def _net(value: Any, instance: Instance, name: str) -> Instance:
         raise InputError(f"{field}: scenario {name!r}: {exc}", field=field) from None
 
 
-def _scenarios(model: Any, instance: Instance) -> tuple[list[str], np.ndarray]:
+def scenario_affected(a: Any, instance: Instance) -> tuple[list[str], np.ndarray]:
+    """Scenario names and the people affected per scenario and community (S, n)."""
     n, frame, ids = instance.n_demand, instance.demand_frame, instance.demand_ids
-    a = model.affected
     if a is None:
         items: list[tuple[Any, Any]] = [("base", instance.weights)]
     elif isinstance(a, pd.DataFrame):
@@ -204,13 +219,16 @@ def _scenarios(model: Any, instance: Instance) -> tuple[list[str], np.ndarray]:
     if len(set(names)) != len(names):
         raise InputError(f"affected: scenario names must be unique, got {names}", field="affected")
     rows = [
-        _num(v, frame, n, f"affected[{nm}]", "demand_frame", ids=ids, dropped=instance.dropped)
+        nonnegative(
+            v, frame, n, f"affected[{nm}]", "demand_frame", ids=ids, dropped=instance.dropped
+        )
         for nm, (_, v) in zip(names, items, strict=True)
     ]
     return names, np.vstack(rows)
 
 
-def _probabilities(p: Any, names: list[str]) -> np.ndarray:
+def scenario_weights(p: Any, names: list[str]) -> np.ndarray:
+    """The scenario probabilities (equal when ``p`` is None), checked to sum to 1."""
     S = len(names)
     if p is None:
         return np.full(S, 1.0 / S)
@@ -224,7 +242,7 @@ def _probabilities(p: Any, names: list[str]) -> np.ndarray:
                 field="probabilities",
             )
         p = [dict((str(k), v) for k, v in p.items())[nm] for nm in names]
-    arr = _num(p, None, S, "probabilities", "")
+    arr = nonnegative(p, None, S, "probabilities", "")
     if abs(arr.sum() - 1.0) > 1e-9:
         raise InputError(
             f"probabilities: sum to {arr.sum():g}; they must sum to 1 (scenario weights given "
@@ -234,10 +252,10 @@ def _probabilities(p: Any, names: list[str]) -> np.ndarray:
     return arr
 
 
-def _needs(model: Any, cats: pd.DataFrame, names: list[str]) -> np.ndarray:
+def scenario_needs(t: Any, cats: pd.DataFrame, names: list[str]) -> np.ndarray:
+    """Units per affected person (S, K): the table's ``per_person`` overridden by ``needs``."""
     base = cats["per_person"].to_numpy(float)
     out = np.tile(base, (len(names), 1))
-    t = model.needs
     if t is None:
         return out
     t = pd.DataFrame(t) if isinstance(t, Mapping) else t
@@ -297,10 +315,11 @@ def check_contracts(t: Any, cats: pd.Index) -> None:
         raise InputError(f"contracts: column {inf[0]!r} must be finite", field="contracts")
 
 
-def _contracts(
-    model: Any, instance: Instance, cats: pd.Index, names: list[str], to_h: float
-) -> tuple:
-    t = model.contracts
+def contract_inputs(
+    t: Any, tr: Any, instance: Instance, cats: pd.Index, names: list[str], to_h: float
+) -> tuple[pd.DataFrame, np.ndarray, list[np.ndarray]]:
+    """The contract table (``t``), each row's category position and, per scenario, the
+    hours from call to delivery at each community (lead time + ``supplier_travel`` ``tr``)."""
     cols = ["supplier", "category", "capacity", "retainer", "delivery_cost", "lead_time"]
     if t is None:
         t = pd.DataFrame({c: pd.Series(dtype=object if c in cols[:2] else float) for c in cols})
@@ -309,11 +328,10 @@ def _contracts(
     if "delivery_cost" not in t.columns:
         t["delivery_cost"] = 0.0
     for c in cols[2:]:
-        t[c] = _num(t[c].to_numpy(), None, len(t), f"contracts.{c}", "")
+        t[c] = nonnegative(t[c].to_numpy(), None, len(t), f"contracts.{c}", "")
     n, C = instance.n_demand, len(t)
     base = np.broadcast_to(t["lead_time"].to_numpy(float), (n, C))
     times = [base.copy() for _ in names]
-    tr = model.supplier_travel
     if tr is not None:
         per = tr if isinstance(tr, Mapping) else {nm: tr for nm in names}
         for nm, df in per.items():

@@ -1,11 +1,16 @@
-"""The depot model: :class:`Depots`, its parameters and its MILP.
+"""The depot model: :class:`Depots`, its parameters and its steps.
 
-Parameters are resolved in :mod:`~erlocate.planning.depots.data` (with
+The formulation is in the docstring of :class:`Depots`. Every step is a
+function of the resolved :class:`~erlocate.planning.depots.data.DepotData`:
+parameters in :mod:`~erlocate.planning.depots.params` (checked at
+construction), inputs in :mod:`~erlocate.planning.depots.data` (with
 :mod:`~erlocate.planning.depots.inputs` and
-:mod:`~erlocate.planning.depots.exclusions`), checked for feasibility in
-:mod:`~erlocate.planning.depots.precheck`; the MILP is built here over the
-index sets of :mod:`~erlocate.planning.depots.layout`; plans go to
-:mod:`~erlocate.planning.depots.verify` and :mod:`~erlocate.planning.depots.report`.
+:mod:`~erlocate.planning.depots.exclusions`), feasibility in
+:mod:`~erlocate.planning.depots.precheck`, the MILP in
+:mod:`~erlocate.planning.depots.formulation` (over the index sets of
+:mod:`~erlocate.planning.depots.layout`), the re-check in
+:mod:`~erlocate.planning.depots.verify` and the tables in
+:mod:`~erlocate.planning.depots.report`.
 """
 
 from __future__ import annotations
@@ -13,25 +18,20 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from erlocate.instance import Instance
-from erlocate.milp import Milp, MilpBuilder
-from erlocate.models.base import Model
 from erlocate.plan import Plan
-from erlocate.planning.depots import verify
-from erlocate.planning.depots.data import DepotData, prepare
-from erlocate.planning.depots.layout import _layout, _Scen, decode_plan, encode_plan
-from erlocate.planning.depots.params import check_params
+from erlocate.planning.base import PlanningModel, Steps
+from erlocate.planning.depots import data, formulation, precheck, report, verify
+from erlocate.planning.depots.data import DepotData
+from erlocate.planning.depots.params import DepotParams, check_params
 from erlocate.planning.depots.plan import DepotPlan
-from erlocate.planning.depots.precheck import add_rule_rows, precheck
-from erlocate.planning.depots.report import tables
 
 __all__ = ["Depots"]
 
 
-class Depots(Model):
+class Depots(PlanningModel[DepotData, DepotPlan]):
     r"""Tiered materials depots stocked so that every scenario's need is met in the relief time.
 
     Communities :math:`i` (demand points), candidate sites :math:`j` of a
@@ -184,6 +184,17 @@ class Depots(Model):
         "tier and unit rules, site capacities and exclusions, the relief time, contract capacities"
     )
 
+    steps = Steps(
+        resolve=data.resolve,
+        precheck=precheck.precheck,
+        formulate=formulation.formulate,
+        decode=formulation.decode,
+        encode=formulation.encode,
+        evaluate=verify.evaluate,
+        check=verify.check,
+        tables=report.tables,
+    )
+
     def __init__(
         self,
         *,
@@ -250,7 +261,6 @@ class Depots(Model):
         self.on_excluded_required = on_excluded_required
         self.integer_stock = integer_stock
         self.aggregate = aggregate
-        self._cache: tuple[Any, Instance, DepotData] | None = None
 
     def __repr__(self) -> str:
         shown = ("relief_time", "cost_unit", "transport_rate", "transport", "min_per_tier")
@@ -258,131 +268,8 @@ class Depots(Model):
 
     def check_params(self) -> None:
         """Every parameter that needs no instance (numbers, flags, tables, rules): at build."""
-        check_params(self)
+        check_params(DepotParams(**self.parameters()))
 
-    # ------------------------------------------------------------------ data
-    def data(self, instance: Instance) -> DepotData:
-        """The parameters resolved against ``instance`` (cached per instance and parameters)."""
-        key = (id(instance), tuple((k, id(v)) for k, v in vars(self).items() if k != "_cache"))
-        if self._cache is None or self._cache[0] != key or self._cache[1] is not instance:
-            self._cache = (key, instance, prepare(self, instance))
-        return self._cache[2]
-
-    def _layout(self, d: DepotData) -> tuple[list[_Scen], np.ndarray, np.ndarray, np.ndarray]:
-        grouped = bool(self.aggregate) and self.transport_rate == 0
-        return _layout(d, grouped, bool(self.integer_stock))
-
-    def validate(self, instance: Instance) -> None:
-        precheck(self, instance, self.data(instance))
-
-    # ------------------------------------------------------------------ MILP
-    def build(self, instance: Instance) -> Milp:
-        d = self.data(instance)
-        lay, sj, sk, ub = self._layout(d)
-        m, K, C = instance.n_sites, d.cats.size, d.c_cap.size
-        worst = self.transport == "worst"
-        rate = float(self.transport_rate)
-        b = MilpBuilder("depots", "min")
-        x = b.add_cols(
-            "open",
-            m,
-            obj=d.fixed,
-            lb=instance.required.astype(float),
-            ub=d.allowed.astype(float),
-            integer=True,
-        )
-        st = b.add_cols("stock", sj.size, obj=d.holding[sk], integer=bool(self.integer_stock))
-        res = b.add_cols("reserve", C, obj=d.c_retainer, ub=d.c_cap)
-        theta = b.add_cols("worst", 1, obj=1.0) if worst else None
-        r = np.arange(sj.size)
-        b.add_rows(
-            "link",
-            rows=np.r_[r, r],
-            cols=np.r_[st, x[sj]],
-            vals=np.r_[np.ones(r.size), -ub],
-            ub=0.0,
-            n_rows=r.size,
-        )
-        fin = np.isfinite(d.cap)
-        sites = np.unique(sj[fin[sj]])
-        row_of = np.full(m, -1)
-        row_of[sites] = np.arange(sites.size)
-        use = fin[sj]
-        b.add_rows(
-            "capacity",
-            rows=np.r_[row_of[sj[use]], np.arange(sites.size)],
-            cols=np.r_[st[use], x[sites]],
-            vals=np.r_[d.space[sk[use]], -d.cap[sites]],
-            ub=0.0,
-            n_rows=sites.size,
-        )
-        stock_pos = np.full(m * K, -1)
-        stock_pos[sj * K + sk] = st
-        for s, (name, sc) in enumerate(zip(d.scen, lay, strict=True)):
-            w = 0.0 if worst else d.prob[s]
-            tc = rate * d.space[sc.f_cat] * sc.f_hours
-            f = b.add_cols(f"flow[{name}]", sc.f_node.size, obj=w * tc)
-            g = b.add_cols(f"contract_flow[{name}]", sc.g_node.size, obj=w * d.c_delivery[sc.g_con])
-            rid = np.full(sc.D.shape, -1)
-            pos = sc.D > 0
-            rid[pos] = np.arange(int(pos.sum()))
-            b.add_rows(
-                f"demand[{name}]",
-                rows=np.r_[rid[sc.f_node, sc.f_cat], rid[sc.g_node, d.c_cat[sc.g_con]]],
-                cols=np.r_[f, g],
-                vals=1.0,
-                lb=sc.D[pos],
-                ub=sc.D[pos],
-                n_rows=int(pos.sum()),
-            )
-            keys, inv = np.unique(sc.f_site * K + sc.f_cat, return_inverse=True)
-            b.add_rows(
-                f"depot_supply[{name}]",
-                rows=np.r_[inv.ravel(), np.arange(keys.size)],
-                cols=np.r_[f, stock_pos[keys]],
-                vals=np.r_[np.ones(f.size), -np.ones(keys.size)],
-                ub=0.0,
-                n_rows=keys.size,
-            )
-            cons, cinv = np.unique(sc.g_con, return_inverse=True)
-            b.add_rows(
-                f"contract_supply[{name}]",
-                rows=np.r_[cinv.ravel(), np.arange(cons.size)],
-                cols=np.r_[g, res[cons]],
-                vals=np.r_[np.ones(g.size), -np.ones(cons.size)],
-                ub=0.0,
-                n_rows=cons.size,
-            )
-            if worst:
-                b.add_rows(
-                    f"worst[{name}]",
-                    rows=np.zeros(1 + f.size + g.size),
-                    cols=np.r_[theta, f, g],
-                    vals=np.r_[1.0, -tc, -d.c_delivery[sc.g_con]],
-                    lb=0.0,
-                    n_rows=1,
-                )
-        add_rule_rows(b, self, d, x)
-        return b.build()
-
-    def decode(self, instance: Instance, milp: Milp, x: np.ndarray) -> DepotPlan:
-        return decode_plan(self, instance, milp, x)
-
-    def encode(self, instance: Instance, milp: Milp, plan: Plan) -> np.ndarray:
-        """The column vector of a :class:`DepotPlan` (community flows summed into nodes)."""
-        x = super().encode(instance, milp, plan)
-        if not isinstance(plan, DepotPlan):
-            return x
-        return encode_plan(self, instance, milp, plan, x)
-
-    # ------------------------------------------------------------------ verification
-    def evaluate(self, instance: Instance, plan: Plan) -> float:
-        return verify.evaluate(self, instance, plan)
-
-    def check(self, instance: Instance, plan: Plan) -> list[str]:
-        return verify.check(self, instance, plan)
-
-    # ------------------------------------------------------------------ report
     def report(self, instance: Instance, plan: Plan) -> dict[str, pd.DataFrame]:
         """Planner tables of a :class:`DepotPlan`.
 
@@ -395,4 +282,4 @@ class Depots(Model):
         ``deliveries`` (scenario × depot: volume shipped, communities, latest
         arrival) and ``summary`` (costs by term, depots by tier).
         """
-        return tables(self, instance, plan)
+        return super().report(instance, plan)

@@ -1,122 +1,84 @@
 """Depot prechecks: tier and unit rules, reach within the relief time, capacity.
 
-:func:`rule_units` lists the units the unit rule applies to (InputError for
-units with no site); :func:`precheck` raises InfeasibleError, with the numbers, for requests the
-data cannot meet, before any solver runs.
+:func:`precheck` raises InfeasibleError, with the numbers, for requests the
+data cannot meet, before any solver runs (InputError for units of
+``units_requiring`` with no site).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 
-from erlocate.errors import InfeasibleError, InputError
+from erlocate.errors import InfeasibleError
 from erlocate.inputs import show_ids
-from erlocate.instance import Instance
-from erlocate.milp import MilpBuilder
-from erlocate.planning.depots.data import DepotData
+from erlocate.planning.depots.data import DepotData, rule_units
 
-__all__ = ["add_rule_rows", "precheck", "rule_units"]
+__all__ = ["precheck"]
 
 
 def _fmt(x: float) -> str:
     return f"{x:,.0f}" if abs(x - round(x)) < 1e-6 else f"{x:,.2f}"
 
 
-def rule_units(model: Any, d: DepotData) -> list[Any]:
-    """The units that need depots of ``model.unit_tier``."""
-    if model.units_requiring is None:
-        return []
-    if isinstance(model.units_requiring, str) and model.units_requiring == "all":
-        return [u for u in pd.unique(d.unit) if not pd.isna(u)]
-    want = list(model.units_requiring)
-    unknown = [u for u in want if u not in set(d.unit)]
-    if unknown:
-        raise InputError(
-            f"units_requiring: units {unknown} have no site (unit labels: "
-            f"{sorted(map(str, pd.unique(d.unit)))[:8]})",
-            field="units_requiring",
-        )
-    return want
-
-
-def add_rule_rows(b: MilpBuilder, model: Any, d: DepotData, x: np.ndarray) -> None:
-    """The tier rules (at least ``min_per_tier``) and the unit rule as one row block."""
-    rows, cols, lbs, ubs = [], [], [], []
-    groups = [(d.tier == t, k, np.inf) for t, k in model.min_per_tier.items()]
-    hi = np.inf if model.max_per_unit is None else model.max_per_unit
-    groups += [
-        ((d.unit == u) & (d.tier == model.unit_tier), model.min_per_unit, hi)
-        for u in rule_units(model, d)
-    ]
-    for q, (mask, lo, up) in enumerate(groups):
-        js = np.flatnonzero(mask)
-        rows.append(np.full(js.size, q))
-        cols.append(x[js])
-        lbs.append(lo)
-        ubs.append(up)
-    if groups:
-        b.add_rows(
-            "tier_rules",
-            rows=np.concatenate(rows),
-            cols=np.concatenate(cols),
-            vals=1.0,
-            lb=np.array(lbs, float),
-            ub=np.array(ubs, float),
-            n_rows=len(groups),
-        )
-
-
-def precheck(model: Any, instance: Instance, d: DepotData) -> None:
+def precheck(d: DepotData) -> None:
     """Raise InfeasibleError, with the numbers, for requests the data cannot meet."""
-    sids, ids = instance.site_ids, instance.demand_ids
+    _rule_prechecks(d)
+    _reach_prechecks(d)
+    _capacity_prechecks(d)
 
-    def why(mask: np.ndarray) -> str:
-        ex = np.flatnonzero(mask & d.excluded)
-        return (
-            f" ({ex.size} excluded: "
-            + ", ".join(f"{sids[k]!r} {d.reason[k]}" for k in ex[:3])
-            + ")"
-            if ex.size
-            else ""
-        )
 
-    for t, k in model.min_per_tier.items():
+def _excluded_among(d: DepotData, mask: np.ndarray) -> str:
+    """`` (k excluded: 'S2' inside flood zone, ...)`` for the excluded sites of ``mask``."""
+    sids = d.instance.site_ids
+    ex = np.flatnonzero(mask & d.excluded)
+    return (
+        f" ({ex.size} excluded: " + ", ".join(f"{sids[k]!r} {d.reason[k]}" for k in ex[:3]) + ")"
+        if ex.size
+        else ""
+    )
+
+
+def _rule_prechecks(d: DepotData) -> None:
+    """Tier and unit rules no allowed site (or too many existing depots) can meet."""
+    p = d.params
+    for t, k in p.tier_minima.items():
         have = int((d.allowed & (d.tier == t)).sum())
         if have < k:
             raise InfeasibleError(
                 f"at least {k} open '{t}' depot(s) required, but only {have} usable candidate "
-                f"site(s) of that tier{why(d.tier == t)}; add sites of tier '{t}' or lower "
-                "min_per_tier"
+                f"site(s) of that tier{_excluded_among(d, d.tier == t)}; add sites of tier "
+                f"'{t}' or lower min_per_tier"
             )
-    for u in rule_units(model, d):
-        in_u = (d.unit == u) & (d.tier == model.unit_tier)
-        have, req = int((in_u & d.allowed).sum()), int((in_u & instance.required).sum())
-        if have < model.min_per_unit:
+    for u in rule_units(d):
+        in_u = (d.unit == u) & (d.tier == p.unit_tier)
+        have, req = int((in_u & d.allowed).sum()), int((in_u & d.instance.required).sum())
+        if have < p.min_per_unit:
             raise InfeasibleError(
-                f"unit {u!r} needs {model.min_per_unit} '{model.unit_tier}' depot(s) but has "
-                f"{have} usable candidate site(s){why(in_u)}; add a site of tier "
-                f"'{model.unit_tier}' in {u!r} or drop it from units_requiring"
+                f"unit {u!r} needs {p.min_per_unit} '{p.unit_tier}' depot(s) but has "
+                f"{have} usable candidate site(s){_excluded_among(d, in_u)}; add a site of tier "
+                f"'{p.unit_tier}' in {u!r} or drop it from units_requiring"
             )
-        if model.max_per_unit is not None and req > model.max_per_unit:
+        if p.max_per_unit is not None and req > p.max_per_unit:
             raise InfeasibleError(
-                f"unit {u!r} has {req} existing '{model.unit_tier}' depots but max_per_unit = "
-                f"{model.max_per_unit}; raise max_per_unit"
+                f"unit {u!r} has {req} existing '{p.unit_tier}' depots but max_per_unit = "
+                f"{p.max_per_unit}; raise max_per_unit"
             )
-    T = d.relief
+
+
+def _reach_prechecks(d: DepotData) -> None:
+    """Affected communities no usable depot site or contract reaches within the relief time."""
+    n, ids, T = d.instance.n_demand, d.instance.demand_ids, d.relief
     for s, name in enumerate(d.scen):
         rows, cols, hrs = d.hours(s)
         ok = d.allowed[cols]
-        best = np.full(instance.n_demand, np.inf)
+        best = np.full(n, np.inf)
         np.minimum.at(best, rows[ok], hrs[ok])
         ct = d.c_time[s]
-        cbest = ct.min(axis=1) if ct.shape[1] else np.full(instance.n_demand, np.inf)
+        cbest = ct.min(axis=1) if ct.shape[1] else np.full(n, np.inf)
         by_depot = best <= T * (1 + 1e-12)
         need = d.demand[s]
-        carried = np.zeros((instance.n_demand, d.cats.size), dtype=bool)
+        carried = np.zeros((n, d.cats.size), dtype=bool)
         for c in np.flatnonzero((ct <= T * (1 + 1e-12)).any(axis=0)):
             carried[:, d.c_cat[c]] |= ct[:, c] <= T * (1 + 1e-12)
         lost = (need > 0) & ~by_depot[:, None] & ~carried
@@ -140,10 +102,11 @@ def precheck(model: Any, instance: Instance, d: DepotData) -> None:
                 "with instance.drop_demand(ids) (results then list them as dropped), add depot "
                 "sites or contracts near them, or raise relief_time"
             )
-    _capacity_prechecks(instance, d)
 
 
-def _capacity_prechecks(instance: Instance, d: DepotData) -> None:
+def _capacity_prechecks(d: DepotData) -> None:
+    """Peak needs beyond what all usable sites and contracts, or those in reach, can hold."""
+    instance = d.instance
     cap_all = float(d.cap[d.allowed].sum())
     n_sites = int(d.allowed.sum())
     totals = d.demand.sum(axis=1)  # (S, K)
