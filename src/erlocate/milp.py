@@ -162,7 +162,10 @@ class MilpBuilder:
     >>> b = MilpBuilder("toy")
     >>> x = b.add_cols("open", 3, obj=[1, 2, 3], ub=1, integer=True)
     >>> b.add_rows("cover", rows=[0, 0], cols=x[[0, 2]], vals=[1, 1], lb=1)
+    slice(0, 1, None)
     >>> milp = b.build()
+    >>> milp.n_rows, milp.n_cols, milp.nnz
+    (1, 3, 2)
     """
 
     def __init__(self, name: str = "erlocate", sense: str = "min") -> None:
