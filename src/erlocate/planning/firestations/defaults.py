@@ -128,7 +128,8 @@ def check_types(types: Any) -> pd.DataFrame:
                 f"bad for types {bad.tolist()}",
                 field="types",
             )
-        out[col] = vals
+        # integer columns (crew, engines) stay integers: nothing coerced
+        out[col] = vals.astype(out[col].dtype) if out[col].dtype.kind in "iu" else vals
     zero_cap = out["type"][out["area_cap_km2"] <= 0].tolist()
     if zero_cap:
         raise InputError(
