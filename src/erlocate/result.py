@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import folium
     from matplotlib.axes import Axes
 
-    from erlocate.maps import ResultFrames
+    from erlocate.maps.frames import ResultFrames
 
 __all__ = ["Result"]
 

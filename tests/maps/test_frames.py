@@ -1,106 +1,31 @@
-"""Results on maps: GeoDataFrames, static matplotlib maps, interactive folium maps."""
+"""``to_geodataframes``: the plan as GeoDataFrames; missing frames; what ``import erlocate`` loads."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import geopandas as gpd
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import shapely
-from matplotlib.collections import LineCollection
 
 import erlocate
 from erlocate.errors import InputError
-from erlocate.maps import ResultFrames, explore, plot, to_geodataframes
-from erlocate.result import Result
-
-CRS = "EPSG:32649"  # UTM 49N (metres)
-SITES = {"S1": (500000, 2500000), "S2": (503000, 2500000), "S3": (510000, 2504000)}
-DEMAND = {
-    "D1": (500500, 2500200),
-    "D2": (499600, 2499500),
-    "D3": (503400, 2500300),
-    "D4": (502800, 2499000),
-    "D5": (509000, 2504500),
-    "D6": (511000, 2503000),
-}
-WEIGHTS = [300.0, 50.0, 80.0, 60.0, 200.0, 120.0]
-# Rounded distances (m):   S1     S2     S3
-#                     D1   539   2508  10232
-#                     D2   640   3437  11332
-#                     D3  3413    500   7566
-#                     D4  2973   1020   8766
-#                     D5 10062   7500   1118
-#                     D6 11402   8544   1414
-
-
-def frames() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    demand = gpd.GeoDataFrame(
-        {"name": [f"village {k}" for k in DEMAND], "population": WEIGHTS},
-        geometry=shapely.points(np.array(list(DEMAND.values()), dtype=float)),
-        index=list(DEMAND),
-        crs=CRS,
-    )
-    sites = gpd.GeoDataFrame(
-        {"kind": ["school", "clinic", "depot"]},
-        geometry=shapely.points(np.array(list(SITES.values()), dtype=float)),
-        index=list(SITES),
-        crs=CRS,
-    )
-    return demand, sites
-
-
-def cost_matrix() -> np.ndarray:
-    d = np.array(list(DEMAND.values()), dtype=float)
-    s = np.array(list(SITES.values()), dtype=float)
-    return np.hypot(d[:, None, 0] - s[None, :, 0], d[:, None, 1] - s[None, :, 1])
-
-
-def instance(*, with_frames: bool = True, **kwargs) -> erlocate.Instance:
-    inst = erlocate.Instance.from_matrix(
-        cost_matrix(), weights=WEIGHTS, demand_ids=list(DEMAND), site_ids=list(SITES), **kwargs
-    )
-    return inst.with_frames(*frames()) if with_frames else inst
-
-
-def solve(model: erlocate.Model, **kwargs) -> Result:
-    return erlocate.solve(model, instance(**kwargs), backend="highs")
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-def roads_and_units() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    roads = gpd.GeoDataFrame(
-        geometry=[
-            shapely.LineString([(498500, 2500000), (506000, 2501000), (513000, 2504200)]),
-            shapely.LineString([(503000, 2498000), (503500, 2506000)]),
-        ],
-        crs=CRS,
-    )
-    units = gpd.GeoDataFrame(
-        {"name": ["west", "east"]},
-        geometry=[
-            shapely.box(498500, 2498000, 505500, 2506000),
-            shapely.box(505500, 2498000, 513000, 2506000),
-        ],
-        crs=CRS,
-    ).to_crs(4326)  # reprojected back to the result's CRS by plot
-    return roads, units
-
-
-def legend_labels(ax) -> list[str]:
-    return [t.get_text() for t in ax.get_legend().get_texts()]
+from erlocate.maps import ResultFrames, to_geodataframes
+from tests.maps.conftest import (
+    CRS,
+    DEMAND,
+    SITES,
+    WEIGHTS,
+    cost_matrix,
+    frames,
+    instance,
+    legend_labels,
+    no_solution,
+    solve,
+)
 
 
 # ---------------------------------------------------------------------- to_geodataframes
@@ -230,19 +155,7 @@ def test_required_sites_and_clashing_attribute_names():
 
 
 def test_a_result_without_plan_maps_to_closed_sites_and_no_links():
-    inst = instance()
-    result = Result(
-        model=erlocate.MCLP(1, max_cost=1500),
-        instance=inst,
-        plan=None,
-        status="no_solution",
-        objective=None,
-        bound=None,
-        gap=None,
-        runtime=0.0,
-        build_time=0.0,
-        backend="highs",
-    )
+    result = no_solution(erlocate.MCLP(1, max_cost=1500))
     sites, demand, links = result.to_geodataframes()
     assert not sites["open"].any() and (sites["n_assigned"] == 0).all()
     assert demand["site_id"].tolist() == [None] * 6
@@ -276,110 +189,38 @@ def test_importing_erlocate_loads_no_plotting_library():
     assert out.stdout.strip() == "[]"
 
 
-# ---------------------------------------------------------------------- plot
-def test_plot_pmedian_writes_a_png(tmp_path):
-    result = solve(erlocate.PMedian(2))
-    ax = result.plot()
-    path = tmp_path / "pmedian.png"
-    ax.figure.savefig(path, dpi=80)
-    assert path.stat().st_size > 1000
-    assert legend_labels(ax) == [
-        "assignment",
-        "demand (area ∝ weight)",
-        "candidate site (not opened)",
-        "opened site",
-    ]
-    (lines,) = [c for c in ax.collections if isinstance(c, LineCollection)]
-    assert len(lines.get_segments()) == 6
-    # links, demand, closed candidates, opened sites
-    assert len(ax.collections) == 4
-    assert sorted(t.get_text() for t in ax.texts) == ["S1", "S3"]
-    title = ax.get_title()
-    assert title.startswith("PMedian: objective 1,038,333 (optimal)")
-    assert "2 of 3 sites open" in title
-
-
-def test_plot_covering_with_roads_units_and_required_site(tmp_path):
-    result = solve(erlocate.MCLP(2, max_cost=1500), required=["S2"])
-    roads, units = roads_and_units()
-    ax = plot(result, roads=roads, units=units, figsize=(6, 5))
-    ax.figure.savefig(tmp_path / "mclp.png", dpi=80)
-    assert (tmp_path / "mclp.png").stat().st_size > 1000
-    assert legend_labels(ax) == [
-        "units",
-        "roads",
-        "coverage link",
-        "demand (area ∝ weight)",
-        "uncovered demand",
-        "candidate site (not opened)",
-        "opened site",
-        "existing site (kept open)",
-    ]
-    links = [c for c in ax.collections if isinstance(c, LineCollection)]
-    covered_links = [c for c in links if len(c.get_segments()) == 4]  # D1..D4; D5, D6 uncovered
-    assert len(covered_links) == 1
-    assert "60.5 % of weight covered within 1500" in ax.get_title()
-    # units were given in EPSG:4326 and drawn back in metres
-    x0, x1 = ax.get_xlim()
-    assert 497000 < x0 < 499000 and 513000 < x1 < 515000
-
-
-def test_plot_on_given_axes_without_links_or_title():
-    result = solve(erlocate.PMedian(2))
-    _, ax = plt.subplots()
-    out = result.plot(ax=ax, show_links=False, title="")
-    assert out is ax and ax.get_title() == ""
-    assert not [c for c in ax.collections if isinstance(c, LineCollection)]
-    assert "assignment" not in legend_labels(ax)
-
-
-def test_plot_geographic_crs_corrects_the_aspect():
-    demand_frame, site_frame = frames()
-    inst = instance(with_frames=False).with_frames(
-        demand_frame.to_crs(4326), site_frame.to_crs(4326)
+def test_importing_erlocate_maps_loads_no_plotting_library():
+    code = (
+        "import sys, erlocate.maps; "
+        "print(sorted(m for m in ('matplotlib', 'folium') if m in sys.modules))"
     )
-    ax = erlocate.solve(erlocate.PMedian(2), inst, backend="highs").plot()
-    assert ax.get_aspect() == pytest.approx(1 / np.cos(np.deg2rad(22.6)), rel=1e-2)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
-# ---------------------------------------------------------------------- explore
-def test_explore_writes_html_with_sites_and_layers(tmp_path):
-    folium = pytest.importorskip("folium")
-    result = solve(erlocate.MCLP(2, max_cost=1500), required=["S2"])
-    roads, units = roads_and_units()
-    path = tmp_path / "map.html"
-    fmap = result.explore(path, roads=roads, units=units)
-    assert isinstance(fmap, folium.Map)
-    html = path.read_text(encoding="utf-8")
-    for site in SITES:
-        assert site in html
-    for text in ("school", "clinic", "village D5", "L.control.layers", "uncovered demand"):
-        assert text in html
-    layers = [c.layer_name for c in fmap._children.values() if hasattr(c, "layer_name")]
-    for name in ("units", "roads", "assignment links", "demand", "open sites"):
-        assert name in layers
-    # coordinates in degrees: the open site S1 near 111°E, 22.6°N
-    assert "22.6" in html and "111.0" in html
+MAPS = Path(erlocate.__file__).parent / "maps"
 
 
-def test_explore_without_path_returns_the_map_and_needs_a_crs(tmp_path):
-    pytest.importorskip("folium")
-    result = solve(erlocate.PMedian(2))
-    fmap = explore(result)
-    assert "S3" in fmap.get_root().render()
-    demand_frame, site_frame = frames()
-    inst = instance(with_frames=False).with_frames(
-        demand_frame.set_crs(None, allow_override=True),
-        site_frame.set_crs(None, allow_override=True),
-    )
-    bare = erlocate.solve(erlocate.PMedian(2), inst, backend="highs")
-    with pytest.raises(InputError, match="no CRS"):
-        bare.explore(tmp_path / "x.html")
-    assert not (tmp_path / "x.html").exists()
+@pytest.mark.parametrize("path", sorted(MAPS.glob("*.py")), ids=lambda p: p.name)
+def test_maps_modules_import_no_result_and_no_private_names(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    imported = [
+        (node.module or "", alias.name)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    ]
+    modules = [
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    ]
+    assert "erlocate.result" not in modules
+    assert not [m for m, _ in imported if m == "erlocate.result"]
+    assert not [(m, n) for m, n in imported if m.startswith("erlocate") and n.startswith("_")]
 
 
-def test_explore_without_folium_says_how_to_install(monkeypatch):
-    result = solve(erlocate.PMedian(2))
-    monkeypatch.setitem(sys.modules, "folium", None)
-    with pytest.raises(ImportError, match=r"pip install erlocate\[maps\]"):
-        result.explore()
+def test_maps_modules_are_short():
+    for path in MAPS.glob("*.py"):
+        assert len(path.read_text(encoding="utf-8").splitlines()) < 400, path.name
