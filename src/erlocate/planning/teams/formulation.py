@@ -49,9 +49,16 @@ def responder_pairs(d: TeamData) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def formulate(d: TeamData) -> Milp:
     """The team-allocation MILP (formulation in :mod:`erlocate.planning.teams`)."""
-    instance = d.zones
-    n, nh = d.n, len(d.hazards)
     b = MilpBuilder("team-allocation", "min")
+    s, col = _stations(b, d)
+    _staffing(b, d, col)
+    _key_zone_cover(b, d, col)
+    _responders(b, d, s)
+    return b.build()
+
+
+def _stations(b: MilpBuilder, d: TeamData) -> tuple[np.ndarray, np.ndarray]:
+    """One station per re-basable team; (station columns, column per placement or -1)."""
     mov = d.reb[d.place_team]
     pt, pz = d.place_team[mov], d.place_zone[mov]
     s = b.add_cols(
@@ -68,13 +75,22 @@ def formulate(d: TeamData) -> Milp:
         ub=1.0,
         n_rows=int(d.reb.sum()),
     )
-    # staffing: people stationed in the zone (or below it when nested)
+    return s, col
+
+
+def _staffing(b: MilpBuilder, d: TeamData, col: np.ndarray) -> None:
+    """People stationed in the zone (or below it when nested) reach its minimum."""
+    mov = d.reb[d.place_team]
     q, z = d.up(d.place_zone)
     m = mov[q]
-    fixed = np.bincount(z[~m], d.size[d.place_team[q[~m]]], minlength=n)
+    fixed = np.bincount(z[~m], d.size[d.place_team[q[~m]]], minlength=d.n)
     _add_ge(b, "staffing", z[m], col[q[m]], d.size[d.place_team[q[m]]], d.minimum - fixed)
-    # key zones: each hazard by a suitable professional team; two distinct suitable teams
-    z, p, _ = reach(instance, d.key, d.place_zone, d.std[d.ttype[d.place_team]])
+
+
+def _key_zone_cover(b: MilpBuilder, d: TeamData, col: np.ndarray) -> None:
+    """Key zones: each hazard by a suitable professional team; two distinct suitable teams."""
+    nh, mov = len(d.hazards), d.reb[d.place_team]
+    z, p, _ = reach(d.zones, d.key, d.place_zone, d.std[d.ttype[d.place_team]])
     pty, pm = d.ttype[d.place_team[p]], mov[p]
     combos = np.flatnonzero((d.key[:, None] & d.H).ravel())  # z * nh + h
     rid = np.full(d.H.size, -1)
@@ -102,8 +118,12 @@ def formulate(d: TeamData) -> Milp:
             1.0,
             2 - np.bincount(kr[z[ok & ~pm]], minlength=int(d.key.sum())),
         )
-    # primary responders: zone -> occupied station zone
-    fcount = d.fixed_count
+
+
+def _responders(b: MilpBuilder, d: TeamData, s: np.ndarray) -> None:
+    """Primary responders: each zone assigned to an occupied station zone (workload capped)."""
+    n, fcount = d.n, d.fixed_count
+    pz = d.place_zone[d.reb[d.place_team]]
     oz = np.flatnonzero(d.candidate & (fcount == 0))
     o = b.add_cols("occupied", oz.size, ub=1.0, integer=True)
     ocol, orow = np.full(n, -1), np.full(n, -1)
@@ -140,7 +160,6 @@ def formulate(d: TeamData) -> Milp:
             ub=w * fcount,
             n_rows=n,
         )
-    return b.build()
 
 
 def decode(d: TeamData, milp: Milp, x: np.ndarray) -> TeamPlan:

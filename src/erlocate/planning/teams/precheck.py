@@ -19,10 +19,19 @@ __all__ = ["precheck"]
 
 
 def precheck(d: TeamData) -> None:
-    """Raise InfeasibleError for requests the data cannot meet."""
-    instance = d.zones
-    n, T = d.n, len(d.team_ids)
-    # 0. every zone reaches a zone where a team can be stationed (its primary responder)
+    """Raise InfeasibleError for requests the data cannot meet (the first rule that fails)."""
+    _primary_reach(d)
+    _people(d)
+    _zone_capacity(d)
+    if not d.params.nested:
+        _deficits(d)
+    _key_zones(d)
+    _workload(d)
+
+
+def _primary_reach(d: TeamData) -> None:
+    """Every zone reaches a zone where a team can be stationed (its primary responder)."""
+    instance, n = d.zones, d.n
     ok = d.candidate[instance.indices] & instance.pair_mask(d.params.max_response)
     lost = np.setdiff1d(np.arange(n), instance.pair_rows[ok])
     if lost.size:
@@ -34,7 +43,11 @@ def precheck(d: TeamData) -> None:
             + ("raise max_response, " if d.params.max_response is not None else "")
             + "or let teams re-base nearer (rebasable, rebase_radius)"
         )
-    # 1. people in all vs the sum of minima (bottom-up "need" when nested)
+
+
+def _people(d: TeamData) -> None:
+    """People in all against the sum of minima (bottom-up "need" when nested)."""
+    T = len(d.team_ids)
     total = float(_need(d).sum()) if d.params.nested else float(d.minimum.sum())
     have = float(d.size.sum())
     if have < total - 1e-9:
@@ -46,7 +59,11 @@ def precheck(d: TeamData) -> None:
             f"({'nested: ' if d.params.nested else ''}{parts}; {T} teams). Add community or "
             f"volunteer teams ({total - have:,.0f} more people) or lower the minima"
         )
-    # 2. per zone: people that could be stationed there (or below it, nested)
+
+
+def _zone_capacity(d: TeamData) -> None:
+    """Per zone: the people that could be stationed there (or below it, nested)."""
+    n = d.n
     q, z = d.up(d.place_zone)
     tz = np.unique(d.place_team[q] * n + z)  # a team counts once per zone
     most = np.bincount(tz % n, d.size[tz // n], minlength=n)
@@ -59,29 +76,35 @@ def precheck(d: TeamData) -> None:
             f"allowed to re-base there); {short.size} zone(s) short: {d.zlist(short)}. "
             "Allow more teams to re-base (rebasable, rebase_radius) or add local teams"
         )
-    # 3. deficits left by the fixed teams vs people in re-basable teams (not nested)
-    if not d.params.nested:
-        fixed = np.bincount(d.home[~d.reb], d.size[~d.reb], minlength=n)
-        deficit = np.maximum(d.minimum - fixed, 0)
-        mov = float(d.size[d.reb].sum())
-        if deficit.sum() > mov + 1e-9:
-            lack = np.flatnonzero(deficit > 0)
-            raise InfeasibleError(
-                f"after the fixed (non-re-basable) teams, staffing minima still need "
-                f"{deficit.sum():,.0f} people in {lack.size} zone(s) {d.zlist(lack)}; the "
-                f"re-basable teams hold {mov:,.0f} (a fixed team's surplus cannot move)"
-            )
-        # each zone still short needs a re-basable team of its own: a team sits in one zone
-        lack = np.flatnonzero(deficit > 1e-9)
-        n_reb = int(d.reb.sum())
-        if lack.size > n_reb:
-            raise InfeasibleError(
-                f"after the fixed (non-re-basable) teams, {lack.size} zone(s) are still short "
-                f"of their minimum ({deficit.sum():,.0f} people in all), but only {n_reb} "
-                f"team(s) can re-base and each fills one zone: {d.zlist(lack)}. Enlarge the "
-                "short zones' own teams or make more teams re-basable"
-            )
-    # 4./5. key zones: each hazard within reach of a professional team; two teams
+
+
+def _deficits(d: TeamData) -> None:
+    """Deficits left by the fixed teams against the people in re-basable teams (not nested)."""
+    fixed = np.bincount(d.home[~d.reb], d.size[~d.reb], minlength=d.n)
+    deficit = np.maximum(d.minimum - fixed, 0)
+    mov = float(d.size[d.reb].sum())
+    if deficit.sum() > mov + 1e-9:
+        lack = np.flatnonzero(deficit > 0)
+        raise InfeasibleError(
+            f"after the fixed (non-re-basable) teams, staffing minima still need "
+            f"{deficit.sum():,.0f} people in {lack.size} zone(s) {d.zlist(lack)}; the "
+            f"re-basable teams hold {mov:,.0f} (a fixed team's surplus cannot move)"
+        )
+    # each zone still short needs a re-basable team of its own: a team sits in one zone
+    lack = np.flatnonzero(deficit > 1e-9)
+    n_reb = int(d.reb.sum())
+    if lack.size > n_reb:
+        raise InfeasibleError(
+            f"after the fixed (non-re-basable) teams, {lack.size} zone(s) are still short "
+            f"of their minimum ({deficit.sum():,.0f} people in all), but only {n_reb} "
+            f"team(s) can re-base and each fills one zone: {d.zlist(lack)}. Enlarge the "
+            "short zones' own teams or make more teams re-basable"
+        )
+
+
+def _key_zones(d: TeamData) -> None:
+    """Key zones: each hazard within reach of a professional team; two distinct teams."""
+    instance, n, T = d.zones, d.n, len(d.team_ids)
     z, p, _ = reach(instance, d.key, d.place_zone, d.std[d.ttype[d.place_team]])
     pty = d.ttype[d.place_team[p]]
     for h, hz in enumerate(d.hazards):  # a handful of hazards
@@ -107,7 +130,11 @@ def precheck(d: TeamData) -> None:
                 f"{int(cnt[lost[0]])} distinct suitable team(s) within standard, 2 needed; "
                 "add or re-base teams, or set backup=False"
             )
-    # 6. workload
+
+
+def _workload(d: TeamData) -> None:
+    """Enough teams × zones each for every zone to have a primary responder."""
+    n, T = d.n, len(d.team_ids)
     if d.params.workload_cap is not None and d.params.workload_cap * T < n:
         raise InfeasibleError(
             f"workload: {T} teams × at most {d.params.workload_cap} zones each = "

@@ -49,6 +49,16 @@ def _check_zones(d: TeamData, instance: Instance, plan: TeamPlan) -> list[str]:
         ]
     if not _valid(st, n, pr, T):
         return ["plan refers to zones or teams outside the data, or a zone has no primary"]
+    return [
+        *_check_stations(d, instance, st),
+        *_check_key_zones(d, instance, st, pr, bk),
+        *_check_responders(d, instance, st, pr),
+        *_check_fields(d, plan, st, pr),
+    ]
+
+
+def _check_stations(d: TeamData, instance: Instance, st: np.ndarray) -> list[str]:
+    """Fixed teams at home, re-basing radius, staffing minima."""
     out: list[str] = []
     moved = np.flatnonzero(~d.reb & (st != d.home))
     if moved.size:
@@ -68,6 +78,15 @@ def _check_zones(d: TeamData, instance: Instance, plan: TeamPlan) -> list[str]:
             f"staffing below the minimum in {short.size} zone(s), e.g. "
             f"{d.zone_ids[k]!r}: {people[k]:g} people < {d.minimum[k]:g}"
         )
+    return out
+
+
+def _check_key_zones(
+    d: TeamData, instance: Instance, st: np.ndarray, pr: np.ndarray, bk: np.ndarray
+) -> list[str]:
+    """Each key zone's hazards by a suitable professional team; A/B roles within standard."""
+    out: list[str] = []
+    n, T = d.n, len(d.team_ids)
     z, t, _ = reach(instance, d.key, st, d.std[d.ttype])
     ty = d.ttype[t]
     for h, hz in enumerate(d.hazards):  # a handful of hazards
@@ -94,7 +113,13 @@ def _check_zones(d: TeamData, instance: Instance, plan: TeamPlan) -> list[str]:
                 "backup (B) responder missing, equal to the primary, unsuitable or "
                 f"beyond standard for key zone(s) {d.zlist(kz[bad])}"
             )
-    time = instance.cost_of(np.arange(n), st[pr])
+    return out
+
+
+def _check_responders(d: TeamData, instance: Instance, st: np.ndarray, pr: np.ndarray) -> list[str]:
+    """Primary responders within max_response; workloads within the cap."""
+    out: list[str] = []
+    time = instance.cost_of(np.arange(d.n), st[pr])
     lim = np.inf if d.params.max_response is None else d.params.max_response
     far = np.flatnonzero(~(time <= lim + TOL.abs))
     if far.size:
@@ -102,13 +127,19 @@ def _check_zones(d: TeamData, instance: Instance, plan: TeamPlan) -> list[str]:
             f"primary responders unreachable or beyond max_response for zone(s) {d.zlist(far)}"
         )
     if d.params.workload_cap is not None:
-        load = np.bincount(pr, minlength=T)
+        load = np.bincount(pr, minlength=len(d.team_ids))
         over = np.flatnonzero(load > d.params.workload_cap)
         if over.size:
             out.append(
                 f"workload above {d.params.workload_cap} zones for team(s) "
                 f"{d.tlist(over)} ({load[over][:5].tolist()})"
             )
+    return out
+
+
+def _check_fields(d: TeamData, plan: TeamPlan, st: np.ndarray, pr: np.ndarray) -> list[str]:
+    """The base plan's fields agree with the team stations."""
+    n, out = d.n, []
     idx = np.asarray(plan.demand_idx)
     if (
         not np.array_equal(plan.open, np.bincount(st, minlength=n) > 0)
