@@ -8,8 +8,9 @@ import time
 from dataclasses import replace
 
 from erlocate.backends import get as get_backend
-from erlocate.backends.base import SolveOptions
-from erlocate.errors import InfeasibleError, InputError, NoSolutionError
+from erlocate.backends.base import SolveOptions, SolverOutput
+from erlocate.backends.protocol import Backend
+from erlocate.errors import ErlocateError, InfeasibleError, InputError, NoSolutionError
 from erlocate.instance import Instance
 from erlocate.models.base import Model, cutoff_breach
 from erlocate.params import boolean, integer, number
@@ -85,16 +86,7 @@ def solve(
     VerificationError
         The re-check found a breach (a solver or library bug: please report).
     """
-    if not isinstance(model, Model):
-        raise InputError(
-            f"model: expected an erlocate model, got {type(model).__name__}", field="model"
-        )
-    if not isinstance(instance, Instance):
-        raise InputError(
-            f"instance: expected an erlocate.Instance, got {type(instance).__name__}; "
-            "build one with Instance.from_matrix(...)",
-            field="instance",
-        )
+    _check_inputs(model, instance)
     time_limit, mip_gap, threads, seed = _check_options(
         backend, time_limit, mip_gap, threads, seed, verbose, verify, raise_on_failure
     )
@@ -114,25 +106,7 @@ def solve(
     options = SolveOptions(
         time_limit=time_limit, mip_gap=mip_gap, threads=threads, verbose=verbose, seed=seed
     )
-    loop = model.solve_loop(instance, solver, options, start_plan)
-    if loop is not None:
-        out, loop_plan, size = loop.output, loop.plan, loop.size
-        build_time = time.perf_counter() - start - out.runtime
-    else:
-        milp = model.build(instance)
-        build_time = time.perf_counter() - start
-        x0 = None if start_plan is None else model.encode(instance, milp, start_plan)
-        out = solver.solve(milp, replace(options, warm_start=x0))
-        size = {
-            "rows": milp.n_rows,
-            "cols": milp.n_cols,
-            "int_cols": int(milp.integrality.sum()),
-            "nnz": milp.nnz,
-        }
-    if loop is not None:
-        plan = loop_plan
-    else:
-        plan = None if out.x is None else model.decode(instance, milp, out.x)
+    out, plan, size, build_time = _run(model, instance, solver, options, start_plan, start)
     result = Result(
         model=model,
         instance=instance,
@@ -148,21 +122,7 @@ def solve(
         milp_size=size,
     )
     if plan is None and raise_on_failure:
-        if out.status == "infeasible":
-            raise InfeasibleError(
-                f"{type(model).__name__}: the solver ({out.backend}) proved the model infeasible "
-                f"({out.termination}); the data passed the checks that name a cause, so the "
-                f"combination of constraints ({model.constraints_hint}) admits no plan"
-            )
-        fix = (
-            f"; raise time_limit (was {time_limit:g} s)"
-            if time_limit is not None
-            else "; no time limit was set, so this is the solver's own stop: try another backend"
-        )
-        raise NoSolutionError(
-            f"{type(model).__name__}: {out.backend} stopped without any feasible plan "
-            f"({out.status}: {out.termination}){fix}"
-        )
+        raise _no_plan_error(model, out, time_limit)
     log.debug(
         "%s on %s with %s: %s, objective %s, %.3f s solve + %.3f s build",
         type(model).__name__,
@@ -176,6 +136,68 @@ def solve(
     if verify:
         result.verify()
     return result
+
+
+def _run(
+    model: Model,
+    instance: Instance,
+    solver: Backend,
+    options: SolveOptions,
+    start: Plan | None,
+    t0: float,
+) -> tuple[SolverOutput, Plan | None, dict[str, float], float]:
+    """The model's exact loop, or its one MILP: (solver output, plan, sizes, build seconds).
+
+    Build seconds count from ``t0``: up to the MILP built, or a loop's time outside its solvers.
+    """
+    loop = model.solve_loop(instance, solver, options, start)
+    if loop is not None:
+        return loop.output, loop.plan, loop.size, time.perf_counter() - t0 - loop.output.runtime
+    milp = model.build(instance)
+    build_time = time.perf_counter() - t0
+    x0 = None if start is None else model.encode(instance, milp, start)
+    out = solver.solve(milp, replace(options, warm_start=x0))
+    plan = None if out.x is None else model.decode(instance, milp, out.x)
+    size: dict[str, float] = {
+        "rows": milp.n_rows,
+        "cols": milp.n_cols,
+        "int_cols": int(milp.integrality.sum()),
+        "nnz": milp.nnz,
+    }
+    return out, plan, size, build_time
+
+
+def _no_plan_error(model: Model, out: SolverOutput, time_limit: float | None) -> ErlocateError:
+    """Why there is no plan: infeasibility the solver proved, or a stop before any plan."""
+    if out.status == "infeasible":
+        return InfeasibleError(
+            f"{type(model).__name__}: the solver ({out.backend}) proved the model infeasible "
+            f"({out.termination}); the data passed the checks that name a cause, so the "
+            f"combination of constraints ({model.constraints_hint}) admits no plan"
+        )
+    fix = (
+        f"; raise time_limit (was {time_limit:g} s)"
+        if time_limit is not None
+        else "; no time limit was set, so this is the solver's own stop: try another backend"
+    )
+    return NoSolutionError(
+        f"{type(model).__name__}: {out.backend} stopped without any feasible plan "
+        f"({out.status}: {out.termination}){fix}"
+    )
+
+
+def _check_inputs(model: object, instance: object) -> None:
+    """A model and an Instance, else InputError."""
+    if not isinstance(model, Model):
+        raise InputError(
+            f"model: expected an erlocate model, got {type(model).__name__}", field="model"
+        )
+    if not isinstance(instance, Instance):
+        raise InputError(
+            f"instance: expected an erlocate.Instance, got {type(instance).__name__}; "
+            "build one with Instance.from_matrix(...)",
+            field="instance",
+        )
 
 
 #: More threads than any machine erlocate targets; solvers fail badly beyond (HiGHS bad_alloc).
