@@ -99,10 +99,6 @@ def _markdown(plan: DistrictPlan) -> str:
     key = f[["section", "figure", "unit"]].assign(value=value)[
         ["section", "figure", "value", "unit"]
     ]
-    fire = plan.fire_stations.report()
-    sh = plan.shelters.report()
-    dep = plan.depots.report()
-    tm = plan.teams.report()
     text = [
         "# Shangjie district: the emergency plan, solved and verified",
         "",
@@ -120,76 +116,81 @@ def _markdown(plan: DistrictPlan) -> str:
         markdown_table(t["runs"]),
         "",
     ]
-    text += _section(
-        plan,
-        "fire_stations",
-        [
-            "Standard: 5 min from dispatch = 1 min turnout + 4 min driving on the road network "
-            "(建标152-2017). Mode `cover_all`: every community a new station can reach in time "
-            "gets one, at least cost; communities no candidate reaches in 4 min are unavoidable "
-            "blank spots. The variant maximises risk-weighted cover with the plan's 2 new "
-            "stations.",
-            "",
-            markdown_table(t["fire_summary"]),
-            "",
-            markdown_table(fire["stations"].drop(columns=["name"])),
-            "",
-            markdown_table(t["fire_by_type"]),
-            "",
-            *_details(
-                f"{len(fire['blank_spots'])} blank spots", markdown_table(fire["blank_spots"])
-            ),
-        ],
-    )
-    text += _section(
-        plan,
-        "shelters",
-        [
-            "30 % of every community walks (5 km/h, both ways on every road) to one shelter, "
-            "its nearest open one, within 60 min; capacity = usable area / 1.5 m² per person "
-            "(GB 21734-2008). m² per person is computed from the data (the plan prints 1.31; "
-            "its own totals give 257,700 / 140,000 = 1.84).",
-            "",
-            markdown_table(t["shelter_area"]),
-            "",
-            markdown_table(sh["shelters"][sh["shelters"]["status"] != "not chosen"]),
-            "",
-            markdown_table(sh["walking"]),
-        ],
-    )
-    text += _section(
-        plan,
-        "depots",
-        [
-            "Five hazard scenarios (illustrative affected shares), the plan's 13 categories, "
-            "two contract reserves; every affected community supplied within 10 h; one "
-            "sub-district depot per unit; sites in flood zones or within 500 m of the fault "
-            "line excluded. Stock against each category's peak scenario need:",
-            "",
-            markdown_table(t["depot_categories"]),
-            "",
-            markdown_table(dep["depots"][dep["depots"]["status"] != "not chosen"]),
-            "",
-            markdown_table(dep["summary"]),
-        ],
-    )
-    text += _section(
-        plan,
-        "teams",
-        [
-            "Zones: the district, its 6 units, its 114 communities. Minima: district 50, town "
-            "30 (the plan's figure), sub-district 20, village/community 10; key zones need a "
-            "suitable professional team within its standard per hazard and two suitable teams "
-            "(A/B roles).",
-            "",
-            markdown_table(t["staffing_by_level"]),
-            "",
-            markdown_table(tm["rebased"]),
-            "",
-            *_details(
-                f"Every zone's staffing vs its minimum ({len(t['staffing'])} zones)",
-                markdown_table(t["staffing"]),
-            ),
-        ],
-    )
+    for name, body in (
+        ("fire_stations", _fire_body),
+        ("shelters", _shelter_body),
+        ("depots", _depot_body),
+        ("teams", _team_body),
+    ):
+        text += _section(plan, name, body(plan))
     return "\n".join(text)
+
+
+def _fire_body(plan: DistrictPlan) -> list[str]:
+    t, fire = plan.tables, plan.fire_stations.report()
+    return [
+        "Standard: 5 min from dispatch = 1 min turnout + 4 min driving on the road network "
+        "(建标152-2017). Mode `cover_all`: every community a new station can reach in time "
+        "gets one, at least cost; communities no candidate reaches in 4 min are unavoidable "
+        "blank spots. The variant maximises risk-weighted cover with the plan's 2 new "
+        "stations.",
+        "",
+        markdown_table(t["fire_summary"]),
+        "",
+        markdown_table(fire["stations"].drop(columns=["name"])),
+        "",
+        markdown_table(t["fire_by_type"]),
+        "",
+        *_details(f"{len(fire['blank_spots'])} blank spots", markdown_table(fire["blank_spots"])),
+    ]
+
+
+def _shelter_body(plan: DistrictPlan) -> list[str]:
+    t, sh = plan.tables, plan.shelters.report()
+    return [
+        "30 % of every community walks (5 km/h, both ways on every road) to one shelter, "
+        "its nearest open one, within 60 min; capacity = usable area / 1.5 m² per person "
+        "(GB 21734-2008). m² per person is computed from the data (the plan prints 1.31; "
+        "its own totals give 257,700 / 140,000 = 1.84).",
+        "",
+        markdown_table(t["shelter_area"]),
+        "",
+        markdown_table(sh["shelters"][sh["shelters"]["status"] != "not chosen"]),
+        "",
+        markdown_table(sh["walking"]),
+    ]
+
+
+def _depot_body(plan: DistrictPlan) -> list[str]:
+    t, dep = plan.tables, plan.depots.report()
+    return [
+        "Five hazard scenarios (illustrative affected shares), the plan's 13 categories, "
+        "two contract reserves; every affected community supplied within 10 h; one "
+        "sub-district depot per unit; sites in flood zones or within 500 m of the fault "
+        "line excluded. Stock against each category's peak scenario need:",
+        "",
+        markdown_table(t["depot_categories"]),
+        "",
+        markdown_table(dep["depots"][dep["depots"]["status"] != "not chosen"]),
+        "",
+        markdown_table(dep["summary"]),
+    ]
+
+
+def _team_body(plan: DistrictPlan) -> list[str]:
+    t, tm = plan.tables, plan.teams.report()
+    return [
+        "Zones: the district, its 6 units, its 114 communities. Minima: district 50, town "
+        "30 (the plan's figure), sub-district 20, village/community 10; key zones need a "
+        "suitable professional team within its standard per hazard and two suitable teams "
+        "(A/B roles).",
+        "",
+        markdown_table(t["staffing_by_level"]),
+        "",
+        markdown_table(tm["rebased"]),
+        "",
+        *_details(
+            f"Every zone's staffing vs its minimum ({len(t['staffing'])} zones)",
+            markdown_table(t["staffing"]),
+        ),
+    ]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -124,59 +124,47 @@ def plan_tables(
     ``depot_categories`` (stock + reserve vs the peak need per category),
     ``staffing_by_level`` and ``staffing`` (every zone's people vs its minimum).
     """
-    d = district
-    pop = float(d.communities["population"].sum())
     fire = parts["fire_stations"].report()["summary"]["value"]
     fire2 = variants["fire_stations_2_new"].report()["summary"]["value"]
-    f_rep = parts["fire_stations"].report()
+    shelter_area, shelter_rows = _shelters(district, parts["shelters"])
+    depot_categories, depot_rows = _depots(parts["depots"])
+    staffing, by_level, team_rows = _teams(parts["teams"])
+    rows = [*_fire_rows(fire, fire2), *shelter_rows, *depot_rows, *team_rows]
+    key = pd.DataFrame(rows, columns=["key", "section", "figure", "value", "unit"])
+    key = key.set_index("key")
+    key["value"] = key["value"].astype(object)
+    return {
+        "key_figures": key,
+        "runs": _runs(parts, variants),
+        "fire_summary": pd.DataFrame(
+            {"plan (cover all)": fire, "2 new stations": fire2}
+        ).rename_axis("metric"),
+        "fire_by_type": parts["fire_stations"].report()["by_type"],
+        "shelter_area": shelter_area,
+        "depot_categories": depot_categories,
+        "staffing_by_level": by_level,
+        "staffing": staffing,
+    }
 
-    sh = parts["shelters"]
-    assert sh.plan is not None  # plan_district keeps verified results only
-    open_ = pd.Series(sh.plan.open, index=sh.instance.site_ids)
-    sites = d.shelters.assign(open=open_)
-    area = pd.DataFrame(
-        {
-            "existing": sites.loc[sites["existing"], ["area_m2", "usable_area_m2"]].sum(),
-            "after": sites.loc[sites["open"], ["area_m2", "usable_area_m2"]].sum(),
-        }
-    ).rename(index={"area_m2": "gross area m²", "usable_area_m2": "usable area m²"})
-    per = (area / pop).rename(index=lambda s: s.replace(" m²", " m² per person"))
-    shelter_area = pd.concat([area, per]).rename_axis("shelter area")
-    walking = sh.report()["walking"]["value"]
-    new_sh = open_.index[open_ & ~sites["existing"]].tolist()
 
-    dep = parts["depots"].report()
-    cats = dep["categories"]
-    cover = (cats["stock"] + cats["reserve"]) / cats["peak_need"]
-    depot_categories = cats[["abc", "stock", "reserve", "peak_need", "peak_scenario"]].assign(
-        stock_plus_reserve_per_peak=cover
-    )
-    depots = dep["depots"]
+Row = tuple[str, str, str, Any, str]
 
-    tm = parts["teams"].report()
-    staffing = tm["staffing"]
-    by_level = staffing.groupby("level", sort=False).agg(
-        zones=("minimum", "size"),
-        minimum=("minimum", "sum"),
-        people=("people", "sum"),
-        zones_meeting_minimum=("surplus", lambda s: int((s >= 0).sum())),
-        smallest_surplus=("surplus", "min"),
-    )
-    rebased = tm["rebased"]
-    hz = tm["hazard_coverage"]
 
-    def pct(v: float) -> str:
-        return f"{100 * v:.1f} %"
+def _pct(v: float) -> str:
+    return f"{100 * v:.1f} %"
 
-    rows = [
+
+def _fire_rows(fire: pd.Series, fire2: pd.Series) -> list[Row]:
+    """Coverage within the 5-minute standard before, after and with the plan's 2 new stations."""
+    return [
         ("fire.within_before", "fire_stations", "population within 5 min, existing station only",
          fire["population_within_standard_before"], "people"),
         ("fire.share_before", "fire_stations", "share within 5 min, existing station only",
-         pct(fire["share_within_standard_before"]), ""),
+         _pct(fire["share_within_standard_before"]), ""),
         ("fire.within_after", "fire_stations", "population within 5 min, plan (no avoidable "
          "blank spot)", fire["population_within_standard_after"], "people"),
         ("fire.share_after", "fire_stations", "share within 5 min, plan",
-         pct(fire["share_within_standard_after"]), ""),
+         _pct(fire["share_within_standard_after"]), ""),
         ("fire.new", "fire_stations", "new stations in the plan", fire["stations_new"], ""),
         ("fire.cost", "fire_stations", "cost of the new stations (illustrative)",
          fire["cost_counted"], "10⁶ CNY"),
@@ -187,7 +175,26 @@ def plan_tables(
         ("fire.within_2_new", "fire_stations", "population within 5 min with the plan's 2 new "
          "stations (max cover)", fire2["population_within_standard_after"], "people"),
         ("fire.share_2_new", "fire_stations", "share within 5 min with 2 new stations",
-         pct(fire2["share_within_standard_after"]), ""),
+         _pct(fire2["share_within_standard_after"]), ""),
+    ]  # fmt: skip
+
+
+def _shelters(d: District, sh: Result) -> tuple[pd.DataFrame, list[Row]]:
+    """Shelter area (gross, usable; per person) existing vs after, and the key figures."""
+    pop = float(d.communities["population"].sum())
+    assert sh.plan is not None  # plan_district keeps verified results only
+    open_ = pd.Series(sh.plan.open, index=sh.instance.site_ids)
+    sites = d.shelters.assign(open=open_)
+    area = pd.DataFrame(
+        {
+            "existing": sites.loc[sites["existing"], ["area_m2", "usable_area_m2"]].sum(),
+            "after": sites.loc[sites["open"], ["area_m2", "usable_area_m2"]].sum(),
+        }
+    ).rename(index={"area_m2": "gross area m²", "usable_area_m2": "usable area m²"})
+    per = (area / pop).rename(index=lambda s: s.replace(" m²", " m² per person"))
+    walking = sh.report()["walking"]["value"]
+    new_sh = open_.index[open_ & ~sites["existing"]].tolist()
+    rows: list[Row] = [
         ("shelters.gross_before", "shelters", "gross shelter area per person, existing",
          round(float(per.loc["gross area m² per person", "existing"]), 2), "m²/person"),
         ("shelters.gross_after", "shelters", "gross shelter area per person, after",
@@ -201,6 +208,20 @@ def plan_tables(
          "people"),
         ("shelters.walk_mean", "shelters", "mean walk", round(walking["mean"], 1), "min"),
         ("shelters.walk_max", "shelters", "longest walk", round(walking["max"], 1), "min"),
+    ]  # fmt: skip
+    return pd.concat([area, per]).rename_axis("shelter area"), rows
+
+
+def _depots(result: Result) -> tuple[pd.DataFrame, list[Row]]:
+    """Stock + reserve against the peak need per category, and the key figures."""
+    dep = result.report()
+    cats = dep["categories"]
+    cover = (cats["stock"] + cats["reserve"]) / cats["peak_need"]
+    categories = cats[["abc", "stock", "reserve", "peak_need", "peak_scenario"]].assign(
+        stock_plus_reserve_per_peak=cover
+    )
+    depots = dep["depots"]
+    rows: list[Row] = [
         ("depots.open", "depots", "open depots (existing + opened)",
          int(depots["status"].isin(["existing", "opened"]).sum()), ""),
         ("depots.opened", "depots", "depots opened",
@@ -209,27 +230,30 @@ def plan_tables(
          ", ".join(depots.index[depots["status"] == "excluded"]), ""),
         ("depots.short", "depots", "categories whose stock + reserve is below the peak need",
          int((cover < 1 - 1e-9).sum()), ""),
+    ]  # fmt: skip
+    return categories, rows
+
+
+def _teams(result: Result) -> tuple[pd.DataFrame, pd.DataFrame, list[Row]]:
+    """Staffing per zone and per level, and the key figures."""
+    tm = result.report()
+    staffing = tm["staffing"]
+    by_level = staffing.groupby("level", sort=False).agg(
+        zones=("minimum", "size"),
+        minimum=("minimum", "sum"),
+        people=("people", "sum"),
+        zones_meeting_minimum=("surplus", lambda s: int((s >= 0).sum())),
+        smallest_surplus=("surplus", "min"),
+    )
+    hz = tm["hazard_coverage"]
+    rows: list[Row] = [
         ("teams.zones_met", "teams", "zones meeting their staffing minimum",
          f"{int((staffing['surplus'] >= 0).sum())} of {len(staffing)}", ""),
-        ("teams.rebased", "teams", "teams re-based", len(rebased), ""),
+        ("teams.rebased", "teams", "teams re-based", len(tm["rebased"]), ""),
         ("teams.hazard_cover", "teams", "key zone × hazard pairs covered within standard",
          f"{int(hz['met'].sum())} of {len(hz)}", ""),
     ]  # fmt: skip
-    key = pd.DataFrame(rows, columns=["key", "section", "figure", "value", "unit"])
-    key = key.set_index("key")
-    key["value"] = key["value"].astype(object)
-    return {
-        "key_figures": key,
-        "runs": _runs(parts, variants),
-        "fire_summary": pd.DataFrame(
-            {"plan (cover all)": fire, "2 new stations": fire2}
-        ).rename_axis("metric"),
-        "fire_by_type": f_rep["by_type"],
-        "shelter_area": shelter_area,
-        "depot_categories": depot_categories,
-        "staffing_by_level": by_level,
-        "staffing": staffing,
-    }
+    return staffing, by_level, rows
 
 
 # ---------------------------------------------------------------------- text
