@@ -1,8 +1,8 @@
 """Every available backend on hand-solvable MILPs, time limits, warm starts and MPS export.
 
 Each test runs once per backend in ``erlocate.backends.available()`` (the
-local ``backend`` fixture: every solver found here, not only the core three of
-``tests/conftest.py``) and calls ``erlocate.backends.get(name).solve`` directly,
+``backend`` fixture of ``tests/backends/conftest.py``: every solver found here,
+not only the core three of ``tests/conftest.py``) and calls ``erlocate.backends.get(name).solve`` directly,
 so the translation and status mapping of each backend is tested without the
 model layer. A backend is skipped on a model only for a capability it
 declares (:class:`erlocate.backends.Capabilities`): ``integer_only`` on a
@@ -19,18 +19,12 @@ import pytest
 
 import erlocate
 from erlocate.backends import SolveOptions, available, get
-from erlocate.backends.base import OPTIMAL_GAP, STATUSES, relative_gap
+from erlocate.backends.base import OPTIMAL_GAP, STATUSES
 from erlocate.datasets import random_euclidean
 from erlocate.errors import InputError
 from erlocate.milp import Milp, MilpBuilder
-
-AVAILABLE = available()
-
-
-@pytest.fixture(params=AVAILABLE)
-def backend(request: pytest.FixtureRequest) -> str:
-    """Each backend that can run here, by its canonical name."""
-    return request.param
+from tests.backends import milps
+from tests.backends.milps import knapsack, max_lp, max_milp
 
 
 def unsupported(backend: str, milp: Milp) -> str | None:
@@ -77,20 +71,6 @@ def assert_solution(out, milp: Milp, objective: float, x=None) -> None:
 # --- hand-solvable models -------------------------------------------------------------
 
 
-def max_milp() -> Milp:
-    """max 5a + 4b + 3c + 1.5y + 10, 2a + 3b + c + y <= 4, a, b, c binary, 0 <= y <= 2.5.
-
-    {a, c} leaves 1 unit for y: 5 + 3 + 1.5 + 10 = 19.5; {a} with y = 2: 18;
-    {b, c}: 17; {a, b} does not fit. Optimum 19.5 at (1, 0, 1, 1).
-    """
-    b = MilpBuilder("max-toy", sense="max")
-    b.add_cols("pick", 3, obj=[5, 4, 3], ub=1, integer=True)
-    b.add_cols("fill", 1, obj=1.5, ub=2.5)
-    b.add_rows("capacity", rows=[0, 0, 0, 0], cols=[0, 1, 2, 3], vals=[2, 3, 1, 1], ub=4)
-    b.offset = 10.0
-    return b.build()
-
-
 def max_ip() -> Milp:
     """max 5a + 4b + 3c + 1.5y + 10 as in :func:`max_milp`, y integer in [0, 2]: {a, c}, y = 1.
 
@@ -114,15 +94,6 @@ def min_milp() -> Milp:
     b.add_cols("x", 2, obj=[1, 1], lb=-3, ub=5, integer=True)
     b.add_rows("eq", rows=[0, 0], cols=[0, 1], vals=[1, 2], lb=3, ub=3)
     b.add_rows("range", rows=[0, 0], cols=[0, 1], vals=[1, -1], lb=-1, ub=2)
-    return b.build()
-
-
-def max_lp() -> Milp:
-    """max 3x + 2y + 0.5, x + y <= 4, x + 3y <= 6, x <= 3 (continuous): 11.5 at (3, 1)."""
-    b = MilpBuilder("max-lp", sense="max")
-    b.add_cols("xy", 2, obj=[3, 2], ub=[3, np.inf])
-    b.add_rows("rows", rows=[0, 0, 1, 1], cols=[0, 1, 0, 1], vals=[1, 1, 1, 3], ub=[4, 6])
-    b.offset = 0.5
     return b.build()
 
 
@@ -180,52 +151,9 @@ def test_quiet_by_default(backend, capfd):
 # --- no solution ------------------------------------------------------------------------
 
 
-def infeasible_milp() -> Milp:
-    """Two binaries summing to at least 3."""
-    b = MilpBuilder("infeasible")
-    x = b.add_cols("x", 2, obj=1, ub=1, integer=True)
-    b.add_rows("sum", rows=[0, 0], cols=x, vals=1, lb=3)
-    return b.build()
-
-
-def integer_infeasible_milp() -> Milp:
-    """2x = 1 with x integer: the LP relaxation is feasible, the MILP is not."""
-    b = MilpBuilder("integer-infeasible")
-    x = b.add_cols("x", 1, obj=1, ub=5, integer=True)
-    b.add_rows("half", rows=[0], cols=x, vals=2, lb=1, ub=1)
-    return b.build()
-
-
-def infeasible_lp() -> Milp:
-    b = MilpBuilder("infeasible-lp")
-    x = b.add_cols("x", 2, obj=1, ub=1)
-    b.add_rows("sum", rows=[0, 0], cols=x, vals=1, lb=3)
-    return b.build()
-
-
-def unbounded(integer: bool) -> Milp:
-    """min -x - y with x - y <= 1, x, y >= 0: x = y = t for any t."""
-    b = MilpBuilder("unbounded")
-    b.add_cols("x", 1, obj=-1, integer=integer)
-    b.add_cols("y", 1, obj=-1)
-    b.add_rows("r", rows=[0, 0], cols=[0, 1], vals=[1, -1], ub=1)
-    return b.build()
-
-
-@pytest.mark.parametrize(
-    "make", [infeasible_milp, integer_infeasible_milp, infeasible_lp], ids=lambda f: f.__name__
-)
-def test_infeasible(backend, make):
-    out = run(backend, make())
-    assert out.status == "infeasible", out.termination
-    assert out.x is None and out.objective is None and out.bound is None
-
-
-@pytest.mark.parametrize("integer", [True, False], ids=["milp", "lp"])
-def test_unbounded(backend, integer):
-    out = run(backend, unbounded(integer))
-    assert out.status == "unbounded", out.termination
-    assert out.x is None and out.objective is None
+@pytest.mark.parametrize(("make", "status"), milps.NO_SOLUTION)
+def test_infeasible_or_unbounded(backend, make, status):
+    milps.assert_refuted(run(backend, make()), status)
 
 
 def test_empty_model_is_worth_its_offset(backend):
@@ -240,33 +168,12 @@ def test_empty_model_is_worth_its_offset(backend):
 # --- time limits: honest statuses ----------------------------------------------------
 
 
-def knapsack(n: int = 60, k: int = 5, seed: int = 0) -> Milp:
-    """A correlated multi-dimensional 0-1 knapsack: values track weights, so it is hard."""
-    rng = np.random.default_rng(seed)
-    w = rng.integers(10, 100, (k, n))
-    v = w.sum(axis=0) + rng.integers(0, 30, n)
-    b = MilpBuilder("mkp", sense="max")
-    x = b.add_cols("x", n, obj=v, ub=1, integer=True)
-    rows, cols = np.nonzero(np.ones((k, n)))
-    b.add_rows("capacity", rows=rows, cols=x[cols], vals=w[rows, cols], ub=w.sum(axis=1) / 2)
-    return b.build()
-
-
 @pytest.mark.parametrize("time_limit", [0.05, 0.2])
 def test_time_limited_run_is_honest(backend, time_limit):
     milp = knapsack()
     out = run(backend, milp, time_limit=time_limit)
     assert out.status in ("optimal", "feasible", "no_solution"), out.termination
-    if out.status == "optimal":
-        assert out.gap <= OPTIMAL_GAP
-    if out.x is None:
-        assert out.objective is None
-        return
-    assert milp.max_violation(out.x) <= 1e-6
-    assert out.objective == pytest.approx(milp.objective_value(out.x), rel=1e-9)
-    if out.bound is not None:
-        assert out.bound >= out.objective - 1e-9  # an upper bound when maximising
-        assert out.gap == pytest.approx(relative_gap(out.objective, out.bound))
+    milps.assert_honest(out, milp)
 
 
 def test_gap_stop_is_not_optimal(backend):
@@ -344,8 +251,9 @@ def test_mps_round_trip(backend, make, tmp_path):
 @pytest.fixture
 def cbc_here() -> None:
     """CBC is a core solver (installed with the project): missing is a failure, not a skip."""
-    assert "cbc" in AVAILABLE, (
-        f"CBC is not available here (available: {AVAILABLE}); it comes with the project's "
+    here = available()
+    assert "cbc" in here, (
+        f"CBC is not available here (available: {here}); it comes with the project's "
         "dependencies, so its tests fail rather than skip"
     )
 

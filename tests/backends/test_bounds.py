@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import erlocate
-from erlocate.backends import SolveOptions, available, get
+from erlocate.backends import SolveOptions, get
 from erlocate.backends.base import (
     OPTIMAL_GAP,
     SolverOutput,
@@ -30,14 +30,6 @@ from erlocate.backends.base import (
 from erlocate.datasets import random_euclidean
 from erlocate.errors import SizeLimitError
 from erlocate.milp import MilpBuilder
-
-AVAILABLE = available()
-
-
-@pytest.fixture(params=AVAILABLE)
-def backend(request: pytest.FixtureRequest) -> str:
-    """Every backend that can run here (not only the core three of tests/conftest.py)."""
-    return request.param
 
 
 def out(status="feasible", objective=10.0, bound=None, x="one") -> SolverOutput:

@@ -21,24 +21,10 @@ from erlocate.backends.pulp import solver_names
 from erlocate.backends.pulp_model import RUST
 from erlocate.errors import BackendError
 from erlocate.milp import Milp, MilpBuilder
+from tests.backends.milps import KNAPSACK_OPTIMUM, knapsack
 from tests.conftest import random_instance
 
 PULP_SOLVERS = solver_names(True)
-
-
-def knapsack(n: int = 60, k: int = 5, seed: int = 0) -> Milp:
-    """A correlated 0-1 knapsack that takes HiGHS about a minute: optimum 9148."""
-    rng = np.random.default_rng(seed)
-    w = rng.integers(10, 100, (k, n))
-    v = w.sum(axis=0) + rng.integers(0, 30, n)
-    b = MilpBuilder("mkp", sense="max")
-    x = b.add_cols("x", n, obj=v, ub=1, integer=True)
-    rows, cols = np.nonzero(np.ones((k, n)))
-    b.add_rows("capacity", rows=rows, cols=x[cols], vals=w[rows, cols], ub=w.sum(axis=1) / 2)
-    return b.build()
-
-
-KNAPSACK_OPTIMUM = 9148.0
 
 
 def ranged() -> Milp:

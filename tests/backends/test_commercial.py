@@ -17,9 +17,11 @@ import pytest
 
 import erlocate
 from erlocate.backends import SizeLimit, SolveOptions, describe, get
-from erlocate.backends.base import OPTIMAL_GAP, STATUSES, relative_gap
+from erlocate.backends.base import OPTIMAL_GAP, STATUSES
 from erlocate.errors import BackendError, InputError, SizeLimitError
 from erlocate.milp import Milp, MilpBuilder
+from tests.backends import milps
+from tests.backends.milps import knapsack, max_lp, max_milp
 from tests.conftest import random_instance
 
 #: Backend name -> the PyPI package it needs.
@@ -105,16 +107,6 @@ def test_optimum_agrees_with_highs(solver, model, seed):
 # --- hand-solvable models: sense, offset, row kinds, LPs ---------------------------------
 
 
-def max_milp() -> Milp:
-    """max 5a + 4b + 3c + 1.5y + 10, 2a + 3b + c + y <= 4, a, b, c binary, y <= 2.5: 19.5."""
-    b = MilpBuilder("max-toy", sense="max")
-    b.add_cols("pick", 3, obj=[5, 4, 3], ub=1, integer=True)
-    b.add_cols("fill", 1, obj=1.5, ub=2.5)
-    b.add_rows("capacity", rows=[0, 0, 0, 0], cols=[0, 1, 2, 3], vals=[2, 3, 1, 1], ub=4)
-    b.offset = 10.0
-    return b.build()
-
-
 def rows_milp() -> Milp:
     """min x0 + x1 - 0.5: x0 + 2 x1 = 3, -1 <= x0 - x1 <= 2, a free row, integers in [-3, 5].
 
@@ -126,15 +118,6 @@ def rows_milp() -> Milp:
     b.add_rows("range", rows=[0, 0], cols=[0, 1], vals=[1, -1], lb=-1, ub=2)
     b.add_rows("free", rows=[0, 0], cols=[0, 1], vals=[7, -9])
     b.offset = -0.5
-    return b.build()
-
-
-def max_lp() -> Milp:
-    """max 3x + 2y + 0.5, x + y <= 4, x + 3y <= 6, x <= 3, y free above: 11.5 at (3, 1)."""
-    b = MilpBuilder("max-lp", sense="max")
-    b.add_cols("xy", 2, obj=[3, 2], ub=[3, np.inf])
-    b.add_rows("rows", rows=[0, 0, 1, 1], cols=[0, 1, 0, 1], vals=[1, 1, 1, 3], ub=[4, 6])
-    b.offset = 0.5
     return b.build()
 
 
@@ -189,31 +172,6 @@ def test_quiet_by_default_and_verbose_on_request(solver, capfd):
 # --- no solution --------------------------------------------------------------------------
 
 
-def infeasible(integer: bool) -> Milp:
-    """Two variables in [0, 1] summing to at least 3."""
-    b = MilpBuilder("infeasible")
-    x = b.add_cols("x", 2, obj=1, ub=1, integer=integer)
-    b.add_rows("sum", rows=[0, 0], cols=x, vals=1, lb=3)
-    return b.build()
-
-
-def integer_infeasible() -> Milp:
-    """2x = 1 with x integer: the LP relaxation is feasible, the MILP is not."""
-    b = MilpBuilder("integer-infeasible")
-    x = b.add_cols("x", 1, obj=1, ub=5, integer=True)
-    b.add_rows("half", rows=[0], cols=x, vals=2, lb=1, ub=1)
-    return b.build()
-
-
-def unbounded(integer: bool) -> Milp:
-    """min -x - y with x - y <= 1, x, y >= 0: x = y = t for any t."""
-    b = MilpBuilder("unbounded")
-    b.add_cols("x", 1, obj=-1, integer=integer)
-    b.add_cols("y", 1, obj=-1)
-    b.add_rows("r", rows=[0, 0], cols=[0, 1], vals=[1, -1], ub=1)
-    return b.build()
-
-
 def unbounded_ray_but_infeasible() -> Milp:
     """An unbounded ray (y free to grow) but 2x = 1 has no integer x: infeasible."""
     b = MilpBuilder("ray-infeasible")
@@ -223,58 +181,26 @@ def unbounded_ray_but_infeasible() -> Milp:
     return b.build()
 
 
-@pytest.mark.parametrize(
-    "make",
-    [
-        lambda: infeasible(True),
-        lambda: infeasible(False),
-        integer_infeasible,
-        unbounded_ray_but_infeasible,
-    ],
-    ids=["milp", "lp", "integer", "ray"],
-)
-def test_infeasible(solver, make):
-    out = run(solver, make())
-    assert out.status == "infeasible", out.termination
-    assert out.x is None and out.objective is None and out.bound is None
+RAY = pytest.param(unbounded_ray_but_infeasible, "infeasible", id="ray-infeasible")
 
 
-@pytest.mark.parametrize("integer", [True, False], ids=["milp", "lp"])
-def test_unbounded(solver, integer):
-    out = run(solver, unbounded(integer))
-    assert out.status == "unbounded", out.termination
-    assert out.x is None and out.objective is None
+@pytest.mark.parametrize(("make", "status"), [*milps.NO_SOLUTION, RAY])
+def test_infeasible_or_unbounded(solver, make, status):
+    milps.assert_refuted(run(solver, make()), status)
 
 
 # --- time limits: honest statuses ----------------------------------------------------------
 
 
-def knapsack(n: int = 120, k: int = 8, seed: int = 0) -> Milp:
-    """A correlated multi-dimensional 0-1 knapsack: values track weights, so it is hard."""
-    rng = np.random.default_rng(seed)
-    w = rng.integers(10, 100, (k, n))
-    v = w.sum(axis=0) + rng.integers(0, 30, n)
-    b = MilpBuilder("mkp", sense="max")
-    x = b.add_cols("x", n, obj=v, ub=1, integer=True)
-    rows, cols = np.nonzero(np.ones((k, n)))
-    b.add_rows("capacity", rows=rows, cols=x[cols], vals=w[rows, cols], ub=w.sum(axis=1) / 2)
-    return b.build()
-
-
 @pytest.mark.parametrize("time_limit", [0.0, 0.1])
 def test_time_limited_run_is_never_optimal(solver, time_limit):
-    milp = knapsack()
+    milp = knapsack(n=120, k=8)  # harder than the default: no commercial solver closes it
     out = run(solver, milp, time_limit=time_limit)
     assert out.status in ("feasible", "no_solution"), (out.status, out.termination)
     assert out.runtime < time_limit + 2
-    if out.x is None:
-        assert out.objective is None
-        return
-    assert milp.max_violation(out.x) <= 1e-6
-    assert out.objective == pytest.approx(milp.objective_value(out.x), rel=1e-9)
-    assert out.bound is not None and out.bound >= out.objective - 1e-9  # upper bound (max)
-    assert out.gap == pytest.approx(relative_gap(out.objective, out.bound))
-    assert out.gap > OPTIMAL_GAP
+    milps.assert_honest(out, milp)
+    if out.x is not None:  # a stopped search with an incumbent knows its bound and gap
+        assert out.bound is not None and out.gap > OPTIMAL_GAP
 
 
 def test_time_limit_counts_from_the_call(solver):

@@ -21,6 +21,7 @@ from erlocate.backends import cuopt as cu
 from erlocate.backends.base import classify
 from erlocate.errors import BackendError, InputError
 from erlocate.milp import Milp, MilpBuilder
+from tests.backends.milps import max_lp
 
 WHY_NOT = cu.BACKEND.probe()
 needs_gpu = pytest.mark.skipif(WHY_NOT != "", reason=f"cuOpt cannot run here: {WHY_NOT}")
@@ -53,15 +54,6 @@ def mixed_milp() -> Milp:
     return b.build()
 
 
-def small_lp() -> Milp:
-    """max 3x + 2y + 0.5, x + y <= 4, x + 3y <= 6, x <= 3 (continuous): 11.5 at (3, 1)."""
-    b = MilpBuilder("lp", sense="max")
-    b.add_cols("xy", 2, obj=[3, 2], ub=[3, np.inf])
-    b.add_rows("rows", rows=[0, 0, 1, 1], cols=[0, 1, 0, 1], vals=[1, 1, 1, 3], ub=[4, 6])
-    b.offset = 0.5
-    return b.build()
-
-
 # --- without a GPU: what cuOpt is handed, its statuses, solve()'s routing ---------------
 def test_translate_hands_over_the_milp_unchanged() -> None:
     milp = mixed_milp()
@@ -80,7 +72,7 @@ def test_translate_hands_over_the_milp_unchanged() -> None:
     assert a.var_types.dtype == np.dtype("<U1")
     assert a.var_types.tolist() == ["I", "I", "I", "C", "C"]
     assert a.maximize is True and a.offset == 10.0
-    lp = cu.translate(small_lp())
+    lp = cu.translate(max_lp())
     assert lp.var_types.tolist() == ["C", "C"] and lp.offset == 0.5
 
 
@@ -258,7 +250,7 @@ def test_solve_routes_an_optimal_mip(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_solve_tells_unbounded_from_infeasible(monkeypatch: pytest.MonkeyPatch) -> None:
     rec = fake(monkeypatch, ("DualInfeasible", None, None), ("Optimal", [0.0, 0.0], None))
-    out = cu.solve(small_lp(), SolveOptions(verbose=True))
+    out = cu.solve(max_lp(), SolveOptions(verbose=True))
     assert out.status == "unbounded" and "dual infeasible" in out.termination
     np.testing.assert_array_equal(rec.models[1]["set_objective_coefficients"][0], [0.0, 0.0])
     assert rec.params[1]["log_to_console"] is False
@@ -277,10 +269,10 @@ def test_solve_raises_cuopts_errors(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_stopped_lp_keeps_only_a_point_that_checks_out(monkeypatch: pytest.MonkeyPatch) -> None:
     fake(monkeypatch, ("TimeLimit", [3.0, 1.0], None))
-    out = cu.solve(small_lp(), SolveOptions(time_limit=1))
+    out = cu.solve(max_lp(), SolveOptions(time_limit=1))
     assert (out.status, out.objective, out.bound) == ("feasible", 11.5, None)
     fake(monkeypatch, ("TimeLimit", [3.0, 1.1], None))  # violates x + y <= 4
-    assert cu.solve(small_lp(), SolveOptions(time_limit=1)).status == "no_solution"
+    assert cu.solve(max_lp(), SolveOptions(time_limit=1)).status == "no_solution"
 
 
 def test_solve_checks_inputs_before_cuopt() -> None:
@@ -366,7 +358,7 @@ def test_gpu_mixed_milp_and_lp() -> None:
     assert out.status == "optimal", out.termination
     assert out.objective == pytest.approx(mixed_milp().objective_value(out.x))
     assert mixed_milp().max_violation(out.x) <= 1e-6
-    lp = run(small_lp())
+    lp = run(max_lp())
     assert (lp.status, lp.objective) == ("optimal", pytest.approx(11.5, rel=1e-7))
 
 

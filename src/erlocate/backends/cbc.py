@@ -26,6 +26,7 @@ by :func:`erlocate.backends.base.classify` only.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import tempfile
 import time
@@ -35,15 +36,8 @@ import numpy as np
 import pandas as pd
 
 from erlocate.backends import cbc_executable as exe
-from erlocate.backends.base import (
-    OPTIMAL_GAP,
-    RunFacts,
-    SolveOptions,
-    SolverOutput,
-    Verdict,
-    classify,
-    solve_empty,
-)
+from erlocate.backends.base import OPTIMAL_GAP, SolveOptions, SolverOutput, Verdict
+from erlocate.backends.call import SolveCall, solve_with
 from erlocate.backends.cbc_executable import (
     ENV_VAR,
     INTERRUPT_SHARE,
@@ -55,7 +49,7 @@ from erlocate.backends.cbc_executable import (
 from erlocate.backends.highs import to_highs
 from erlocate.backends.protocol import Capabilities, SolverBackend
 from erlocate.deadline import Deadline
-from erlocate.errors import BackendError, InputError
+from erlocate.errors import BackendError
 from erlocate.milp import Milp
 
 __all__ = [
@@ -236,46 +230,30 @@ def _bound(milp: Milp, options: SolveOptions, run: _Run, objective: float | None
 
 
 def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
-    """Solve ``milp`` with CBC and classify the answer.
+    """Solve ``milp`` with the CBC executable (:func:`write_mps`) after
+    :func:`~erlocate.backends.call.solve_with`'s checks, and classify the answer.
 
-    Parameters
-    ----------
-    milp : Milp
-        The canonical model.
-    options : SolveOptions
-        ``time_limit`` → ``-timeMode elapsed -seconds`` (counted from the
-        call; a CBC still running past it is interrupted, then killed, see
-        :data:`INTERRUPT_SHARE`), ``gap`` → ``-ratioGap``, ``threads`` →
-        ``-threads``, ``seed`` → ``-randomSeed`` and ``-randomCbcSeed``,
-        ``verbose`` streams CBC's log; ``warm_start`` → ``-mipstart`` (MIPs).
-
-    Returns
-    -------
-    SolverOutput
+    ``time_limit`` → ``-timeMode elapsed -seconds`` (counted from the
+    call; a CBC still running past it is interrupted, then killed, see
+    :data:`INTERRUPT_SHARE`), ``gap`` → ``-ratioGap``, ``threads`` →
+    ``-threads``, ``seed`` → ``-randomSeed`` and ``-randomCbcSeed``,
+    ``verbose`` streams CBC's log; ``warm_start`` → ``-mipstart`` (MIPs).
 
     Raises
     ------
     BackendError
-        No CBC executable, or CBC crashed or wrote no usable solution file.
-    InputError
-        ``warm_start`` has the wrong length.
+        No CBC executable (checked first), or CBC crashed or wrote no usable
+        solution file.
     """
     if not available():
         raise BackendError(f"cbc: {exe.cbc_source()}")
-    clock = Deadline.after(options.time_limit)
-    slack = 0.0 if options.time_limit is None else tolerance(options.time_limit)
-    is_mip = bool(milp.integrality.any())
-    x0 = None
-    if options.warm_start is not None:
-        x0 = np.asarray(options.warm_start, dtype=np.float64).ravel()
-        if x0.shape != (milp.n_cols,):
-            raise InputError(
-                f"warm_start: expected {milp.n_cols} values, got {x0.size}", field="warm_start"
-            )
-        x0 = x0 if is_mip else None  # CBC has no LP warm start from a primal vector
-    if milp.n_cols == 0:
-        return solve_empty(milp, backend=NAME, is_mip=is_mip)
+    return solve_with(NAME, milp, options, _solve)
 
+
+def _solve(call: SolveCall) -> SolverOutput:
+    milp, options, clock, is_mip = call.milp, call.options, call.clock, call.is_mip
+    slack = 0.0 if options.time_limit is None else tolerance(options.time_limit)
+    x0 = call.x0 if is_mip else None  # CBC has no LP warm start from a primal vector
     run = _cbc(milp, options, is_mip, x0, clock, slack)
     status, runtime = run.status_line, run.seconds
     termination = status.split(" - objective value")[0].strip() or "no status"
@@ -293,8 +271,12 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
     elif status.startswith("Status unknown") and _PRESOLVE_INFEASIBLE in run.log:
         verdict, termination = {"infeasible": True}, "infeasible (proved by bound tightening)"
     elif status.startswith("Unbounded"):
-        verdict, termination, seconds = _disambiguate(milp, options, is_mip, clock, slack)
-        runtime += seconds
+        # CBC says so when the LP relaxation is unbounded, which a MIP without any
+        # integer point can be too
+        checks: list[_Run] = []
+        check = functools.partial(_zero_objective, milp, is_mip, clock, slack, checks)
+        verdict, termination = call.recheck("CBC", "unbounded", check)
+        runtime += sum(c.seconds for c in checks)
     elif status.startswith("Stopped"):
         # "(no integer solution - continuous used)": the vector is the LP relaxation's.
         has_solution = is_mip and "no integer solution" not in status
@@ -305,49 +287,30 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
         )
     if x0 is not None and _MIPSTART_REJECTED in run.log:
         termination += f"; {WARM_START_REJECTED}"
-    common = RunFacts(
-        backend=NAME, runtime=runtime, termination=termination, sense=milp.sense, is_mip=is_mip
-    )
     if verdict:
-        return classify(
-            x=None, objective=None, bound=None, search_complete=False, **verdict, **common
-        )
+        return call.refuted(verdict, runtime, termination)
     x = objective = None
     if has_solution:
         if run.x is None:
             raise BackendError(f"cbc: CBC reported {status!r} but saved no solution vector")
         x, objective = run.x, milp.objective_value(run.x)
     bound = _bound(milp, options, run, objective) if is_mip else None
-    return classify(
-        x=x, objective=objective, bound=bound, search_complete=search_complete, **common
-    )
+    return call.answer(x, objective, bound, search_complete, runtime, termination)
 
 
-def _disambiguate(
-    milp: Milp, options: SolveOptions, is_mip: bool, clock: Deadline, slack: float
-) -> tuple[Verdict, str, float]:
-    """Tell "unbounded" from "infeasible" after CBC's "Unbounded".
-
-    CBC says "Unbounded" when the LP relaxation is unbounded, which a MIP
-    without any integer point can be too; with a zero objective a second run
-    decides feasibility. Returns the verdict, the termination text and the
-    seconds the check took.
-    """
-    if clock.expired():
-        return {"infeasible": True}, "unbounded or infeasible (no time left to tell which)", 0.0
+def _zero_objective(
+    milp: Milp, is_mip: bool, clock: Deadline, slack: float, runs: list[_Run], quiet: SolveOptions
+) -> bool | str:
+    """Run CBC again with a zero objective (the run goes to ``runs``): feasible (True),
+    infeasible (False) or why not known."""
     check = dataclasses.replace(milp, c=np.zeros(milp.n_cols))
-    quiet = dataclasses.replace(options, warm_start=None, verbose=False)
     run = _cbc(check, quiet, is_mip, None, clock, slack)
+    runs.append(run)
     if run.status_line.startswith("Optimal"):
-        return {"unbounded": True}, "unbounded", run.seconds
+        return True
     if run.status_line.startswith(("Infeasible", "Integer infeasible")):
-        return {"infeasible": True}, "infeasible (CBC first said unbounded)", run.seconds
-    what = run.status_line.split(" - objective value")[0].strip()
-    return (
-        {"infeasible": True},
-        f"unbounded or infeasible (CBC could not tell which: {what} on the feasibility check)",
-        run.seconds,
-    )
+        return False
+    return run.status_line.split(" - objective value")[0].strip()
 
 
 class CbcBackend(SolverBackend):
@@ -366,9 +329,7 @@ class CbcBackend(SolverBackend):
         """``""`` when a CBC executable was found, else why not and the fix."""
         return "" if available() else exe.cbc_source()
 
-    def run(self, milp: Milp, options: SolveOptions) -> SolverOutput:
-        """See :func:`solve`."""
-        return solve(milp, options)
+    run = staticmethod(solve)
 
 
 #: The ``"cbc"`` backend.

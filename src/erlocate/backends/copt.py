@@ -29,9 +29,6 @@ Licence and size limit
     A refused model raises :class:`~erlocate.errors.SizeLimitError` naming
     the limit and the model's size, whether caught before or by COPT itself
     (COPT error 4, "(LICENSE) Fail to solve problem").
-
-Statuses are not decided here: the raw facts go to
-:func:`erlocate.backends.base.classify`.
 """
 
 from __future__ import annotations
@@ -48,17 +45,10 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from erlocate.backends.base import (
-    RunFacts,
-    SolveOptions,
-    SolverOutput,
-    Verdict,
-    classify,
-    solve_empty,
-)
-from erlocate.backends.protocol import Capabilities, SizeLimit, SolverBackend
-from erlocate.deadline import Deadline
-from erlocate.errors import BackendError, ErlocateError, InputError, SizeLimitError
+from erlocate.backends.base import SolveOptions, SolverOutput
+from erlocate.backends.call import SolveCall, solve_with
+from erlocate.backends.protocol import LicensedBackend, SizeLimit
+from erlocate.errors import BackendError, SizeLimitError
 from erlocate.milp import Milp
 
 coptpy: ModuleType | None
@@ -86,12 +76,6 @@ _INFINITY = 1e30
 _LOCK = threading.Lock()
 
 
-def _need_coptpy() -> Any:
-    if coptpy is None:
-        raise BackendError("copt: coptpy is not installed: pip install 'erlocate[copt]'")
-    return coptpy
-
-
 @functools.cache
 def _envr() -> tuple[Any, str]:
     """The process' COPT environment and what COPT printed while starting it.
@@ -99,7 +83,7 @@ def _envr() -> tuple[Any, str]:
     COPT writes its licence search to file descriptor 1; it is captured so a
     quiet solve stays quiet. Raises ``coptpy.CoptError`` when COPT cannot start.
     """
-    cp = _need_coptpy()
+    cp = BACKEND.need(coptpy)
     with _LOCK, tempfile.TemporaryFile() as log:
         sys.stdout.flush()
         saved = os.dup(1)
@@ -127,14 +111,14 @@ def to_copt(milp: Milp) -> Any:
     Parameters
     ----------
     milp : Milp
-        The canonical model.
+        The canonical model; its rows pass as they are (COPT's rows have two bounds).
 
     Returns
     -------
     coptpy.Model
         Columns and rows in the Milp's order, unnamed, logging off.
     """
-    cp = _need_coptpy()
+    cp = BACKEND.need(coptpy)
     model = _envr()[0].createModel(milp.name)
     model.setParam("Logging", 0)
     model.loadMatrix(
@@ -161,16 +145,12 @@ def _set_options(model: Any, options: SolveOptions) -> None:
 
 
 def _size_error(milp: Milp, exc: Exception) -> SizeLimitError:
-    return SizeLimitError(
-        NAME,
-        f"{LICENCE_LIMIT} ({LICENCE_LIMIT.licence})",
-        f"{milp.n_cols:,} variables, {milp.n_rows:,} constraints",
-        f"COPT said: {exc}; use another backend (erlocate backends lists them) or a COPT licence",
-    )
+    size = f"{milp.n_cols:,} variables, {milp.n_rows:,} constraints"
+    return BACKEND.refused(size, f"COPT said: {exc}", "a COPT licence")
 
 
 def _run(model: Any, milp: Milp) -> None:
-    assert coptpy is not None  # checked by _need_coptpy() before any solve
+    assert coptpy is not None  # checked by BACKEND.need(coptpy) before any solve
     try:
         model.solve()
     except coptpy.CoptError as exc:
@@ -180,123 +160,82 @@ def _run(model: Any, milp: Milp) -> None:
 
 
 def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
-    """Solve ``milp`` with COPT and classify the answer.
+    """Solve ``milp`` with COPT (:func:`to_copt`) after
+    :func:`~erlocate.backends.call.solve_with`'s checks, and classify the answer.
 
-    Parameters
-    ----------
-    milp : Milp
-        The canonical model.
-    options : SolveOptions
-        ``time_limit`` → ``TimeLimit``, ``gap`` → ``RelGap``, ``threads`` →
-        ``Threads``, ``verbose`` → ``Logging``; a ``warm_start`` vector
-        becomes the MIP start (MIPs only); ``seed`` is ignored.
-
-    Returns
-    -------
-    SolverOutput
+    ``time_limit`` → ``TimeLimit``, ``gap`` → ``RelGap``, ``threads`` →
+    ``Threads``, ``verbose`` → ``Logging``; a ``warm_start`` vector
+    becomes the MIP start (MIPs only); ``seed`` is ignored.
 
     Raises
     ------
     SizeLimitError
-        The model is beyond the size limit of COPT without a licence.
+        The model is beyond the size limit of COPT without a licence (COPT error 4).
     BackendError
         COPT is missing, cannot start, or failed.
-    InputError
-        ``warm_start`` has the wrong length.
     """
-    clock = Deadline.after(options.time_limit)
-    is_mip = bool(milp.integrality.any())
-    x0 = None
-    if options.warm_start is not None:
-        x0 = np.asarray(options.warm_start, dtype=np.float64).ravel()
-        if x0.shape != (milp.n_cols,):
-            raise InputError(
-                f"warm_start: expected {milp.n_cols} values, got {x0.size}", field="warm_start"
-            )
-    if milp.n_cols == 0:
-        return solve_empty(milp, backend=NAME, is_mip=is_mip)
-    _need_coptpy()
-    try:
-        model = to_copt(milp)
-        if x0 is not None and is_mip:
-            model.setMipStart(model.getVars(), x0)
+    return solve_with(NAME, milp, options, _load)
+
+
+def _load(call: SolveCall) -> SolverOutput:
+    BACKEND.need(coptpy)
+    with call.failures():  # coptpy.CoptError, MemoryError ...
+        model = to_copt(call.milp)
+        if call.x0 is not None and call.is_mip:
+            model.setMipStart(model.getVars(), call.x0)
             model.loadMipStart()
-        return _solve(model, milp, options, clock, is_mip)
-    except ErlocateError:
-        raise
-    except Exception as exc:  # coptpy.CoptError, MemoryError ...
-        raise BackendError(
-            f"copt: failed on {milp.summary()}: {type(exc).__name__}: {exc}"
-        ) from exc
+        return _solve(model, call)
 
 
-def _solve(
-    model: Any, milp: Milp, options: SolveOptions, clock: Deadline, is_mip: bool
-) -> SolverOutput:
-    assert coptpy is not None  # checked by _need_coptpy() before any solve
+def _solve(model: Any, call: SolveCall) -> SolverOutput:
+    assert coptpy is not None  # checked by BACKEND.need(coptpy) before any solve
     C = coptpy.COPT
-    _set_options(model, clock.options(options))
+    milp = call.milp
+    _set_options(model, call.clock.options(call.options))
     start = time.perf_counter()
     _run(model, milp)
     status = model.status
     termination = _STATUS_NAMES.get(status, f"status {status}")
-    verdict: Verdict = {}
-    if status == C.INFEASIBLE:
-        verdict = {"infeasible": True}
-    elif status in (C.UNBOUNDED, C.INF_OR_UNB):
-        verdict, termination = _disambiguate(model, milp, options, clock)
-    runtime = time.perf_counter() - start
-    common = RunFacts(
-        backend=NAME, runtime=runtime, termination=termination, sense=milp.sense, is_mip=is_mip
-    )
-    if verdict:
-        return classify(
-            x=None, objective=None, bound=None, search_complete=False, **verdict, **common
-        )
-    vector = objective = None
-    has_solution = bool(model.hasmipsol) if is_mip else bool(model.haslpsol) and status == C.OPTIMAL
+    ambiguous = status in (C.UNBOUNDED, C.INF_OR_UNB)
+    claim = "infeasible" if status == C.INFEASIBLE else "unbounded" if ambiguous else ""
+    check = functools.partial(_zero_objective, model, milp)
+    read = functools.partial(_read, model, call, status)
+    return call.settle(start, termination, claim, read, check, "COPT")
+
+
+def _read(
+    model: Any, call: SolveCall, status: int, termination: str
+) -> tuple[np.ndarray | None, float | None, bool]:
+    """COPT's answer as a :data:`~erlocate.backends.call.Reader` gives it."""
+    assert coptpy is not None  # checked by BACKEND.need(coptpy) before any solve
+    C = coptpy.COPT
+    if call.is_mip:
+        has_solution = bool(model.hasmipsol)
+    else:
+        has_solution = bool(model.haslpsol) and status == C.OPTIMAL
+    vector = None
     if has_solution:
         vector = np.asarray(model.getValues(), dtype=np.float64)
-        objective = milp.objective_value(vector)
     elif status == C.OPTIMAL or status == C.NUMERICAL:
-        raise BackendError(f"copt: {termination} without a solution on {milp.summary()}")
+        raise BackendError(f"copt: {termination} without a solution on {call.milp.summary()}")
     bound = None
-    if is_mip:
+    if call.is_mip:
         value = float(model.bestbnd)
         bound = value if abs(value) < _INFINITY else None
-    return classify(
-        x=vector,
-        objective=objective,
-        bound=bound,
-        search_complete=status == C.OPTIMAL,
-        **common,
-    )
+    return vector, bound, status == C.OPTIMAL
 
 
-def _disambiguate(
-    model: Any, milp: Milp, options: SolveOptions, clock: Deadline
-) -> tuple[Verdict, str]:
-    """Tell "infeasible" from "unbounded" after COPT's UNBOUNDED or INF_OR_UNB.
-
-    With a zero objective the model cannot be unbounded, so a second solve
-    decides feasibility: a feasible point means the original objective was
-    unbounded (an unbounded ray alone proves no feasible point).
-    """
-    assert coptpy is not None  # checked by _need_coptpy() before any solve
-    if clock.expired():
-        return {"infeasible": True}, "unbounded or infeasible (no time left to tell which)"
-    model.setObjective(coptpy.LinExpr(), coptpy.COPT.MINIMIZE)
-    _set_options(model, clock.options(options, verbose=False))
+def _zero_objective(model: Any, milp: Milp, quiet: SolveOptions) -> bool | str:
+    """Solve again with a zero objective: feasible (True), infeasible (False) or why not known."""
+    assert coptpy is not None  # checked by BACKEND.need(coptpy) before any solve
+    C = coptpy.COPT
+    model.setObjective(coptpy.LinExpr(), C.MINIMIZE)
+    _set_options(model, quiet)
     _run(model, milp)
     status = model.status
-    if status == coptpy.COPT.OPTIMAL:
-        return {"unbounded": True}, "unbounded"
-    if status == coptpy.COPT.INFEASIBLE:
-        return {"infeasible": True}, "infeasible (COPT first said unbounded or infeasible)"
-    return {"infeasible": True}, (
-        "unbounded or infeasible (COPT could not tell which: "
-        f"{_STATUS_NAMES.get(status, status)} on the feasibility check)"
-    )
+    if status in (C.OPTIMAL, C.INFEASIBLE):
+        return status == C.OPTIMAL
+    return str(_STATUS_NAMES.get(status, status))
 
 
 #: COPT's status codes in words.
@@ -340,35 +279,12 @@ def _licence() -> tuple[str, bool]:
     return "", limited
 
 
-class CoptBackend(SolverBackend):
+class CoptBackend(LicensedBackend):
     """COPT through one ``loadMatrix`` call (size-limited unless a licence file is found)."""
 
-    name = NAME
     interface = "coptpy: one loadMatrix call with the CSC matrix and row bounds"
-    distribution = "coptpy"
-    extra = "copt"
-
-    @property
-    def capabilities(self) -> Capabilities:  # type: ignore[override]
-        """Warm start, bound, threads (no seed); the size limit of COPT without a licence
-        unless one was found (the probe runs once a process)."""
-        full = self.version() is not None and _licence() == ("", False)
-        return Capabilities(
-            warm_start=True,
-            bound=True,
-            threads=True,
-            seed=False,
-            size_limit=SizeLimit() if full else LICENCE_LIMIT,
-        )
-
-    def probe(self) -> str:
-        """COPT's environment must start and a tiny MIP must solve."""
-        return _licence()[0]
-
-    def run(self, milp: Milp, options: SolveOptions) -> SolverOutput:
-        """See :func:`solve`."""
-        return solve(milp, options)
 
 
-#: The ``"copt"`` backend.
-BACKEND = CoptBackend()
+#: The ``"copt"`` backend: COPT's environment must start and a tiny MIP must solve. COPT
+#: has no random-seed parameter.
+BACKEND = CoptBackend(NAME, "coptpy", LICENCE_LIMIT, licence=_licence, solve=solve, seed=False)

@@ -31,9 +31,6 @@ Licence and size limit
     finds out once per process whether the CPLEX in use is that edition or a
     full one; a refused model raises :class:`~erlocate.errors.SizeLimitError`
     naming the limit and the model's size, whether caught before or by CPLEX.
-
-Statuses are not decided here: the raw facts go to
-:func:`erlocate.backends.base.classify`.
 """
 
 from __future__ import annotations
@@ -48,18 +45,11 @@ from typing import Any
 
 import numpy as np
 
-from erlocate.backends.base import (
-    RunFacts,
-    SolveOptions,
-    SolverOutput,
-    Verdict,
-    classify,
-    solve_empty,
-)
+from erlocate.backends.base import SolveOptions, SolverOutput
+from erlocate.backends.call import SolveCall, solve_with
 from erlocate.backends.highs import to_highs
-from erlocate.backends.protocol import Capabilities, SizeLimit, SolverBackend
-from erlocate.deadline import Deadline
-from erlocate.errors import BackendError, ErlocateError, InputError, SizeLimitError
+from erlocate.backends.protocol import LicensedBackend, SizeLimit
+from erlocate.errors import BackendError, SizeLimitError
 from erlocate.milp import Milp
 
 try:
@@ -93,12 +83,6 @@ _INFEASIBLE = (3, 103)  # infeasible, MIP_infeasible
 _AMBIGUOUS = (2, 4, 118, 119, 133)
 
 
-def _need_cplex() -> Any:
-    if cplex is None:
-        raise BackendError("cplex: cplex is not installed: pip install 'erlocate[cplex]'")
-    return cplex
-
-
 def _quiet(c: Any) -> None:
     for stream in (
         c.set_log_stream,
@@ -122,14 +106,15 @@ def to_cplex(milp: Milp) -> Any:
     Parameters
     ----------
     milp : Milp
-        The canonical model.
+        The canonical model; the file holds the minimisation of ``c`` without constant
+        (direction and constant are set afterwards).
 
     Returns
     -------
     cplex.Cplex
         Columns in the Milp's order (``c0 ...``); free rows are dropped.
     """
-    c = _need_cplex().Cplex()
+    c = BACKEND.need(cplex).Cplex()
     _quiet(c)
     h = to_highs(dataclasses.replace(milp, sense="min", offset=0.0))
     with tempfile.TemporaryDirectory(prefix="erlocate-cplex-") as tmp:
@@ -155,13 +140,13 @@ def _set_options(c: Any, options: SolveOptions) -> None:
 
 
 def _size_error(milp: Milp, exc: Exception) -> SizeLimitError:
-    return SizeLimitError(
-        NAME,
-        f"{LICENCE_LIMIT} ({LICENCE_LIMIT.licence})",
-        f"{milp.n_cols:,} variables, {milp.n_rows:,} constraints",
-        f"CPLEX said: {str(exc).strip()}; use another backend (erlocate backends lists "
-        "them) or a full CPLEX installation",
-    )
+    size = f"{milp.n_cols:,} variables, {milp.n_rows:,} constraints"
+    return BACKEND.refused(size, f"CPLEX said: {_said(exc)}", "a full CPLEX installation")
+
+
+def _said(exc: Exception) -> str:
+    """A CPLEX error's message without the line break it ends with."""
+    return str(exc).strip()
 
 
 def _code(exc: Exception) -> int | None:
@@ -179,125 +164,79 @@ def _run(c: Any, milp: Milp) -> None:
 
 
 def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
-    """Solve ``milp`` with CPLEX and classify the answer.
+    """Solve ``milp`` with CPLEX (:func:`to_cplex`) after
+    :func:`~erlocate.backends.call.solve_with`'s checks, and classify the answer.
 
-    Parameters
-    ----------
-    milp : Milp
-        The canonical model.
-    options : SolveOptions
-        ``time_limit`` → ``timelimit``, ``gap`` → ``mip.tolerances.mipgap``,
-        ``threads`` → ``threads``, ``seed`` → ``randomseed``, ``verbose`` →
-        the log streams; a ``warm_start`` vector becomes a MIP start (MIPs only).
-
-    Returns
-    -------
-    SolverOutput
+    ``time_limit`` → ``timelimit``, ``gap`` → ``mip.tolerances.mipgap``,
+    ``threads`` → ``threads``, ``seed`` → ``randomseed``, ``verbose`` →
+    the log streams; a ``warm_start`` vector becomes a MIP start (MIPs only).
 
     Raises
     ------
     SizeLimitError
-        The model is beyond the Community Edition's size limit.
+        The model is beyond the Community Edition's size limit (CPLEX Error 1016).
     BackendError
         CPLEX is missing or failed.
-    InputError
-        ``warm_start`` has the wrong length.
     """
-    clock = Deadline.after(options.time_limit)
-    is_mip = bool(milp.integrality.any())
-    x0 = None
-    if options.warm_start is not None:
-        x0 = np.asarray(options.warm_start, dtype=np.float64).ravel()
-        if x0.shape != (milp.n_cols,):
-            raise InputError(
-                f"warm_start: expected {milp.n_cols} values, got {x0.size}", field="warm_start"
-            )
-    if milp.n_cols == 0:
-        return solve_empty(milp, backend=NAME, is_mip=is_mip)
-    _need_cplex()
-    try:
-        c = to_cplex(milp)
+    return solve_with(NAME, milp, options, _load)
+
+
+def _load(call: SolveCall) -> SolverOutput:
+    BACKEND.need(cplex)
+    with call.failures(_said):  # CplexError, MemoryError ...
+        c = to_cplex(call.milp)
         try:
-            if x0 is not None and is_mip:
-                start = [list(range(milp.n_cols)), x0.tolist()]
+            if call.x0 is not None and call.is_mip:
+                start = [list(range(call.milp.n_cols)), call.x0.tolist()]
                 c.MIP_starts.add(start, c.MIP_starts.effort_level.solve_fixed, "warm_start")
-            return _solve(c, milp, options, clock, is_mip)
+            return _solve(c, call)
         finally:
             c.end()
-    except ErlocateError:
-        raise
-    except Exception as exc:  # CplexError, MemoryError ...
-        raise BackendError(
-            f"cplex: failed on {milp.summary()}: {type(exc).__name__}: {str(exc).strip()}"
-        ) from exc
 
 
-def _solve(
-    c: Any, milp: Milp, options: SolveOptions, clock: Deadline, is_mip: bool
-) -> SolverOutput:
-    _set_options(c, clock.options(options))
+def _solve(c: Any, call: SolveCall) -> SolverOutput:
+    milp = call.milp
+    _set_options(c, call.clock.options(call.options))
     start = time.perf_counter()
     _run(c, milp)
-    sol = c.solution
-    status = sol.get_status()
-    termination = sol.get_status_string() or f"status {status}"
-    verdict: Verdict = {}
-    if status in _INFEASIBLE:
-        verdict = {"infeasible": True}
-    elif status in _AMBIGUOUS:
-        verdict, termination = _disambiguate(c, milp, options, clock)
-    runtime = time.perf_counter() - start
-    common = RunFacts(
-        backend=NAME, runtime=runtime, termination=termination, sense=milp.sense, is_mip=is_mip
-    )
-    if verdict:
-        return classify(
-            x=None, objective=None, bound=None, search_complete=False, **verdict, **common
-        )
-    vector = objective = None
+    status = c.solution.get_status()
+    termination = c.solution.get_status_string() or f"status {status}"
+    claim = "infeasible" if status in _INFEASIBLE else "unbounded" if status in _AMBIGUOUS else ""
+    check = functools.partial(_zero_objective, c, milp)
+    read = functools.partial(_read, c.solution, call, status)
+    return call.settle(start, termination, claim, read, check, "CPLEX")
+
+
+def _read(
+    sol: Any, call: SolveCall, status: int, termination: str
+) -> tuple[np.ndarray | None, float | None, bool]:
+    """CPLEX's answer as a :data:`~erlocate.backends.call.Reader` gives it."""
+    vector = None
     if sol.get_solution_type() != sol.type.none and sol.is_primal_feasible():
         vector = np.asarray(sol.get_values(), dtype=np.float64)
-        objective = milp.objective_value(vector)
     elif status in _COMPLETE:
-        raise BackendError(f"cplex: {termination} without a solution on {milp.summary()}")
+        raise BackendError(f"cplex: {termination} without a solution on {call.milp.summary()}")
     bound = None
-    if is_mip:
+    if call.is_mip:
         value = float(sol.MIP.get_best_objective())
         bound = value if abs(value) < _INFINITY else None
-    return classify(
-        x=vector,
-        objective=objective,
-        bound=bound,
-        search_complete=status in _COMPLETE,
-        **common,
-    )
+    return vector, bound, status in _COMPLETE
 
 
-def _disambiguate(
-    c: Any, milp: Milp, options: SolveOptions, clock: Deadline
-) -> tuple[Verdict, str]:
-    """Tell "infeasible" from "unbounded" after CPLEX's (MIP_)unbounded or
-    infeasible_or_unbounded.
+def _zero_objective(c: Any, milp: Milp, quiet: SolveOptions) -> bool | str:
+    """Solve again with a zero objective: feasible (True), infeasible (False) or why not known.
 
-    With a zero objective the model cannot be unbounded, so a second solve
-    decides feasibility: a feasible point means the original objective was
-    unbounded (CPLEX's unbounded alone proves a ray, not a feasible point).
+    After CPLEX's (MIP_)unbounded or infeasible_or_unbounded: its unbounded
+    alone proves a ray, not a feasible point.
     """
-    if clock.expired():
-        return {"infeasible": True}, "unbounded or infeasible (no time left to tell which)"
     c.objective.set_linear([(j, 0.0) for j in range(milp.n_cols)])
     c.MIP_starts.delete()
-    _set_options(c, clock.options(options, verbose=False))
+    _set_options(c, quiet)
     _run(c, milp)
     status = c.solution.get_status()
-    if status in _COMPLETE:
-        return {"unbounded": True}, "unbounded"
-    if status in _INFEASIBLE:
-        return {"infeasible": True}, "infeasible (CPLEX first said unbounded or infeasible)"
-    return {"infeasible": True}, (
-        "unbounded or infeasible (CPLEX could not tell which: "
-        f"{c.solution.get_status_string()} on the feasibility check)"
-    )
+    if status in _COMPLETE or status in _INFEASIBLE:
+        return status in _COMPLETE
+    return str(c.solution.get_status_string())
 
 
 @functools.cache
@@ -317,39 +256,15 @@ def _licence() -> tuple[str, bool]:
     except cplex.exceptions.CplexError as exc:
         if _code(exc) == _TOO_LARGE:
             return "", True
-        return f"CPLEX cannot start: {str(exc).strip()}", False
+        return f"CPLEX cannot start: {_said(exc)}", False
     return "", False
 
 
-class CplexBackend(SolverBackend):
+class CplexBackend(LicensedBackend):
     """CPLEX reading an MPS file written by HiGHS (Community Edition unless a full one)."""
 
-    name = NAME
     interface = "cplex: MPS file written by HiGHS, read with Cplex.read"
-    distribution = "cplex"
-    extra = "cplex"
-
-    @property
-    def capabilities(self) -> Capabilities:  # type: ignore[override]
-        """Warm start, bound, threads, seed; the Community Edition's limit unless a full
-        CPLEX was found (the probe runs once a process)."""
-        full = self.version() is not None and _licence() == ("", False)
-        return Capabilities(
-            warm_start=True,
-            bound=True,
-            threads=True,
-            seed=True,
-            size_limit=SizeLimit() if full else LICENCE_LIMIT,
-        )
-
-    def probe(self) -> str:
-        """A CPLEX environment must start and solve a model."""
-        return _licence()[0]
-
-    def run(self, milp: Milp, options: SolveOptions) -> SolverOutput:
-        """See :func:`solve`."""
-        return solve(milp, options)
 
 
-#: The ``"cplex"`` backend.
-BACKEND = CplexBackend()
+#: The ``"cplex"`` backend: a CPLEX environment must start and solve a model.
+BACKEND = CplexBackend(NAME, "cplex", LICENCE_LIMIT, licence=_licence, solve=solve)

@@ -59,11 +59,11 @@ import time
 import numpy as np
 from ortools.sat.python import cp_model_helper as cmh
 
-from erlocate.backends.base import RunFacts, SolveOptions, SolverOutput, classify, solve_empty
+from erlocate.backends.base import SolveOptions, SolverOutput
+from erlocate.backends.call import SolveCall, solve_with
 from erlocate.backends.integer_scaling import IntegerModel, to_integers
 from erlocate.backends.protocol import Capabilities, SolverBackend
-from erlocate.deadline import Deadline
-from erlocate.errors import BackendError, InputError
+from erlocate.errors import BackendError
 from erlocate.milp import Milp
 
 __all__ = ["BACKEND", "NAME", "SUPPORTS_WARM_START", "available", "solve", "to_cpsat"]
@@ -197,18 +197,9 @@ def _hint(proto: cmh.CpModelProto, im: IntegerModel, x0: np.ndarray) -> None:
 
 
 def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
-    """Solve ``milp`` with CP-SAT if it is exactly an integer model, and classify the answer.
-
-    Parameters
-    ----------
-    milp : Milp
-        The canonical model.
-    options : SolveOptions
-        See the module doc for how each option reaches CP-SAT.
-
-    Returns
-    -------
-    SolverOutput
+    """Solve ``milp`` with CP-SAT (:func:`to_cpsat`) after
+    :func:`~erlocate.backends.call.solve_with`'s checks, if it is exactly an integer
+    model, and classify the answer. The module doc says how each option reaches CP-SAT.
 
     Raises
     ------
@@ -217,39 +208,22 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
         power of ten makes exact integers (the message says which and where).
     BackendError
         CP-SAT found the model invalid (its reason is quoted) or failed.
-    InputError
-        ``warm_start`` has the wrong length.
     """
-    clock = Deadline.after(options.time_limit)
-    x0 = None
-    if options.warm_start is not None:
-        x0 = np.asarray(options.warm_start, dtype=np.float64).ravel()
-        if x0.shape != (milp.n_cols,):
-            raise InputError(
-                f"warm_start: expected {milp.n_cols} values, got {x0.size}", field="warm_start"
-            )
-    if milp.n_cols == 0:
-        return solve_empty(milp, backend=NAME, is_mip=True)
+    return solve_with(NAME, milp, options, _solve, is_mip=True)
+
+
+def _solve(call: SolveCall) -> SolverOutput:
+    milp = call.milp
     proto, im = to_cpsat(milp)
     empty = im.empty_columns
     if empty.size:
-        return classify(
-            x=None,
-            objective=None,
-            bound=None,
-            search_complete=True,
-            infeasible=True,
-            backend=NAME,
-            runtime=0.0,
-            termination=f"infeasible: column {int(empty[0])} has no integer within its bounds",
-            sense=milp.sense,
-            is_mip=True,
-        )
-    if x0 is not None:
-        _hint(proto, im, x0)
+        why = f"infeasible: column {int(empty[0])} has no integer within its bounds"
+        return call.refuted({"infeasible": True}, 0.0, why)
+    if call.x0 is not None:
+        _hint(proto, im, call.x0)
     wrapper = cmh.SolveWrapper()
-    wrapper.set_parameters(_parameters(clock.options(options)))
-    if options.verbose:
+    wrapper.set_parameters(_parameters(call.clock.options(call.options)))
+    if call.options.verbose:
         sys.stdout.flush()  # CP-SAT writes to the C stdout; keep the order readable
     start = time.perf_counter()
     try:
@@ -262,26 +236,16 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
     if status == _ST.MODEL_INVALID:
         why = cmh.CpSatHelper.validate_model(proto) or "no reason given"
         raise BackendError(f"cpsat: CP-SAT says the model is invalid: {why} ({milp.summary()})")
-    common = RunFacts(
-        backend=NAME, runtime=runtime, termination=termination, sense=milp.sense, is_mip=True
-    )
     if status == _ST.INFEASIBLE:
-        return classify(
-            x=None, objective=None, bound=None, search_complete=True, infeasible=True, **common
-        )
+        return call.refuted({"infeasible": True}, runtime, termination)
     if status not in (_ST.OPTIMAL, _ST.FEASIBLE):  # UNKNOWN: stopped without a solution
-        return classify(x=None, objective=None, bound=None, search_complete=False, **common)
+        return call.answer(None, None, None, False, runtime, termination)
     x = np.asarray(response.solution, dtype=np.float64)
     if x.shape != (milp.n_cols,):
         raise BackendError(f"cpsat: CP-SAT returned {x.size} values for {milp.n_cols} columns")
     objective = milp.objective_value(x)
-    return classify(
-        x=x,
-        objective=objective,
-        bound=_bound(milp, im, int(response.inner_objective_lower_bound), objective),
-        search_complete=status == _ST.OPTIMAL,
-        **common,
-    )
+    bound = _bound(milp, im, int(response.inner_objective_lower_bound), objective)
+    return call.answer(x, objective, bound, status == _ST.OPTIMAL, runtime, termination)
 
 
 def _bound(milp: Milp, im: IntegerModel, inner: int, objective: float) -> float | None:
@@ -314,9 +278,7 @@ class CpSatBackend(SolverBackend):
     )
     distribution = "ortools"
 
-    def run(self, milp: Milp, options: SolveOptions) -> SolverOutput:
-        """See :func:`solve`."""
-        return solve(milp, options)
+    run = staticmethod(solve)
 
 
 #: The ``"cpsat"`` backend.

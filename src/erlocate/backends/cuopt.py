@@ -31,10 +31,11 @@ from typing import Any
 
 import numpy as np
 
-from erlocate.backends.base import Answer, SolveOptions, SolverOutput, classify, solve_empty
+from erlocate.backends.base import Answer, SolveOptions, SolverOutput, Verdict, classify
+from erlocate.backends.call import SolveCall, solve_with
 from erlocate.backends.protocol import Capabilities, SolverBackend
 from erlocate.deadline import Deadline
-from erlocate.errors import BackendError, InputError
+from erlocate.errors import BackendError
 from erlocate.milp import Milp
 
 __all__ = ["BACKEND", "NAME", "classify_args", "gpu_report", "settings_for", "solve", "translate"]
@@ -239,25 +240,21 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
     Raises BackendError when cuOpt cannot be imported, rejects the model or
     the parameters, or fails; InputError for a ``warm_start`` of the wrong length.
     """
-    clock = Deadline.after(options.time_limit)
-    is_mip = bool(np.any(milp.integrality))
-    x0 = None if options.warm_start is None else _f64(options.warm_start).ravel()
-    if x0 is not None and x0.shape != (milp.n_cols,):
-        what = f"warm_start: expected {milp.n_cols} values, got {x0.size}"
-        raise InputError(what, field="warm_start")
-    if milp.n_cols == 0:
-        return solve_empty(milp, backend=NAME, is_mip=is_mip)
+    return solve_with(NAME, milp, options, _solve)
+
+
+def _solve(call: SolveCall) -> SolverOutput:
+    milp, is_mip = call.milp, call.is_mip
     lp = _linear_programming()
     arrays = translate(milp)
-    params = settings_for(clock.options(options), is_mip)
-    status, x, bound, runtime = _solve_once(lp, arrays, params, x0, is_mip)
+    params = settings_for(call.clock.options(call.options), is_mip)
+    status, x, bound, runtime = _solve_once(lp, arrays, params, call.x0, is_mip)
     if status in AMBIGUOUS:
-        unbounded, termination, seconds = _disambiguate(lp, arrays, options, clock, is_mip, status)
-        return classify(
-            x=None, objective=None, bound=None, search_complete=False, infeasible=not unbounded,
-            unbounded=unbounded, runtime=runtime + seconds, termination=termination, backend=NAME,
-            sense=milp.sense, is_mip=is_mip,
-        )  # fmt: skip
+        unbounded, termination, seconds = _disambiguate(
+            lp, arrays, call.options, call.clock, is_mip, status
+        )
+        verdict: Verdict = {"unbounded": True} if unbounded else {"infeasible": True}
+        return call.refuted(verdict, runtime + seconds, termination)
     objective = None if x is None else milp.objective_value(x)
     checked = status not in _PROVEN | _INCUMBENT and _checks_out(milp, x)
     args = classify_args(
@@ -389,9 +386,7 @@ class CuoptBackend(SolverBackend):
             return f"{why}cuOpt is not installed: pip install 'erlocate[cuopt]' on a GPU machine"
         return probe_reason(gpu_report(check_import=True), found[0])
 
-    def run(self, milp: Milp, options: SolveOptions) -> SolverOutput:
-        """See :func:`solve`."""
-        return solve(milp, options)
+    run = staticmethod(solve)
 
 
 #: The ``"cuopt"`` backend.

@@ -27,9 +27,6 @@ Licence and size limit
     error 10010) or a full one, and ``capabilities.size_limit`` says so; a
     refused model raises :class:`~erlocate.errors.SizeLimitError` naming the
     limit and the model's size, whether caught before or by Gurobi itself.
-
-Statuses are not decided here: the raw facts go to
-:func:`erlocate.backends.base.classify`.
 """
 
 from __future__ import annotations
@@ -42,17 +39,10 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from erlocate.backends.base import (
-    RunFacts,
-    SolveOptions,
-    SolverOutput,
-    Verdict,
-    classify,
-    solve_empty,
-)
-from erlocate.backends.protocol import Capabilities, SizeLimit, SolverBackend
-from erlocate.deadline import Deadline
-from erlocate.errors import BackendError, ErlocateError, InputError, SizeLimitError
+from erlocate.backends.base import SolveOptions, SolverOutput
+from erlocate.backends.call import SolveCall, solve_with
+from erlocate.backends.protocol import LicensedBackend, SizeLimit
+from erlocate.errors import BackendError, SizeLimitError
 from erlocate.milp import Milp
 
 gp: ModuleType | None
@@ -84,15 +74,9 @@ _MAX_SEED = 2_000_000_000
 _INFINITY = 1e100
 
 
-def _need_gurobipy() -> Any:
-    if gp is None:
-        raise BackendError("gurobi: gurobipy is not installed: pip install 'erlocate[gurobi]'")
-    return gp
-
-
 def _env(verbose: bool) -> Any:
     """A started Gurobi environment; silent (no licence banner) unless ``verbose``."""
-    g = _need_gurobipy()
+    g = BACKEND.need(gp)
     env = g.Env(empty=True)
     env.setParam("OutputFlag", int(bool(verbose)))
     env.start()
@@ -133,7 +117,7 @@ def to_gurobi(milp: Milp, env: Any) -> tuple[Any, Any]:
     (gurobipy.Model, gurobipy.MVar)
         The model and its column vector, in the Milp's column order.
     """
-    g = _need_gurobipy()
+    g = BACKEND.need(gp)
     model = g.Model(milp.name, env=env)
     vtype = np.where(milp.integrality, g.GRB.INTEGER, g.GRB.CONTINUOUS)
     x = model.addMVar(milp.n_cols, lb=milp.col_lb, ub=milp.col_ub, obj=milp.c, vtype=vtype)
@@ -150,13 +134,8 @@ def _size_error(milp: Milp, exc: Exception) -> SizeLimitError:
     ranged = int(np.sum(lo & hi & (milp.row_lb != milp.row_ub)))
     rows = int(np.sum(lo | hi)) + ranged
     passed = f" ({rows:,} for Gurobi: ranged rows count twice)" if ranged else ""
-    return SizeLimitError(
-        NAME,
-        f"{LICENCE_LIMIT} ({LICENCE_LIMIT.licence})",
-        f"{milp.n_cols:,} variables, {milp.n_rows:,} constraints{passed}",
-        f"Gurobi said: {exc}; use another backend (erlocate backends lists them) "
-        "or a full Gurobi licence",
-    )
+    size = f"{milp.n_cols:,} variables, {milp.n_rows:,} constraints{passed}"
+    return BACKEND.refused(size, f"Gurobi said: {exc}", "a full Gurobi licence")
 
 
 def _set_options(model: Any, options: SolveOptions) -> None:
@@ -172,7 +151,7 @@ def _set_options(model: Any, options: SolveOptions) -> None:
 
 
 def _bound(model: Any) -> float | None:
-    assert gp is not None  # checked by _need_gurobipy() before any solve
+    assert gp is not None  # checked by BACKEND.need(gp) before any solve
     try:
         value = float(model.ObjBound)
     except gp.GurobiError as exc:  # no bound before the root (or for an LP)
@@ -183,132 +162,85 @@ def _bound(model: Any) -> float | None:
 
 
 def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
-    """Solve ``milp`` with Gurobi and classify the answer.
+    """Solve ``milp`` with Gurobi (:func:`to_gurobi`) after
+    :func:`~erlocate.backends.call.solve_with`'s checks, and classify the answer.
 
-    Parameters
-    ----------
-    milp : Milp
-        The canonical model.
-    options : SolveOptions
-        ``time_limit`` → ``TimeLimit``, ``gap`` → ``MIPGap``, ``threads`` →
-        ``Threads``, ``seed`` → ``Seed``, ``verbose`` → ``OutputFlag``; a
-        ``warm_start`` vector becomes the MIP start (MIPs only).
-
-    Returns
-    -------
-    SolverOutput
+    ``time_limit`` → ``TimeLimit``, ``gap`` → ``MIPGap``, ``threads`` →
+    ``Threads``, ``seed`` → ``Seed``, ``verbose`` → ``OutputFlag``; a
+    ``warm_start`` vector becomes the MIP start (MIPs only).
 
     Raises
     ------
     SizeLimitError
-        The model is beyond the licence's size limit.
+        The model is beyond the licence's size limit (error 10010).
     BackendError
         Gurobi is missing, has no usable licence, or failed.
-    InputError
-        ``warm_start`` has the wrong length.
     """
-    clock = Deadline.after(options.time_limit)
-    is_mip = bool(milp.integrality.any())
-    x0 = None
-    if options.warm_start is not None:
-        x0 = np.asarray(options.warm_start, dtype=np.float64).ravel()
-        if x0.shape != (milp.n_cols,):
-            raise InputError(
-                f"warm_start: expected {milp.n_cols} values, got {x0.size}", field="warm_start"
-            )
-    if milp.n_cols == 0:
-        return solve_empty(milp, backend=NAME, is_mip=is_mip)
-    g = _need_gurobipy()
-    try:
-        with _env(options.verbose) as env:
-            model, x = to_gurobi(milp, env)
-            with model:
-                return _solve(model, x, milp, options, clock, is_mip, x0)
-    except ErlocateError:
-        raise
-    except g.GurobiError as exc:
-        if exc.errno == _SIZE_LIMIT_EXCEEDED:
-            raise _size_error(milp, exc) from exc
-        raise BackendError(
-            f"gurobi: failed on {milp.summary()}: {exc} (error {exc.errno})"
-        ) from exc
-    except Exception as exc:  # MemoryError, TypeError from odd data ...
-        raise BackendError(
-            f"gurobi: failed on {milp.summary()}: {type(exc).__name__}: {exc}"
-        ) from exc
+    return solve_with(NAME, milp, options, _load)
 
 
-def _solve(
-    model: Any,
-    x: Any,
-    milp: Milp,
-    options: SolveOptions,
-    clock: Deadline,
-    is_mip: bool,
-    x0: np.ndarray | None,
-) -> SolverOutput:
-    assert gp is not None  # checked by _need_gurobipy() before any solve
+def _load(call: SolveCall) -> SolverOutput:
+    g = BACKEND.need(gp)
+    milp = call.milp
+    with call.failures():
+        try:
+            with _env(call.options.verbose) as env:
+                model, x = to_gurobi(milp, env)
+                with model:
+                    return _solve(model, x, call)
+        except g.GurobiError as exc:
+            if exc.errno == _SIZE_LIMIT_EXCEEDED:
+                raise _size_error(milp, exc) from exc
+            raise BackendError(
+                f"gurobi: failed on {milp.summary()}: {exc} (error {exc.errno})"
+            ) from exc
+
+
+def _solve(model: Any, x: Any, call: SolveCall) -> SolverOutput:
+    assert gp is not None  # checked by BACKEND.need(gp) before any solve
     GRB = gp.GRB
-    if x0 is not None and is_mip:
-        x.Start = x0
-    _set_options(model, clock.options(options))
+    milp = call.milp
+    if call.x0 is not None and call.is_mip:
+        x.Start = call.x0
+    _set_options(model, call.clock.options(call.options))
     start = time.perf_counter()
     model.optimize()
     status = model.Status
     termination = _STATUS_NAMES.get(status, f"status {status}")
-    verdict: Verdict = {}
-    if status == GRB.INFEASIBLE:
-        verdict = {"infeasible": True}
-    elif status in (GRB.INF_OR_UNBD, GRB.UNBOUNDED):
-        verdict, termination = _disambiguate(model, x, milp, options, clock)
-    runtime = time.perf_counter() - start
-    common = RunFacts(
-        backend=NAME, runtime=runtime, termination=termination, sense=milp.sense, is_mip=is_mip
-    )
-    if verdict:
-        return classify(
-            x=None, objective=None, bound=None, search_complete=False, **verdict, **common
-        )
-    vector = objective = None
+    claim = "infeasible" if status == GRB.INFEASIBLE else ""
+    if status in (GRB.INF_OR_UNBD, GRB.UNBOUNDED):  # UNBOUNDED proves a ray, not a point
+        claim = "unbounded"
+    check = functools.partial(_zero_objective, model, x, milp)
+    read = functools.partial(_read, model, x, call, status)
+    return call.settle(start, termination, claim, read, check, "Gurobi")
+
+
+def _read(
+    model: Any, x: Any, call: SolveCall, status: int, termination: str
+) -> tuple[np.ndarray | None, float | None, bool]:
+    """Gurobi's answer as a :data:`~erlocate.backends.call.Reader` gives it."""
+    assert gp is not None  # checked by BACKEND.need(gp) before any solve
+    GRB = gp.GRB
+    vector = None
     if model.SolCount > 0:
         vector = np.asarray(x.X, dtype=np.float64)
-        objective = milp.objective_value(vector)
     elif status in (GRB.LOADED, GRB.NUMERIC, GRB.INPROGRESS) or status == GRB.OPTIMAL:
-        raise BackendError(f"gurobi: {termination} without a solution on {milp.summary()}")
-    return classify(
-        x=vector,
-        objective=objective,
-        bound=_bound(model) if is_mip else None,
-        search_complete=status == GRB.OPTIMAL,
-        **common,
-    )
+        raise BackendError(f"gurobi: {termination} without a solution on {call.milp.summary()}")
+    bound = _bound(model) if call.is_mip else None
+    return vector, bound, status == GRB.OPTIMAL
 
 
-def _disambiguate(
-    model: Any, x: Any, milp: Milp, options: SolveOptions, clock: Deadline
-) -> tuple[Verdict, str]:
-    """Tell "infeasible" from "unbounded" after INF_OR_UNBD or UNBOUNDED.
-
-    Gurobi's UNBOUNDED only proves an unbounded ray, not a feasible point. With
-    a zero objective the model cannot be unbounded, so a second solve decides
-    feasibility: a feasible point means the original objective was unbounded.
-    """
-    assert gp is not None  # checked by _need_gurobipy() before any solve
-    if clock.expired():
-        return {"infeasible": True}, "unbounded or infeasible (no time left to tell which)"
+def _zero_objective(model: Any, x: Any, milp: Milp, quiet: SolveOptions) -> bool | str:
+    """Solve again with a zero objective: feasible (True), infeasible (False) or why not known."""
+    assert gp is not None  # checked by BACKEND.need(gp) before any solve
     x.Obj = np.zeros(milp.n_cols)
     model.reset()
-    _set_options(model, clock.options(options, verbose=False))
+    _set_options(model, quiet)
     model.optimize()
     status = model.Status
-    if status == gp.GRB.OPTIMAL:
-        return {"unbounded": True}, "unbounded"
-    if status == gp.GRB.INFEASIBLE:
-        return {"infeasible": True}, "infeasible (Gurobi first said unbounded or infeasible)"
-    return {"infeasible": True}, (
-        "unbounded or infeasible (Gurobi could not tell which: "
-        f"{_STATUS_NAMES.get(status, status)} on the feasibility check)"
-    )
+    if status in (gp.GRB.OPTIMAL, gp.GRB.INFEASIBLE):
+        return status == gp.GRB.OPTIMAL
+    return str(_STATUS_NAMES.get(status, status))
 
 
 #: Gurobi's status codes in words (``GRB.Status``).
@@ -349,35 +281,12 @@ def _licence() -> tuple[str, bool]:
     return "", False
 
 
-class GurobiBackend(SolverBackend):
+class GurobiBackend(LicensedBackend):
     """Gurobi through gurobipy's matrix API (restricted licence unless a full one is found)."""
 
-    name = NAME
     interface = "gurobipy matrix API: one addMVar and one addMConstr with the CSR matrix"
-    distribution = "gurobipy"
-    extra = "gurobi"
-
-    @property
-    def capabilities(self) -> Capabilities:  # type: ignore[override]
-        """Warm start, bound, threads, seed; the restricted licence's limit unless a
-        full licence was found (the probe runs once a process)."""
-        full = self.version() is not None and _licence() == ("", False)
-        return Capabilities(
-            warm_start=True,
-            bound=True,
-            threads=True,
-            seed=True,
-            size_limit=SizeLimit() if full else LICENCE_LIMIT,
-        )
-
-    def probe(self) -> str:
-        """A Gurobi environment must start (a licence, at least the restricted one)."""
-        return _licence()[0]
-
-    def run(self, milp: Milp, options: SolveOptions) -> SolverOutput:
-        """See :func:`solve`."""
-        return solve(milp, options)
 
 
-#: The ``"gurobi"`` backend.
-BACKEND = GurobiBackend()
+#: The ``"gurobi"`` backend: a Gurobi environment must start (a licence, at least the
+#: restricted one).
+BACKEND = GurobiBackend(NAME, "gurobipy", LICENCE_LIMIT, licence=_licence, solve=solve)

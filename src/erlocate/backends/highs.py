@@ -11,6 +11,7 @@ Statuses are not decided here: the raw facts go to
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import time
@@ -18,17 +19,10 @@ import time
 import highspy
 import numpy as np
 
-from erlocate.backends.base import (
-    RunFacts,
-    SolveOptions,
-    SolverOutput,
-    Verdict,
-    classify,
-    solve_empty,
-)
+from erlocate.backends.base import SolveOptions, SolverOutput, Verdict
+from erlocate.backends.call import SolveCall, solve_with
 from erlocate.backends.protocol import Capabilities, SolverBackend
-from erlocate.deadline import Deadline
-from erlocate.errors import BackendError, InputError
+from erlocate.errors import BackendError
 from erlocate.milp import Milp
 
 __all__ = [
@@ -238,41 +232,32 @@ def _finite(value: float) -> float | None:
 
 
 def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
-    """Solve ``milp`` with HiGHS and classify the answer.
+    """Solve ``milp`` with HiGHS (:func:`to_highs`) after
+    :func:`~erlocate.backends.call.solve_with`'s checks, and classify the answer.
 
-    Parameters
-    ----------
-    milp : Milp
-        The canonical model.
-    options : SolveOptions
-        ``time_limit`` → ``time_limit``, counted from the call (translation
-        included: HiGHS gets what is left after loading), ``gap`` → ``mip_rel_gap``, ``threads``,
-        ``seed`` → ``random_seed``, ``verbose`` → ``output_flag``; a
-        ``warm_start`` vector is handed to ``setSolution`` (MIPs only: HiGHS
-        starts LPs from its own crash basis).
-
-    Returns
-    -------
-    SolverOutput
+    ``time_limit`` → ``time_limit``, counted from the call (translation
+    included: HiGHS gets what is left after loading), ``gap`` → ``mip_rel_gap``, ``threads``,
+    ``seed`` → ``random_seed``, ``verbose`` → ``output_flag``; a
+    ``warm_start`` vector is handed to ``setSolution`` (MIPs only: HiGHS
+    starts LPs from its own crash basis, and an LP's warm start is not read).
 
     Raises
     ------
     BackendError
-        HiGHS failed without any incumbent (load, presolve or solve error).
-    InputError
-        ``warm_start`` has the wrong length.
+        ``threads`` beyond :data:`MAX_THREADS` (checked first), or HiGHS failed
+        without any incumbent (load, presolve or solve error).
     """
-    clock = Deadline.after(options.time_limit)
-    is_mip = bool(milp.integrality.any())
     check_threads(options.threads)
+    if not milp.integrality.any():  # HiGHS starts an LP from its own basis: no start to check
+        options = dataclasses.replace(options, warm_start=None)
+    return solve_with(NAME, milp, options, _solve)
+
+
+def _solve(call: SolveCall) -> SolverOutput:
+    milp, options, clock = call.milp, call.options, call.clock
     h = to_highs(milp)
-    if options.warm_start is not None and is_mip:
-        x0 = _f64(options.warm_start).ravel()
-        if x0.shape != (milp.n_cols,):
-            raise InputError(
-                f"warm_start: expected {milp.n_cols} values, got {x0.size}", field="warm_start"
-            )
-        h.setSolution(milp.n_cols, np.arange(milp.n_cols, dtype=np.int32), x0)
+    if call.x0 is not None:
+        h.setSolution(milp.n_cols, np.arange(milp.n_cols, dtype=np.int32), call.x0)
     _set_options(h, clock.options(options))
 
     start = time.perf_counter()
@@ -281,21 +266,18 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
     termination = h.modelStatusToString(model_status)
     verdict: Verdict = {}
     if model_status == _MS.kUnboundedOrInfeasible:
-        verdict, termination = _disambiguate(h, milp, options, clock)
+        # with a zero objective HiGHS decides feasibility (for rational data, also for a MIP)
+        first = "unbounded or infeasible"
+        check = functools.partial(_zero_objective, h, call.milp)
+        said = f"unbounded (HiGHS first said {first})"
+        verdict, termination = call.recheck("HiGHS", first, check, unbounded=said)
     elif model_status == _MS.kInfeasible:
         verdict = {"infeasible": True}
     elif model_status == _MS.kUnbounded:
         verdict = {"unbounded": True}
     runtime = time.perf_counter() - start
-    common = RunFacts(
-        backend=NAME, runtime=runtime, termination=termination, sense=milp.sense, is_mip=is_mip
-    )
     if verdict:
-        return classify(
-            x=None, objective=None, bound=None, search_complete=False, **verdict, **common
-        )
-    if model_status == _MS.kModelEmpty:
-        return solve_empty(milp, backend=NAME, is_mip=is_mip)
+        return call.refuted(verdict, runtime, termination)
 
     info = h.getInfo()
     x = objective = None
@@ -305,43 +287,23 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
     elif model_status not in _STOPPED:
         raise BackendError(f"highs: {termination} on {milp.summary()}")
     # An LP has no MIP bound; classify() uses the objective of a finished LP.
-    bound = _finite(info.mip_dual_bound) if is_mip else None
-    return classify(
-        x=x,
-        objective=objective,
-        bound=bound,
-        search_complete=model_status == _MS.kOptimal,
-        **common,
-    )
+    bound = _finite(info.mip_dual_bound) if call.is_mip else None
+    complete = model_status == _MS.kOptimal
+    return call.answer(x, objective, bound, complete, runtime, termination)
 
 
-def _disambiguate(
-    h: highspy.Highs, milp: Milp, options: SolveOptions, clock: Deadline
-) -> tuple[Verdict, str]:
-    """Tell "infeasible" from "unbounded" after HiGHS' kUnboundedOrInfeasible.
-
-    With a zero objective the model cannot be unbounded, so HiGHS must decide
-    feasibility: a feasible point means the original objective was unbounded
-    (for rational data, also for a MIP); none means infeasible.
-    """
+def _zero_objective(h: highspy.Highs, milp: Milp, left: SolveOptions) -> bool | str:
+    """Solve again with a zero objective and what is left of the time limit (the log stays
+    as it was): feasible (True), infeasible (False) or why not known."""
     n = milp.n_cols
     h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
-    if clock.limited:
-        if clock.expired():
-            return {"infeasible": True}, "unbounded or infeasible (no time left to tell which)"
-        remaining = clock.remaining()
-        if remaining is not None:  # always, as the clock is limited
-            set_option(h, "time_limit", remaining)
-    run(h, options.threads, "the feasibility check")
+    if left.time_limit is not None:
+        set_option(h, "time_limit", left.time_limit)
+    run(h, left.threads, "the feasibility check")
     status = h.getModelStatus()
-    if status == _MS.kInfeasible:
-        return {"infeasible": True}, "infeasible (HiGHS first said unbounded or infeasible)"
-    if status == _MS.kOptimal:
-        return {"unbounded": True}, "unbounded (HiGHS first said unbounded or infeasible)"
-    return {"infeasible": True}, (
-        "unbounded or infeasible (HiGHS could not tell which: "
-        f"{h.modelStatusToString(status)} on the feasibility check)"
-    )
+    if status in (_MS.kInfeasible, _MS.kOptimal):
+        return status == _MS.kOptimal
+    return h.modelStatusToString(status)
 
 
 class HighsBackend(SolverBackend):
@@ -352,9 +314,7 @@ class HighsBackend(SolverBackend):
     capabilities = Capabilities(warm_start=True, bound=True, threads=True, seed=True)
     distribution = "highspy"
 
-    def run(self, milp: Milp, options: SolveOptions) -> SolverOutput:
-        """See :func:`solve`."""
-        return solve(milp, options)
+    run = staticmethod(solve)
 
 
 #: The ``"highs"`` backend.

@@ -168,6 +168,19 @@ def _blocks_of(blocks: dict[str, slice], mask: np.ndarray) -> str:
     return ", ".join(parts) or f"{int(mask.sum()):,} unnamed"
 
 
+def _refused(
+    milp: Milp, backend: str, mask: np.ndarray, rule: str, what: str, note: str = ""
+) -> IntegerOnlyError:
+    """The error for the columns in ``mask`` (they are ``what``): their blocks and the first."""
+    j = int(np.flatnonzero(mask)[0])
+    lb, ub = milp.col_lb[j], milp.col_ub[j]
+    return IntegerOnlyError(
+        backend,
+        f"{rule}, and column block(s) {_blocks_of(milp.col_blocks, mask)} are {what}, e.g. "
+        f"{_name(milp.col_blocks, j, milp.n_cols, 'x')} in [{lb:g}, {ub:g}]{note}",
+    )
+
+
 def _columns(milp: Milp, backend: str) -> tuple[np.ndarray, np.ndarray]:
     lb, ub = milp.col_lb, milp.col_ub
     fixed_int = (lb == ub) & np.isfinite(lb) & (lb == np.round(lb))
@@ -175,33 +188,25 @@ def _columns(milp: Milp, backend: str) -> tuple[np.ndarray, np.ndarray]:
     if milp.implied_integer is not None:  # None: no column (a Milp holds an array once built)
         continuous &= ~milp.implied_integer
     if continuous.any():
-        j = int(np.flatnonzero(continuous)[0])
-        raise IntegerOnlyError(
-            backend,
-            f"CP-SAT solves integer models only, and column block(s) "
-            f"{_blocks_of(milp.col_blocks, continuous)} are continuous, e.g. "
-            f"{_name(milp.col_blocks, j, milp.n_cols, 'x')} in [{lb[j]:g}, {ub[j]:g}] "
-            "(not declared implied integer)",
+        rule = "CP-SAT solves integer models only"
+        raise _refused(
+            milp, backend, continuous, rule, "continuous", " (not declared implied integer)"
         )
     unbounded = ~np.isfinite(lb) | ~np.isfinite(ub)
     if unbounded.any():
-        j = int(np.flatnonzero(unbounded)[0])
-        raise IntegerOnlyError(
-            backend,
-            f"CP-SAT needs finite bounds on every variable, and column block(s) "
-            f"{_blocks_of(milp.col_blocks, unbounded)} are unbounded, e.g. "
-            f"{_name(milp.col_blocks, j, milp.n_cols, 'x')} in [{lb[j]:g}, {ub[j]:g}]",
-        )
+        rule = "CP-SAT needs finite bounds on every variable"
+        raise _refused(milp, backend, unbounded, rule, "unbounded")
     ilb, iub = np.ceil(lb), np.floor(ub)
     big = (np.abs(ilb) > MAX_VALUE) | (np.abs(iub) > MAX_VALUE)
     if big.any():
         j = int(np.flatnonzero(big)[0])
-        raise IntegerOnlyError(
-            backend,
-            f"column {_name(milp.col_blocks, j, milp.n_cols, 'x')} has a bound beyond 2^53 "
-            f"([{lb[j]:g}, {ub[j]:g}])",
-        )
+        column = f"column {_name(milp.col_blocks, j, milp.n_cols, 'x')}"
+        raise _beyond(backend, column, f"[{lb[j]:g}, {ub[j]:g}]")
     return ilb.astype(np.int64), iub.astype(np.int64)
+
+
+def _beyond(backend: str, what: str, bounds: str, after: str = "") -> IntegerOnlyError:
+    return IntegerOnlyError(backend, f"{what} has a bound beyond 2^53{after} ({bounds})")
 
 
 def _not_decimal(backend: str, what: str, value: float) -> IntegerOnlyError:
@@ -289,11 +294,9 @@ def to_integers(milp: Milp, backend: str = "cpsat") -> IntegerModel:
     )
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise IntegerOnlyError(
-            backend,
-            f"row {_name(milp.row_blocks, i, n_rows, 'r')} has a bound beyond 2^53 after "
-            f"scaling ([{milp.row_lb[i]:g}, {milp.row_ub[i]:g}] × 10^{k[i]})",
-        )
+        row = f"row {_name(milp.row_blocks, i, n_rows, 'r')}"
+        bounds = f"[{milp.row_lb[i]:g}, {milp.row_ub[i]:g}] × 10^{k[i]}"
+        raise _beyond(backend, row, bounds, " after scaling")
     c, obj_scale, obj_error = _objective(milp, mag, backend)
     return IntegerModel(
         col_lb=col_lb,

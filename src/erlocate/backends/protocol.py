@@ -1,5 +1,9 @@
 """What a solver backend is: the :class:`Backend` protocol, its :class:`Capabilities`,
-and :class:`SolverBackend`, a base class that fills in the common parts.
+:class:`SolverBackend`, a base class that fills in the common parts, and
+:class:`LicensedBackend`, its form for a commercial solver with a free edition.
+
+Every built-in backend's ``solve`` starts with
+:func:`~erlocate.backends.call.solve_with` (clock, warm start, empty model).
 
 A backend translates the canonical :class:`~erlocate.milp.Milp` to one solver
 and the answer back, as a :class:`~erlocate.backends.base.SolverOutput`
@@ -16,14 +20,23 @@ and ``erlocate.solve(model, instance, backend="mysolver")`` then finds it.
 from __future__ import annotations
 
 import importlib.metadata
+from collections.abc import Callable
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Protocol, runtime_checkable
 
 from erlocate.backends.base import SolveOptions, SolverOutput
-from erlocate.errors import SizeLimitError
+from erlocate.errors import BackendError, SizeLimitError
 from erlocate.milp import Milp
 
-__all__ = ["Backend", "Capabilities", "SizeLimit", "SolverBackend", "check_size"]
+__all__ = [
+    "Backend",
+    "Capabilities",
+    "LicensedBackend",
+    "SizeLimit",
+    "SolverBackend",
+    "check_size",
+]
 
 
 @dataclass(frozen=True)
@@ -188,6 +201,94 @@ class SolverBackend:
 
     def __repr__(self) -> str:
         return f"<backend {self.name!r}: {self.interface}>"
+
+
+class LicensedBackend(SolverBackend):
+    """A commercial solver whose free licence (or edition) limits the model size.
+
+    Its capabilities are warm start, bound, threads and (unless ``seed`` is
+    False) seed, with ``limit`` as the size limit unless the licence probe
+    finds a full licence. ``extra`` is ``name``: ``pip install
+    'erlocate[name]'`` installs ``distribution``.
+
+    Parameters
+    ----------
+    name : str
+        The backend's name.
+    distribution : str
+        The PyPI package of the solver's Python API.
+    limit : SizeLimit
+        The free licence's limit.
+    licence : callable
+        The licence probe: () -> (why the solver cannot run here or ``""``,
+        whether the licence in use is the size-limited one). It is called
+        often; the caller caches it, so that it runs once per process.
+    solve : callable
+        The module's ``solve(milp, options)``, which :meth:`run` calls.
+    seed : bool
+        ``SolveOptions.seed`` is honoured.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        distribution: str,
+        limit: SizeLimit,
+        *,
+        licence: Callable[[], tuple[str, bool]],
+        solve: Callable[[Milp, SolveOptions], SolverOutput],
+        seed: bool = True,
+    ) -> None:
+        self.name = name
+        self.distribution = distribution
+        self.extra = name
+        self.limit = limit
+        self.licence = licence
+        self.solve_function = solve
+        self.seed = seed
+
+    @property
+    def capabilities(self) -> Capabilities:  # type: ignore[override]
+        """Warm start, bound, threads, seed; the free licence's limit unless a full
+        licence was found (the probe runs once a process)."""
+        full = self.version() is not None and self.licence() == ("", False)
+        return Capabilities(
+            warm_start=True,
+            bound=True,
+            threads=True,
+            seed=self.seed,
+            size_limit=SizeLimit() if full else self.limit,
+        )
+
+    def need(self, module: ModuleType | None) -> ModuleType:
+        """``module``, the solver's Python API; BackendError naming the fix when it is None."""
+        if module is None:
+            raise BackendError(
+                f"{self.name}: {self.distribution} is not installed: "
+                f"pip install 'erlocate[{self.extra}]'"
+            )
+        return module
+
+    def refused(self, size: str, said: str, fix: str) -> SizeLimitError:
+        """The error for a model the solver itself refused as beyond the free licence's limit.
+
+        ``size`` is the model's size in the limit's terms, ``said`` what the
+        solver said and ``fix`` what lifts the limit (a full licence).
+        """
+        return SizeLimitError(
+            self.name,
+            f"{self.limit} ({self.limit.licence})",
+            size,
+            f"{said}; use another backend (erlocate backends lists them) or {fix}",
+        )
+
+    def probe(self) -> str:
+        """The solver must start and solve with a licence, at least the free one."""
+        return self.licence()[0]
+
+    def run(self, milp: Milp, options: SolveOptions) -> SolverOutput:
+        """The module's ``solve``."""
+        return self.solve_function(milp, options)
 
 
 def check_size(name: str, limit: SizeLimit, milp: Milp) -> None:

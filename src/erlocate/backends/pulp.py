@@ -51,19 +51,12 @@ from typing import Any
 
 import numpy as np
 
-from erlocate.backends.base import (
-    OPTIMAL_GAP,
-    RunFacts,
-    SolveOptions,
-    SolverOutput,
-    Verdict,
-    classify,
-    solve_empty,
-)
+from erlocate.backends.base import OPTIMAL_GAP, SolveOptions, SolverOutput, Verdict
+from erlocate.backends.call import SolveCall, solve_with
 from erlocate.backends.protocol import Capabilities, SolverBackend
 from erlocate.backends.pulp_model import RUST, Attempt, PulpModel, pulp, to_pulp
 from erlocate.deadline import Deadline
-from erlocate.errors import BackendError, InputError
+from erlocate.errors import BackendError
 from erlocate.milp import Milp
 
 __all__ = ["EXACT_BY_DEFAULT", "PulpBackend", "pulp_backend", "solver_names"]
@@ -249,18 +242,11 @@ class PulpBackend(SolverBackend):
 
     def run(self, milp: Milp, options: SolveOptions) -> SolverOutput:
         """Translate with :func:`to_pulp`, solve with PuLP, classify (module docstring)."""
-        clock = Deadline.after(options.time_limit)
-        is_mip = bool(milp.integrality.any())
-        x0 = None
-        if options.warm_start is not None:
-            x0 = np.asarray(options.warm_start, dtype=np.float64).ravel()
-            if x0.shape != (milp.n_cols,):
-                raise InputError(
-                    f"warm_start: expected {milp.n_cols} values, got {x0.size}", field="warm_start"
-                )
-        if milp.n_cols == 0:
-            return solve_empty(milp, backend=self.name, is_mip=is_mip)
-        model, attempt = self._attempt(milp, options, clock, x0)
+        return solve_with(self.name, milp, options, self._run)
+
+    def _run(self, call: SolveCall) -> SolverOutput:
+        milp, options, clock = call.milp, call.options, call.clock
+        model, attempt = self._attempt(milp, options, clock, call.x0)
         x = model.solution(milp) if attempt.has_solution else None
         runtime, termination = attempt.seconds, attempt.code
         verdict: Verdict = {}
@@ -272,16 +258,7 @@ class PulpBackend(SolverBackend):
             verdict, termination, seconds = self._verify(milp, options, clock, attempt)
             runtime += seconds
         if verdict:
-            common = RunFacts(
-                backend=self.name,
-                runtime=runtime,
-                termination=termination,
-                sense=milp.sense,
-                is_mip=is_mip,
-            )
-            return classify(
-                x=None, objective=None, bound=None, search_complete=False, **verdict, **common
-            )
+            return call.refuted(verdict, runtime, termination)
         objective = None if x is None else milp.objective_value(x)
         bound = None
         if attempt.bound is not None and objective is not None and np.isfinite(attempt.bound):
@@ -291,23 +268,14 @@ class PulpBackend(SolverBackend):
         search_complete = False
         if x is not None and attempt.optimal:
             exact = self.solver in EXACT_BY_DEFAULT and not self._gap
-            if not is_mip or exact or (self._gap and options.gap <= OPTIMAL_GAP):
+            if not call.is_mip or exact or (self._gap and options.gap <= OPTIMAL_GAP):
                 search_complete, bound = True, objective
             elif self._gap:
                 search_complete = True  # proven only if its own bound closes the gap
                 termination += f"; optimal within the requested gap {options.gap:g}"
             else:
                 termination += f"; not proven: PuLP cannot pass a gap to {self.solver}"
-        common = RunFacts(
-            backend=self.name,
-            runtime=runtime,
-            termination=termination,
-            sense=milp.sense,
-            is_mip=is_mip,
-        )
-        return classify(
-            x=x, objective=objective, bound=bound, search_complete=search_complete, **common
-        )
+        return call.answer(x, objective, bound, search_complete, runtime, termination)
 
     def _verify(
         self, milp: Milp, options: SolveOptions, clock: Deadline, first: Attempt

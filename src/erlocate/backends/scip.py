@@ -57,6 +57,7 @@ Statuses are not decided here: the raw facts go to
 from __future__ import annotations
 
 import dataclasses
+import functools
 import sys
 import time
 
@@ -64,18 +65,10 @@ import numpy as np
 import scipy.sparse as sp
 from ortools.linear_solver.python import model_builder_helper as mbh
 
-from erlocate.backends.base import (
-    RunFacts,
-    SolveOptions,
-    SolverOutput,
-    Verdict,
-    box_bound,
-    classify,
-    solve_empty,
-)
+from erlocate.backends.base import SolveOptions, SolverOutput, Verdict, box_bound
+from erlocate.backends.call import SolveCall, solve_with
 from erlocate.backends.protocol import Capabilities, SolverBackend
-from erlocate.deadline import Deadline
-from erlocate.errors import BackendError, InputError
+from erlocate.errors import BackendError
 from erlocate.milp import Milp
 
 __all__ = ["BACKEND", "NAME", "SOLVER", "SUPPORTS_WARM_START", "available", "solve", "to_ortools"]
@@ -114,7 +107,7 @@ def to_ortools(milp: Milp) -> mbh.ModelBuilderHelper:
     Parameters
     ----------
     milp : Milp
-        The canonical model.
+        The canonical model; its integer columns are flagged one call each.
 
     Returns
     -------
@@ -205,49 +198,32 @@ def _describe(run: _Run) -> str:
 
 
 def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
-    """Solve ``milp`` with SCIP (through OR-Tools) and classify the answer.
+    """Solve ``milp`` with SCIP through OR-Tools (:func:`to_ortools`) after
+    :func:`~erlocate.backends.call.solve_with`'s checks, and classify the answer.
 
-    Parameters
-    ----------
-    milp : Milp
-        The canonical model.
-    options : SolveOptions
-        ``time_limit`` → ``set_time_limit_in_seconds``, ``gap`` →
-        ``limits/gap``, ``seed`` → ``randomization/randomseedshift``,
-        ``verbose`` → ``enable_output``; a ``warm_start`` vector becomes a
-        full solution hint (MIPs only). ``threads`` is ignored (SCIP in
-        OR-Tools is single-threaded).
-
-    Returns
-    -------
-    SolverOutput
+    ``time_limit`` → ``set_time_limit_in_seconds``, ``gap`` →
+    ``limits/gap``, ``seed`` → ``randomization/randomseedshift``,
+    ``verbose`` → ``enable_output``; a ``warm_start`` vector becomes a
+    full solution hint (MIPs only). ``threads`` is ignored (SCIP in
+    OR-Tools is single-threaded).
 
     Raises
     ------
     BackendError
         OR-Tools rejected the model or parameters, or SCIP failed without any
         incumbent.
-    InputError
-        ``warm_start`` has the wrong length.
     """
-    clock = Deadline.after(options.time_limit)
-    is_mip = bool(milp.integrality.any())
-    x0 = None
-    if options.warm_start is not None:
-        x0 = np.asarray(options.warm_start, dtype=np.float64).ravel()
-        if x0.shape != (milp.n_cols,):
-            raise InputError(
-                f"warm_start: expected {milp.n_cols} values, got {x0.size}", field="warm_start"
-            )
-    if milp.n_cols == 0:
-        return solve_empty(milp, backend=NAME, is_mip=is_mip)
+    return solve_with(NAME, milp, options, _solve)
 
+
+def _solve(call: SolveCall) -> SolverOutput:
+    milp = call.milp
     helper = to_ortools(milp)
-    if x0 is not None and is_mip:
+    if call.x0 is not None and call.is_mip:
         # No bulk setter for hints either: one call per column, only when asked.
-        for j, value in enumerate(x0.tolist()):
+        for j, value in enumerate(call.x0.tolist()):
             helper.add_hint(j, value)
-    run = _scip(helper, clock.options(options))
+    run = _scip(helper, call.clock.options(call.options))
     floor = box_bound(milp)
     if run.bound is not None and floor is not None and run.status != _ST.OPTIMAL:
         weaker = run.bound < floor if milp.sense == "min" else run.bound > floor
@@ -261,8 +237,11 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
     if status in (_ST.INFEASIBLE, _ST.UNBOUNDED):
         ambiguous = status == _ST.UNBOUNDED or "unbounded" in run.status_str.lower()
         if ambiguous:
-            verdict, termination, seconds = _disambiguate(helper, options, clock)
-            runtime += seconds
+            # presolve may say unbounded (or "infeasible or unbounded") before any feasible point
+            checks: list[_Run] = []
+            check = functools.partial(_zero_objective, helper, checks)
+            verdict, termination = call.recheck("SCIP", "unbounded", check)
+            runtime += sum(c.seconds for c in checks)
         else:
             verdict = {"infeasible": True}
     elif status == _ST.OPTIMAL:
@@ -271,53 +250,26 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
         pass  # stopped by a limit: an incumbent if there is one
     elif run.x is None:
         raise BackendError(f"ortools: SCIP ended with {termination} on {milp.summary()}")
-    common = RunFacts(
-        backend=NAME, runtime=runtime, termination=termination, sense=milp.sense, is_mip=is_mip
-    )
     if verdict:
-        return classify(
-            x=None, objective=None, bound=None, search_complete=False, **verdict, **common
-        )
+        return call.refuted(verdict, runtime, termination)
     if search_complete and run.x is None:
         raise BackendError(f"ortools: SCIP said {termination} but returned no solution")
-    return classify(
-        x=run.x,
-        objective=run.objective,
-        bound=run.bound if is_mip else None,
-        search_complete=search_complete,
-        **common,
-    )
+    bound = run.bound if call.is_mip else None
+    return call.answer(run.x, run.objective, bound, search_complete, runtime, termination)
 
 
-def _disambiguate(
-    helper: mbh.ModelBuilderHelper, options: SolveOptions, clock: Deadline
-) -> tuple[Verdict, str, float]:
-    """Tell "unbounded" from "infeasible" after SCIP's UNBOUNDED or INFORUNBD.
-
-    SCIP's presolve can declare a model unbounded (or "infeasible or
-    unbounded") before it has any feasible point. With a zero objective the
-    model cannot be unbounded, so a second solve decides feasibility.
-    Returns the verdict, the termination text and the seconds the check took.
-    """
-    if clock.expired():
-        return (
-            {"infeasible": True},
-            "unbounded or infeasible (no time left to tell which)",
-            0.0,
-        )
+def _zero_objective(
+    helper: mbh.ModelBuilderHelper, runs: list[_Run], quiet: SolveOptions
+) -> bool | str:
+    """Solve again with a zero objective (the run goes to ``runs``): feasible (True),
+    infeasible (False) or why not known."""
     helper.clear_hints()
     helper.clear_objective()  # set_objective_coefficients skips zeros
-    run = _scip(helper, clock.options(options, verbose=False))
-    if run.status == _ST.OPTIMAL:
-        return {"unbounded": True}, "unbounded", run.seconds
-    if run.status == _ST.INFEASIBLE:
-        return {"infeasible": True}, "infeasible (SCIP first said unbounded)", run.seconds
-    return (
-        {"infeasible": True},
-        f"unbounded or infeasible (SCIP could not tell which: {_describe(run)} "
-        "on the feasibility check)",
-        run.seconds,
-    )
+    run = _scip(helper, quiet)
+    runs.append(run)
+    if run.status in (_ST.OPTIMAL, _ST.INFEASIBLE):
+        return run.status == _ST.OPTIMAL
+    return _describe(run)
 
 
 class ScipBackend(SolverBackend):
@@ -332,9 +284,7 @@ class ScipBackend(SolverBackend):
         """SCIP must be compiled into this OR-Tools build."""
         return "" if available() else "this OR-Tools build has no SCIP"
 
-    def run(self, milp: Milp, options: SolveOptions) -> SolverOutput:
-        """See :func:`solve`."""
-        return solve(milp, options)
+    run = staticmethod(solve)
 
 
 #: The ``"scip"`` backend.

@@ -33,9 +33,6 @@ Licence and size limit
     (``xpress.LicenseWarning``) is not shown. A refused model raises
     :class:`~erlocate.errors.SizeLimitError` naming the limit and the model's
     size, whether caught before or by Xpress itself.
-
-Statuses are not decided here: the raw facts go to
-:func:`erlocate.backends.base.classify`.
 """
 
 from __future__ import annotations
@@ -51,17 +48,10 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from erlocate.backends.base import (
-    RunFacts,
-    SolveOptions,
-    SolverOutput,
-    Verdict,
-    classify,
-    solve_empty,
-)
-from erlocate.backends.protocol import Capabilities, SizeLimit, SolverBackend
-from erlocate.deadline import Deadline
-from erlocate.errors import BackendError, ErlocateError, InputError, SizeLimitError
+from erlocate.backends.base import SolveOptions, SolverOutput
+from erlocate.backends.call import SolveCall, solve_with
+from erlocate.backends.protocol import LicensedBackend, SizeLimit
+from erlocate.errors import BackendError, SizeLimitError
 from erlocate.milp import Milp
 
 xp: ModuleType | None
@@ -91,15 +81,9 @@ _BOUND_VALID = (2, 3, 4, 6)
 _MAX_SEED = 2_147_483_647
 
 
-def _need_xpress() -> Any:
-    if xp is None:
-        raise BackendError("xpress: xpress is not installed: pip install 'erlocate[xpress]'")
-    return xp
-
-
 def _problem(verbose: bool) -> Any:
     """A new ``xpress.problem`` without the Community licence notice."""
-    x = _need_xpress()
+    x = BACKEND.need(xp)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", x.LicenseWarning)
         p = x.problem()
@@ -114,7 +98,7 @@ def _output(verbose: bool) -> Iterator[None]:
     if not verbose:
         yield
         return
-    assert xp is not None  # checked by _need_xpress() before any solve
+    assert xp is not None  # checked by BACKEND.need(xp) before any solve
     before = xp.getOutputEnabled()
     xp.setOutputEnabled(True)
     try:
@@ -124,7 +108,7 @@ def _output(verbose: bool) -> Iterator[None]:
 
 
 def _clip(a: np.ndarray) -> np.ndarray:
-    assert xp is not None  # checked by _need_xpress() before any solve
+    assert xp is not None  # checked by BACKEND.need(xp) before any solve
     return np.clip(np.asarray(a, dtype=np.float64), -xp.infinity, xp.infinity)
 
 
@@ -195,18 +179,14 @@ def _set_options(p: Any, options: SolveOptions) -> None:
 
 
 def _size_error(milp: Milp, exc: Exception) -> SizeLimitError:
-    return SizeLimitError(
-        NAME,
-        f"{LICENCE_LIMIT} ({LICENCE_LIMIT.licence})",
-        f"{milp.n_cols + milp.n_rows:,} variables + constraints "
-        f"({milp.n_cols:,} + {milp.n_rows:,})",
-        f"Xpress said: {exc}; use another backend (erlocate backends lists them) "
-        "or a full Xpress licence",
+    size = (
+        f"{milp.n_cols + milp.n_rows:,} variables + constraints ({milp.n_cols:,} + {milp.n_rows:,})"
     )
+    return BACKEND.refused(size, f"Xpress said: {exc}", "a full Xpress licence")
 
 
 def _optimize(p: Any, milp: Milp) -> tuple[Any, Any]:
-    assert xp is not None  # checked by _need_xpress() before any solve
+    assert xp is not None  # checked by BACKEND.need(xp) before any solve
     try:
         return p.optimize()
     except xp.SolverError as exc:
@@ -216,121 +196,75 @@ def _optimize(p: Any, milp: Milp) -> tuple[Any, Any]:
 
 
 def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
-    """Solve ``milp`` with Xpress and classify the answer.
+    """Solve ``milp`` with Xpress (:func:`to_xpress`) after
+    :func:`~erlocate.backends.call.solve_with`'s checks, and classify the answer.
 
-    Parameters
-    ----------
-    milp : Milp
-        The canonical model.
-    options : SolveOptions
-        ``time_limit`` → ``timelimit``, ``gap`` → ``miprelstop``, ``threads``
-        → ``threads``, ``seed`` → ``randomseed``, ``verbose`` →
-        ``outputlog``; a ``warm_start`` vector goes to ``addMipSol`` (MIPs only).
-
-    Returns
-    -------
-    SolverOutput
+    ``time_limit`` → ``timelimit``, ``gap`` → ``miprelstop``, ``threads``
+    → ``threads``, ``seed`` → ``randomseed``, ``verbose`` →
+    ``outputlog``; a ``warm_start`` vector goes to ``addMipSol`` (MIPs only).
 
     Raises
     ------
     SizeLimitError
-        The model is beyond the licence's size limit.
+        The model has more rows and columns than the Community licence allows (error 120).
     BackendError
         Xpress is missing, has no usable licence, or failed.
-    InputError
-        ``warm_start`` has the wrong length.
     """
-    clock = Deadline.after(options.time_limit)
-    is_mip = bool(milp.integrality.any())
-    x0 = None
-    if options.warm_start is not None:
-        x0 = np.asarray(options.warm_start, dtype=np.float64).ravel()
-        if x0.shape != (milp.n_cols,):
-            raise InputError(
-                f"warm_start: expected {milp.n_cols} values, got {x0.size}", field="warm_start"
-            )
-    if milp.n_cols == 0:
-        return solve_empty(milp, backend=NAME, is_mip=is_mip)
-    _need_xpress()
-    try:
-        with _output(options.verbose):
-            p = to_xpress(milp, options.verbose)
-            if x0 is not None and is_mip:
-                p.addMipSol(x0, np.arange(milp.n_cols), "warm_start")
-            return _solve(p, milp, options, clock, is_mip)
-    except ErlocateError:
-        raise
-    except Exception as exc:  # xpress.SolverError, xpress.ModelError, MemoryError ...
-        raise BackendError(
-            f"xpress: failed on {milp.summary()}: {type(exc).__name__}: {exc}"
-        ) from exc
+    return solve_with(NAME, milp, options, _load)
 
 
-def _solve(
-    p: Any, milp: Milp, options: SolveOptions, clock: Deadline, is_mip: bool
-) -> SolverOutput:
-    assert xp is not None  # checked by _need_xpress() before any solve
-    _set_options(p, clock.options(options))
+def _load(call: SolveCall) -> SolverOutput:
+    BACKEND.need(xp)
+    with call.failures(), _output(call.options.verbose):  # xpress.SolverError, ModelError ...
+        p = to_xpress(call.milp, call.options.verbose)
+        if call.x0 is not None and call.is_mip:
+            p.addMipSol(call.x0, np.arange(call.milp.n_cols), "warm_start")
+        return _solve(p, call)
+
+
+def _solve(p: Any, call: SolveCall) -> SolverOutput:
+    assert xp is not None  # checked by BACKEND.need(xp) before any solve
+    milp = call.milp
+    _set_options(p, call.clock.options(call.options))
     start = time.perf_counter()
     solve_status, sol_status = _optimize(p, milp)
     termination = f"{solve_status.name.lower()}, solution {sol_status.name.lower()}"
-    verdict: Verdict = {}
-    if sol_status == xp.SolStatus.INFEASIBLE:
-        verdict = {"infeasible": True}
-    elif sol_status == xp.SolStatus.UNBOUNDED:
-        verdict, termination = _disambiguate(p, milp, options, clock)
-    runtime = time.perf_counter() - start
-    common = RunFacts(
-        backend=NAME, runtime=runtime, termination=termination, sense=milp.sense, is_mip=is_mip
-    )
-    if verdict:
-        return classify(
-            x=None, objective=None, bound=None, search_complete=False, **verdict, **common
-        )
-    vector = objective = None
+    S = xp.SolStatus
+    # for a MIP, Xpress says unbounded when the LP relaxation is, integer point or not
+    claim = {S.INFEASIBLE: "infeasible", S.UNBOUNDED: "unbounded"}.get(sol_status, "")
+    check = functools.partial(_zero_objective, p, milp)
+    read = functools.partial(_read, p, call, solve_status, sol_status)
+    return call.settle(start, termination, claim, read, check, "Xpress", "unbounded")
+
+
+def _read(
+    p: Any, call: SolveCall, solve_status: Any, sol_status: Any, termination: str
+) -> tuple[np.ndarray | None, float | None, bool]:
+    """Xpress' answer as a :data:`~erlocate.backends.call.Reader` gives it."""
+    assert xp is not None  # checked by BACKEND.need(xp) before any solve
+    vector = None
     if sol_status in (xp.SolStatus.OPTIMAL, xp.SolStatus.FEASIBLE):
         vector = np.asarray(p.getSolution(), dtype=np.float64)
-        objective = milp.objective_value(vector)
     elif solve_status == xp.SolveStatus.FAILED:
-        raise BackendError(f"xpress: {termination} on {milp.summary()}")
+        raise BackendError(f"xpress: {termination} on {call.milp.summary()}")
     bound = None
-    if is_mip and p.attributes.mipstatus in _BOUND_VALID:
+    if call.is_mip and p.attributes.mipstatus in _BOUND_VALID:
         value = float(p.attributes.bestbound)
         bound = value if abs(value) < xp.infinity else None
-    return classify(
-        x=vector,
-        objective=objective,
-        bound=bound,
-        search_complete=solve_status == xp.SolveStatus.COMPLETED
-        and sol_status == xp.SolStatus.OPTIMAL,
-        **common,
-    )
+    complete = solve_status == xp.SolveStatus.COMPLETED and sol_status == xp.SolStatus.OPTIMAL
+    return vector, bound, complete
 
 
-def _disambiguate(
-    p: Any, milp: Milp, options: SolveOptions, clock: Deadline
-) -> tuple[Verdict, str]:
-    """Tell "infeasible" from "unbounded" after Xpress' UNBOUNDED.
-
-    For a MIP Xpress says unbounded when the LP relaxation is, whether or not
-    an integer point exists. With a zero objective the model cannot be
-    unbounded, so a second solve decides feasibility.
-    """
-    assert xp is not None  # checked by _need_xpress() before any solve
-    if clock.expired():
-        return {"infeasible": True}, "unbounded or infeasible (no time left to tell which)"
+def _zero_objective(p: Any, milp: Milp, quiet: SolveOptions) -> bool | str:
+    """Solve again with a zero objective: feasible (True), infeasible (False) or why not known."""
+    assert xp is not None  # checked by BACKEND.need(xp) before any solve
     p.postSolve()  # back to the original problem before changing it
     p.chgObj(np.arange(milp.n_cols), np.zeros(milp.n_cols))
-    _set_options(p, clock.options(options, verbose=False))
+    _set_options(p, quiet)
     _, sol_status = _optimize(p, milp)
     if sol_status in (xp.SolStatus.OPTIMAL, xp.SolStatus.FEASIBLE):
-        return {"unbounded": True}, "unbounded"
-    if sol_status == xp.SolStatus.INFEASIBLE:
-        return {"infeasible": True}, "infeasible (Xpress first said unbounded)"
-    return {"infeasible": True}, (
-        "unbounded or infeasible (Xpress could not tell which: "
-        f"{sol_status.name.lower()} on the feasibility check)"
-    )
+        return True
+    return False if sol_status == xp.SolStatus.INFEASIBLE else str(sol_status.name.lower())
 
 
 @functools.cache
@@ -353,35 +287,12 @@ def _licence() -> tuple[str, bool]:
     return "", False
 
 
-class XpressBackend(SolverBackend):
+class XpressBackend(LicensedBackend):
     """FICO Xpress through ``loadMIP`` with CSC arrays (Community licence unless a full one)."""
 
-    name = NAME
     interface = "xpress: one loadMIP/loadLP call with the CSC arrays"
-    distribution = "xpress"
-    extra = "xpress"
-
-    @property
-    def capabilities(self) -> Capabilities:  # type: ignore[override]
-        """Warm start, bound, threads, seed; the Community licence's limit unless a full
-        licence was found (the probe runs once a process)."""
-        full = self.version() is not None and _licence() == ("", False)
-        return Capabilities(
-            warm_start=True,
-            bound=True,
-            threads=True,
-            seed=True,
-            size_limit=SizeLimit() if full else LICENCE_LIMIT,
-        )
-
-    def probe(self) -> str:
-        """An Xpress problem must load and solve (a licence, at least the Community one)."""
-        return _licence()[0]
-
-    def run(self, milp: Milp, options: SolveOptions) -> SolverOutput:
-        """See :func:`solve`."""
-        return solve(milp, options)
 
 
-#: The ``"xpress"`` backend.
-BACKEND = XpressBackend()
+#: The ``"xpress"`` backend: an Xpress problem must load and solve (a licence, at least
+#: the Community one).
+BACKEND = XpressBackend(NAME, "xpress", LICENCE_LIMIT, licence=_licence, solve=solve)
