@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     totals = {
         b: f"{int((table[b].str.match(r'^[0-9.]+$')).sum())} proven, "
         f"{int((table[b] == 'limit').sum())} over its size limit, "
-        f"{int((table[b] == 'n/a').sum())} not integral (integer-only solver)"
+        f"{int((table[b] == 'n/a').sum())} with continuous columns it cannot take"
         for b in table.columns
     }
     wrong = disagreements(df)
