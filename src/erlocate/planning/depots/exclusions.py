@@ -18,8 +18,8 @@ import pandas as pd
 from erlocate.errors import InputError
 from erlocate.instance import Instance
 from erlocate.params import number
-from erlocate.planning._inputs import by_label
 from erlocate.planning.depots.params import DepotParams
+from erlocate.planning.inputs import by_label
 
 __all__ = ["exclusion_zones", "site_exclusions"]
 

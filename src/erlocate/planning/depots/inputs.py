@@ -18,9 +18,9 @@ import pandas as pd
 from erlocate.errors import InputError
 from erlocate.inputs import show_ids
 from erlocate.instance import Instance
-from erlocate.planning._checks import numeric_table
-from erlocate.planning._inputs import by_label, column, floats, real_array
+from erlocate.planning.checks import numeric_table
 from erlocate.planning.depots.defaults import depot_tiers, material_categories
+from erlocate.planning.inputs import by_label, column, floats, real_array
 
 __all__ = [
     "category_and_tier_tables",

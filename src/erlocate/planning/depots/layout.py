@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from erlocate.planning._arrays import groups, ranges
+from erlocate.planning.arrays import groups, ranges
 from erlocate.planning.depots.data import DepotData
 
 __all__ = ["ScenarioNodes", "expand", "layout", "usable_pairs"]

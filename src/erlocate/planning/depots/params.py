@@ -20,7 +20,7 @@ import pandas as pd
 
 from erlocate.errors import InputError
 from erlocate.params import boolean, integer, number
-from erlocate.planning._checks import (
+from erlocate.planning.checks import (
     is_sequence,
     label_list,
     mapping_of_numbers,

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 
 from erlocate.plan import Plan
-from erlocate.planning._inputs import dropped_row
 from erlocate.planning.depots.data import DepotData
 from erlocate.planning.depots.plan import DepotPlan
 from erlocate.planning.depots.verify import evaluate, transport_costs
+from erlocate.planning.inputs import dropped_row
 
 __all__ = ["tables"]
 

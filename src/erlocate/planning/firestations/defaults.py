@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from erlocate.errors import InputError
-from erlocate.planning._inputs import real_array
+from erlocate.planning.inputs import real_array
 
 __all__ = ["MODES", "SECOND", "TYPE_COLUMNS", "check_types", "station_types"]
 

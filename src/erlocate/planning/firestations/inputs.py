@@ -20,9 +20,9 @@ import pandas as pd
 
 from erlocate.errors import InputError
 from erlocate.instance import Instance
-from erlocate.planning._inputs import by_label, column, real_array, shown
 from erlocate.planning.firestations.defaults import check_types
 from erlocate.planning.firestations.params import FireParams
+from erlocate.planning.inputs import by_label, column, real_array, shown
 
 __all__ = [
     "FireData",

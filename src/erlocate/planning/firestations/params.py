@@ -22,7 +22,7 @@ import pandas as pd
 
 from erlocate.errors import InputError
 from erlocate.params import boolean, integer, is_real, number
-from erlocate.planning._checks import values_param
+from erlocate.planning.checks import values_param
 from erlocate.planning.firestations.defaults import MODES, SECOND
 
 __all__ = ["FireParams", "check_params"]

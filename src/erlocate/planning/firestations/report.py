@@ -7,9 +7,9 @@ import pandas as pd
 
 from erlocate.instance import Instance
 from erlocate.plan import coverage_counts
-from erlocate.planning._inputs import dropped_row, listed
 from erlocate.planning.firestations.inputs import FireData
 from erlocate.planning.firestations.plan import StationPlan
+from erlocate.planning.inputs import dropped_row, listed
 
 __all__ = ["responders", "tables"]
 

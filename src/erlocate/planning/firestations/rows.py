@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from erlocate.milp import MilpBuilder
-from erlocate.planning._arrays import ranges
+from erlocate.planning.arrays import ranges
 from erlocate.planning.firestations.inputs import FireData
 
 __all__ = ["closest_rows", "second_points", "second_rows"]

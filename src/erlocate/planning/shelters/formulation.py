@@ -13,7 +13,7 @@ import numpy as np
 from erlocate.milp import Milp, MilpBuilder
 from erlocate.models.blocks import Pairs
 from erlocate.plan import Plan
-from erlocate.planning._arrays import ranges
+from erlocate.planning.arrays import ranges
 from erlocate.planning.shelters.inputs import ShelterData
 from erlocate.planning.shelters.objective import level_weights
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from erlocate.errors import InputError
 from erlocate.instance import Instance
-from erlocate.planning._inputs import by_label, column, floats
+from erlocate.planning.inputs import by_label, column, floats
 from erlocate.planning.shelters.defaults import LIMIT_COLUMNS
 from erlocate.planning.shelters.params import ShelterParams, class_table
 

@@ -19,8 +19,8 @@ import pandas as pd
 
 from erlocate.errors import InputError
 from erlocate.params import boolean, integer, number
-from erlocate.planning._checks import label_list, values_param
-from erlocate.planning._inputs import real_array
+from erlocate.planning.checks import label_list, values_param
+from erlocate.planning.inputs import real_array
 from erlocate.planning.shelters.defaults import LIMIT_COLUMNS, default_classes
 
 __all__ = ["ShelterParams", "check_params", "class_table"]

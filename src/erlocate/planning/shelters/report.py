@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from erlocate.plan import Plan
-from erlocate.planning._inputs import dropped_row, listed
+from erlocate.planning.inputs import dropped_row, listed
 from erlocate.planning.shelters.defaults import WALK_BANDS
 from erlocate.planning.shelters.inputs import ShelterData
 

@@ -17,8 +17,8 @@ import pandas as pd
 
 from erlocate.errors import InputError
 from erlocate.instance import Instance
-from erlocate.planning._arrays import groups, ranges
-from erlocate.planning._inputs import by_label, column, real_array, shown
+from erlocate.planning.arrays import groups, ranges
+from erlocate.planning.inputs import by_label, column, real_array, shown
 from erlocate.planning.teams.defaults import normalise
 from erlocate.planning.teams.params import TeamParams, lookup, tables, team_table
 from erlocate.planning.teams.zones import zone_view

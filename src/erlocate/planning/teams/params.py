@@ -20,8 +20,8 @@ import pandas as pd
 
 from erlocate.errors import InputError
 from erlocate.params import boolean, integer, number
-from erlocate.planning._checks import is_sequence, label_list, mapping_of_numbers, values_param
-from erlocate.planning._inputs import real_array
+from erlocate.planning.checks import is_sequence, label_list, mapping_of_numbers, values_param
+from erlocate.planning.inputs import real_array
 from erlocate.planning.teams.defaults import (
     DEFAULT_COMPATIBILITY,
     DEFAULT_MINIMA,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from erlocate.plan import Plan
-from erlocate.planning._arrays import groups
+from erlocate.planning.arrays import groups
 from erlocate.planning.teams.inputs import TeamData, first_by, reach
 
 __all__ = ["TeamPlan", "deal_roles"]

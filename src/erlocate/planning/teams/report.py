@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from erlocate.planning._inputs import dropped_row
+from erlocate.planning.inputs import dropped_row
 from erlocate.planning.teams.inputs import TeamData, first_by, reach
 from erlocate.planning.teams.plan import TeamPlan
 from erlocate.planning.teams.zones import to_zones

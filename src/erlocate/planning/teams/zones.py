@@ -20,7 +20,7 @@ import numpy as np
 from erlocate.errors import InputError
 from erlocate.instance import Instance
 from erlocate.plan import Plan
-from erlocate.planning._inputs import shown
+from erlocate.planning.inputs import shown
 
 __all__ = ["to_sites", "to_zones", "zone_view"]
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from erlocate.errors import InputError
 from erlocate.params import is_real, number
-from erlocate.planning._inputs import real_array
+from erlocate.planning.inputs import real_array
 
 __all__ = ["is_sequence", "label_list", "mapping_of_numbers", "numeric_table", "values_param"]
 
