@@ -9,7 +9,7 @@
     )
 """
 
-from erlocate.geo._common import unreachable
+from erlocate.geo.checks import unreachable
 from erlocate.geo.frames import from_geodataframes
 from erlocate.geo.network import RoadNetwork
 from erlocate.geo.travel import euclidean, great_circle, manhattan

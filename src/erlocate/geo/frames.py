@@ -12,7 +12,7 @@ import scipy.sparse as sp
 import shapely
 
 from erlocate.errors import InputError
-from erlocate.geo._common import UTM_HINT, check_metric_crs, check_same_crs, show, unreachable
+from erlocate.geo.checks import UTM_HINT, check_metric_crs, check_same_crs, show, unreachable
 from erlocate.geo.components import cut_off_message
 from erlocate.geo.network import Direction, RoadNetwork
 from erlocate.geo.travel import euclidean, great_circle, manhattan

@@ -20,7 +20,7 @@ import scipy.sparse as sp
 import shapely
 
 from erlocate.errors import InputError
-from erlocate.geo._common import check_same_crs, metres_per_minute, projected_crs, unreachable
+from erlocate.geo.checks import check_same_crs, metres_per_minute, projected_crs, unreachable
 from erlocate.geo.components import Parts, link_parts, part_table, parts
 from erlocate.geo.paths import links_and_graph, trip_matrix
 from erlocate.geo.roads import Segments, segments_from_networkx, segments_from_roads

@@ -19,7 +19,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from erlocate.errors import InputError
-from erlocate.geo._common import check_metric_crs, metres_per_minute, show
+from erlocate.geo.checks import check_metric_crs, metres_per_minute, show
 from erlocate.params import is_real, number
 
 __all__ = ["Segments", "merge_vertices", "segments_from_networkx", "segments_from_roads"]

@@ -21,7 +21,7 @@ import scipy.sparse as sp
 import shapely
 
 from erlocate.errors import InputError
-from erlocate.geo._common import as_points, check_same_crs, show
+from erlocate.geo.checks import as_points, check_same_crs, show
 from erlocate.params import number
 
 __all__ = ["Links", "Snapped", "snap_points", "snap_table", "split_links"]

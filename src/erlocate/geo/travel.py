@@ -26,7 +26,7 @@ from scipy.spatial import cKDTree
 from scipy.spatial.distance import cdist
 
 from erlocate.errors import InputError
-from erlocate.geo._common import (
+from erlocate.geo.checks import (
     as_points,
     check_metric_crs,
     check_same_crs,
