@@ -124,8 +124,8 @@ def team_map(plan: DistrictPlan, ax: Any) -> None:
         layers=(
             *BACKGROUND_LAYERS,
             partial(team_layers, workload),
-            partial(rebased_layer, workload),
             zone_layers,
+            partial(rebased_layer, workload),
         ),
     )
     legend_at(ax, "lower left", without=("units", "roads"))  # zones and teams only
