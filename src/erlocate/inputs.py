@@ -234,7 +234,7 @@ def required_mask(required: Any, site_ids: pd.Index) -> np.ndarray:
     either a mask or ids: it is refused with a hint.
     """
     m = len(site_ids)
-    mask = np.zeros(m, dtype=bool)
+    mask: np.ndarray = np.zeros(m, dtype=bool)
     if required is None:
         mask.setflags(write=False)
         return mask

@@ -74,10 +74,10 @@ def test_team_map_draws_through_plot(plan):
     team_map(plan, ax)
     labels = legend_labels(ax)
     assert labels[0] == "fire team(s), area ∝ people" and "units" not in labels
-    assert labels[-3:] == [
-        "re-based: home → station",
+    assert labels[-3:] == [  # the order the report's team map always had
         "village/community (its own squad)",
         "key zone (faces a hazard)",
+        "re-based: home → station",
     ]
     assert ax.get_title().startswith("Teams: ")
     assert ax.get_legend()._loc == 3  # lower left

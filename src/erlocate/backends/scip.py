@@ -122,14 +122,15 @@ def to_ortools(milp: Milp) -> mbh.ModelBuilderHelper:
     helper = mbh.ModelBuilderHelper()
     helper.set_name(milp.name)
     try:
-        # OR-Tools' stub spells these float64 vectors numpy.ndarray[numpy.float64[m, 1]]
-        # (pybind11's notation), which mypy reads as an ndarray with shape type float64
+        # OR-Tools' stub (some releases) spells these float64 vectors
+        # numpy.ndarray[numpy.float64[m, 1]] (pybind11's notation), which mypy reads as an
+        # ndarray with shape type float64; older stubs do not, hence "unused-ignore" too
         helper.fill_model_from_sparse_data(
-            _f64(milp.col_lb),  # type: ignore[arg-type]
-            _f64(milp.col_ub),  # type: ignore[arg-type]
-            _f64(milp.c),  # type: ignore[arg-type]
-            _f64(milp.row_lb),  # type: ignore[arg-type]
-            _f64(milp.row_ub),  # type: ignore[arg-type]
+            _f64(milp.col_lb),  # type: ignore[arg-type, unused-ignore]
+            _f64(milp.col_ub),  # type: ignore[arg-type, unused-ignore]
+            _f64(milp.c),  # type: ignore[arg-type, unused-ignore]
+            _f64(milp.row_lb),  # type: ignore[arg-type, unused-ignore]
+            _f64(milp.row_ub),  # type: ignore[arg-type, unused-ignore]
             sp.csr_matrix(milp.A, dtype=np.float64),
         )
     except Exception as exc:  # ValueError, TypeError, MemoryError ...

@@ -216,7 +216,7 @@ def _row_speeds(
             "road's class",
             field="class_column",
         )
-    speed = np.full(len(roads), np.nan)
+    speed: np.ndarray = np.full(len(roads), np.nan)
     if speed_column is not None:
         column = _column(roads, speed_column, "speed_column")
         speed = _numbers(column, "speed_column", roads.index, "roads")

@@ -162,7 +162,7 @@ class NumberReader:
             text = re.sub(rf"(?<!\S){re.escape(word)}(?!\S)", value, text)
         self.text = text
         n_tokens = len(text.split())
-        values = np.empty(0)
+        values: np.ndarray = np.empty(0)
         if n_tokens:
             try:
                 values = np.fromstring(text, sep=" ")

@@ -150,7 +150,7 @@ def to_geodataframes(result: MapResult) -> ResultFrames:
     if plan is None:
         i = j = np.zeros(0, dtype=np.int64)
         share = np.zeros(0)
-        open_ = np.zeros(inst.n_sites, dtype=bool)
+        open_: np.ndarray = np.zeros(inst.n_sites, dtype=bool)
     else:
         i, j, share = plan.demand_idx, plan.site_idx, plan.share
         open_ = np.asarray(plan.open, dtype=bool)

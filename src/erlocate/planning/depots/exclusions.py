@@ -111,7 +111,7 @@ def exclusion_zones(
         reasons.append(
             np.where(hit, f"within {float(dist):g}{' ' + unit if unit else ''} of {name}", "")
         )
-    out = np.full(n, "", dtype=object)
+    out: np.ndarray = np.full(n, "", dtype=object)
     for r in reasons:
         out = np.where((out != "") & (r != ""), out + "; " + r, np.where(out != "", out, r))
     return out != "", out
@@ -120,7 +120,7 @@ def exclusion_zones(
 def site_exclusions(p: DepotParams, instance: Instance) -> tuple[np.ndarray, np.ndarray]:
     """Excluded sites and the reasons: the ``excluded`` flags, then the hazard geometries."""
     m, frame = instance.n_sites, instance.site_frame
-    reason = np.full(m, "", dtype=object)
+    reason: np.ndarray = np.full(m, "", dtype=object)
     flag = p.excluded
     if isinstance(flag, str):
         if frame is not None and flag in frame.columns:

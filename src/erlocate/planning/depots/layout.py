@@ -55,14 +55,14 @@ def layout(d: DepotData) -> tuple[list[ScenarioNodes], np.ndarray, np.ndarray, n
     out = [_scenario_nodes(d, s, aggregate) for s in range(len(d.scen))]
     m, K = d.cap.size, d.cats.size
     # the most a depot could ever ship of a category (stock above it is never used)
-    most = np.zeros(m * K)
+    most: np.ndarray = np.zeros(m * K)
     for sc in out:
         key = sc.f_site * K + sc.f_cat
         most = np.maximum(
             most, np.bincount(key, weights=sc.D[sc.f_node, sc.f_cat], minlength=m * K)
         )
     with np.errstate(divide="ignore", invalid="ignore"):
-        room = np.where(d.space > 0, d.cap[:, None] / d.space[None, :], np.inf).ravel()
+        room: np.ndarray = np.where(d.space > 0, d.cap[:, None] / d.space[None, :], np.inf).ravel()
     if d.params.integer_stock:  # whole units: never more than ceil(most), at most floor(room)
         most, room = np.ceil(most - 1e-9), np.floor(room + 1e-9)
     ub = np.minimum(most, room)

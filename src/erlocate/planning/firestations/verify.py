@@ -42,7 +42,7 @@ def _must(d: FireData, holdable_rows: np.ndarray) -> np.ndarray:
     """Points that must be in a district: all (cover_all; with allow_blank those some site
     can hold), and the second-coverage points when second coverage is required."""
     p, n = d.params, d.instance.n_demand
-    must = np.zeros(n, dtype=bool)
+    must: np.ndarray = np.zeros(n, dtype=bool)
     if p.mode == "cover_all":
         must[:] = True
         if p.allow_blank:

@@ -283,7 +283,9 @@ def _ancestors(inst: Instance, parent: Any) -> tuple[np.ndarray, np.ndarray]:
     if (up[given] < 0).any():
         bad = per[given][up[given] < 0].head(5).tolist()
         raise InputError(f"parent: unknown zone ids {bad}", field="parent")
-    zs, anc, cur = [np.arange(inst.n_demand)], [np.arange(inst.n_demand)], up
+    zs: list[np.ndarray] = [np.arange(inst.n_demand)]
+    anc: list[np.ndarray] = [np.arange(inst.n_demand)]
+    cur: np.ndarray = up
     for _ in range(inst.n_demand):  # one pass per level of the hierarchy
         has = np.flatnonzero(cur >= 0)
         if not has.size:

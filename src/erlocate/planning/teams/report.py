@@ -14,6 +14,9 @@ from erlocate.planning.teams.zones import to_zones
 
 __all__ = ["tables"]
 
+#: "No team" in the object columns (None, typed as an array for np.where).
+_NONE = np.array(None, dtype=object)
+
 
 def tables(d: TeamData, plan: TeamPlan) -> dict[str, pd.DataFrame]:
     """The tables of :meth:`~erlocate.planning.teams.TeamAllocation.report`."""
@@ -67,8 +70,8 @@ def _responders(d: TeamData, st: np.ndarray, pr: np.ndarray, bk: np.ndarray) -> 
         ok, tc = t >= 0, np.clip(t, 0, T - 1)
         time = np.where(ok, d.zones.cost_of(np.arange(n), st[tc]), np.nan)
         return {
-            name: np.where(ok, d.team_ids[tc].to_numpy(object), None),
-            f"{name}_type": np.where(ok, ty[d.ttype[tc]], None),
+            name: np.where(ok, d.team_ids[tc].to_numpy(object), _NONE),
+            f"{name}_type": np.where(ok, ty[d.ttype[tc]], _NONE),
             f"{name}_time": time,
             f"{name}_within_standard": ok & (time <= d.std[d.ttype[tc]]),
         }
@@ -98,8 +101,8 @@ def _hazard_coverage(d: TeamData, st: np.ndarray) -> pd.DataFrame:
         {
             "zone": d.zone_ids[zz],
             "hazard": np.array(d.hazards, dtype=object)[hh],
-            "team": np.where(found, d.team_ids[tc].to_numpy(object), None),
-            "type": np.where(found, ty[d.ttype[tc]], None),
+            "team": np.where(found, d.team_ids[tc].to_numpy(object), _NONE),
+            "type": np.where(found, ty[d.ttype[tc]], _NONE),
             "time": time,
             "standard": std,
             "met": time <= std,
