@@ -199,3 +199,15 @@ def test_teams_with_recruits(district, backend):
     assert tables["rebased"]["type"].tolist() == ["fire", "militia"]
     assert tables["rebased"].loc["T014", "to"] == "district"
     assert tables["hazard_coverage"]["met"].all()
+
+
+def test_the_old_import_path_still_works_with_a_warning():
+    import importlib
+    import sys
+
+    sys.modules.pop("erlocate.planning.district", None)
+    with pytest.warns(DeprecationWarning, match="moved to erlocate.district"):
+        old = importlib.import_module("erlocate.planning.district")
+    import erlocate.district as new
+
+    assert old.plan_district is new.plan_district and old.fire_station_case is new.fire_station_case
