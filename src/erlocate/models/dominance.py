@@ -96,7 +96,7 @@ def identical_rows(A: sp.sparray | sp.spmatrix) -> np.ndarray:
         pad[r_local, 1 + t_local] = A.indices[pos]
         _, inv = np.unique(pad, axis=0, return_inverse=True)
         inv = inv.ravel()
-        first = np.full(inv.max() + 1, n, dtype=np.int64)
+        first = np.full(int(np.max(inv)) + 1, n, dtype=np.int64)
         np.minimum.at(first, inv, bad)
         rep[bad] = first[inv]
     return rep

@@ -41,7 +41,7 @@ def evaluate(d: DepotData, plan: Plan) -> float:
     reserve = getattr(plan, "reserve", np.zeros(d.c_cap.size))
     first = float(d.fixed[plan.open].sum() + np.sum(stock * d.holding) + reserve @ d.c_retainer)
     t = transport_costs(d, plan) if isinstance(plan, DepotPlan) else np.zeros(len(d.scen))
-    return first + (float(t.max()) if d.params.transport == "worst" else float(d.prob @ t))
+    return first + (float(np.max(t)) if d.params.transport == "worst" else float(d.prob @ t))
 
 
 def check(d: DepotData, plan: Plan) -> list[str]:

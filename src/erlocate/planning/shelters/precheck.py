@@ -33,9 +33,9 @@ def precheck(d: ShelterData) -> None:
             )
             a = d.shares[s]
             who = (
-                f"{fmt_amount(d.pop.sum())} × {100 * a:g} %"
+                f"{fmt_amount(float(d.pop.sum()))} × {100 * a:g} %"
                 if a is not None
-                else f"{fmt_amount(d.pop.sum())} people × per-community shares"
+                else f"{fmt_amount(float(d.pop.sum()))} people × per-community shares"
             )
             scen = f"scenario {name!r}: " if len(d.names) > 1 else ""
             raise InfeasibleError(

@@ -151,7 +151,7 @@ def _need(d: TeamData) -> np.ndarray:
     direct = (dz != az) & (depth[dz] == depth[az] + 1)
     parent[dz[direct]] = az[direct]
     need = d.minimum.astype(float)
-    for lv in range(int(depth.max()), 0, -1):  # deepest level first
+    for lv in range(int(np.max(depth)), 0, -1):  # deepest level first
         zs = np.flatnonzero(depth == lv)
         child = np.bincount(parent[zs], need[zs], minlength=d.n)
         top = np.flatnonzero(depth == lv - 1)
