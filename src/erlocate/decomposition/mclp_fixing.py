@@ -330,5 +330,5 @@ def _output(
         gap,
         float(runtime),
         why,
-        str(getattr(backend, "NAME", "highs")),
+        backend.name,
     )
