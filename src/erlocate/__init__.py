@@ -17,7 +17,17 @@ from erlocate import errors
 from erlocate.backends import available as backends
 from erlocate.instance import Instance
 from erlocate.milp import Milp, MilpBuilder
-from erlocate.models import CFLP, LSCP, MCLP, UFLP, BackupCoverage, Model, PCenter, PMedian
+from erlocate.models import (
+    CFLP,
+    LSCP,
+    MCLP,
+    UFLP,
+    BackupCoverage,
+    Model,
+    PCenter,
+    PDispersion,
+    PMedian,
+)
 from erlocate.plan import Plan
 from erlocate.planning import Depots, FireStations, Shelters, TeamAllocation
 from erlocate.result import Result
@@ -67,6 +77,7 @@ __all__ = [
     "MilpBuilder",
     "Model",
     "PCenter",
+    "PDispersion",
     "PMedian",
     "Plan",
     "Result",

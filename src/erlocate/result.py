@@ -314,7 +314,7 @@ class Result:
                     f"of {float(self.instance.weights.sum()):,.6g} weight "
                     f"({100 * (self.coverage_share or 0.0):.2f} %)"
                 )
-            else:
+            elif len(self.plan.demand_idx):  # models that allocate demand
                 a = self.assignment
                 mean = float(np.average(a["cost"], weights=a["weight"])) if a["weight"].sum() else 0
                 largest = float(a["cost"].max()) if len(a) else 0.0

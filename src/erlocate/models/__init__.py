@@ -1,7 +1,7 @@
 """Location models. Each builds the canonical MILP of :mod:`erlocate.milp`.
 
 Classical: :class:`PMedian`, :class:`PCenter`, :class:`LSCP`, :class:`MCLP`,
-:class:`BackupCoverage`, :class:`UFLP`, :class:`CFLP`.
+:class:`BackupCoverage`, :class:`UFLP`, :class:`CFLP`, :class:`PDispersion`.
 """
 
 from erlocate.models.backup import BackupCoverage
@@ -10,6 +10,17 @@ from erlocate.models.facility import CFLP, UFLP
 from erlocate.models.lscp import LSCP
 from erlocate.models.mclp import MCLP
 from erlocate.models.pcenter import PCenter
+from erlocate.models.pdispersion import PDispersion
 from erlocate.models.pmedian import PMedian
 
-__all__ = ["CFLP", "LSCP", "MCLP", "UFLP", "BackupCoverage", "Model", "PCenter", "PMedian"]
+__all__ = [
+    "CFLP",
+    "LSCP",
+    "MCLP",
+    "UFLP",
+    "BackupCoverage",
+    "Model",
+    "PCenter",
+    "PDispersion",
+    "PMedian",
+]
