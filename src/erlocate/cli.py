@@ -7,6 +7,7 @@ import logging
 import math
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -273,6 +274,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # the library logs (progress without tqdm, solve stages at DEBUG); the command shows INFO
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    # the summaries the command prints carry the same note ("note: ... capacities ...")
+    warnings.filterwarnings(
+        "ignore", message=".* does not use site capacities", category=UserWarning
+    )
     try:
         return int(args.func(args))
     except erlocate.errors.ErlocateError as exc:

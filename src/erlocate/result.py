@@ -12,7 +12,7 @@ import pandas as pd
 from erlocate.errors import VerificationError
 from erlocate.inputs import show_ids
 from erlocate.instance import Instance
-from erlocate.models.base import Model, cutoff_breach
+from erlocate.models.base import Model, capacities_ignored, cutoff_breach
 from erlocate.plan import Checker, Plan, coverage_counts, nearest_open
 
 if TYPE_CHECKING:
@@ -302,6 +302,9 @@ class Result:
             gap = "n/a" if self.gap is None else f"{100 * self.gap:.4g} %"
             bound = "n/a" if self.bound is None else f"{self.bound:.10g}"
             lines.append(f"  objective {self.objective:.10g}   bound {bound}   gap {gap}")
+        ignored = capacities_ignored(self.model, self.instance)
+        if ignored is not None:
+            lines.append(f"  note: {ignored}")
         if self.plan is not None:
             ids = self.open_sites.tolist()
             shown = ", ".join(map(str, ids[:12])) + (" ..." if len(ids) > 12 else "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+import warnings
 from dataclasses import replace
 
 from erlocate.backends import get as get_backend
@@ -12,7 +13,7 @@ from erlocate.backends.base import SolveOptions, SolverOutput
 from erlocate.backends.protocol import Backend
 from erlocate.errors import ErlocateError, InfeasibleError, InputError, NoSolutionError
 from erlocate.instance import Instance
-from erlocate.models.base import Model, cutoff_breach
+from erlocate.models.base import Model, capacities_ignored, cutoff_breach
 from erlocate.params import boolean, integer, number
 from erlocate.plan import Checker, Plan
 from erlocate.result import Result
@@ -98,6 +99,9 @@ def solve(
     if breach is not None:
         raise InputError(breach, field=model.reach_field)
     model.validate(instance)
+    ignored = capacities_ignored(model, instance)
+    if ignored is not None:
+        warnings.warn(ignored, UserWarning, stacklevel=2)
     if isinstance(warm_start, str):
         # at most 10 s, and a tenth of the time limit
         limit = 10.0 if time_limit is None else min(10.0, time_limit / 10)

@@ -184,7 +184,10 @@ def test_classical_models_agree_with_highs(model, seed):
 def test_pcenter_with_integral_costs_agrees_with_highs():
     rng = np.random.default_rng(4)
     inst = erlocate.Instance.from_matrix(rng.integers(1, 60, (30, 8)).astype(float))
-    for model in (erlocate.PCenter(3), erlocate.PCenter(3, weighted=True)):
+    for model in (
+        erlocate.PCenter(3, formulation="dense"),
+        erlocate.PCenter(3, weighted=True, formulation="dense"),
+    ):
         ref = erlocate.solve(model, inst, "highs")
         mine = erlocate.solve(model, inst, "cpsat", time_limit=60)
         # CP-SAT is exact (an integer); HiGHS may stop a tolerance short (33.999998 for 34)
@@ -197,7 +200,8 @@ def test_pcenter_with_integral_costs_agrees_with_highs():
     [
         (erlocate.PMedian(10, capacitated=True), "'assign'"),
         (erlocate.CFLP(), "'assign'"),
-        (erlocate.PCenter(3), "'radius'"),  # costs with a decimal: W is not implied integer
+        # one MILP with costs with a decimal: W is not implied integer
+        (erlocate.PCenter(3, formulation="dense"), "'radius'"),
     ],
     ids=repr,
 )
@@ -206,6 +210,16 @@ def test_models_with_fractional_optima_are_refused(model, block):
     with pytest.raises(IntegerOnlyError) as info:
         erlocate.solve(model, inst, "cpsat")
     assert block in str(info.value) and "continuous" in str(info.value)
+
+
+def test_pcenter_radius_search_runs_on_cpsat_with_fractional_costs():
+    # the search's covering MILPs are pure 0/1, so CP-SAT proves the p-center whatever the costs
+    inst = random_instance(0)
+    for weighted in (False, True):
+        model = erlocate.PCenter(3, weighted=weighted)
+        ref = erlocate.solve(model, inst, "highs")
+        mine = erlocate.solve(model, inst, "cpsat", time_limit=60)
+        assert mine.status == "optimal" and mine.objective == pytest.approx(ref.objective)
 
 
 def test_published_optima(data_dir):

@@ -45,3 +45,31 @@ def test_cflp_total_capacity():
         InfeasibleError, match=r"total capacity of all sites is 2\.5, below the total demand 3"
     ):
         erlocate.solve(erlocate.CFLP(), inst)
+
+
+def test_capacities_the_model_ignores_are_said_and_missing_ones_refused():
+    # LSCP used to carry load 15 against capacity 5 without a word
+    inst = erlocate.Instance.from_matrix(
+        np.array([[1.0, 9.0], [1.0, 9.0], [1.0, 9.0]]),
+        weights=[5, 5, 5],
+        demand=[5, 5, 5],
+        capacities=[5.0, 100.0],
+    )
+    with pytest.warns(UserWarning, match="LSCP does not use site capacities.*2 of 2 sites"):
+        r = erlocate.solve(erlocate.LSCP(max_cost=2.0), inst)
+    assert "note: LSCP does not use site capacities" in r.summary()
+    with pytest.warns(UserWarning, match="PMedian does not use site capacities"):
+        erlocate.solve(erlocate.PMedian(1), inst)
+    # the capacitated model respects them: site 0 cannot hold 15, so site 1 opens
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = erlocate.solve(erlocate.PMedian(1, capacitated=True), inst)
+    assert r.open_sites.tolist() == [1] and "note:" not in r.summary()
+    # a capacitated model on an instance without capacities: refused, not run uncapacitated
+    plain = erlocate.Instance.from_matrix(np.ones((3, 2)))
+    with pytest.raises(erlocate.errors.InputError, match="capacitated: the model respects site"):
+        erlocate.solve(erlocate.PMedian(1, capacitated=True), plain)
+    with pytest.raises(erlocate.errors.InputError, match="capacities: the model respects site"):
+        erlocate.solve(erlocate.CFLP(), plain)

@@ -117,6 +117,9 @@ class Model(ABC, metaclass=_FrozenAfterInit):
     exact_objective: ClassVar[bool] = True
     #: True for covering models, whose results carry coverage figures.
     covering: ClassVar[bool] = False
+    #: True for models that read ``Instance.capacities``; :func:`erlocate.solve` warns
+    #: (and the result's summary says) when an instance with capacities meets one that does not.
+    uses_capacities: ClassVar[bool] = False
 
     max_cost: float | None = None
 
@@ -291,6 +294,29 @@ class Model(ABC, metaclass=_FrozenAfterInit):
     def __repr__(self) -> str:
         params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))
         return f"{type(self).__name__}({params})"
+
+
+def capacities_ignored(model: Model, instance: Instance) -> str | None:
+    """Why the instance's site capacities play no part in ``model``'s answer, or None."""
+    finite = np.isfinite(instance.capacities)
+    if model.uses_capacities or not finite.any():
+        return None
+    return (
+        f"{type(model).__name__} does not use site capacities, but the instance has them "
+        f"({int(finite.sum())} of {instance.n_sites} sites): loads may exceed them; use a "
+        "capacitated model (PMedian(capacitated=True), CFLP) to respect them"
+    )
+
+
+def require_capacities(instance: Instance, field: str) -> None:
+    """InputError when a capacitated model meets an instance whose sites are all unlimited."""
+    if not np.isfinite(instance.capacities).any():
+        raise InputError(
+            f"{field}: the model respects site capacities, but the instance has none (every "
+            "site unlimited); give capacities=... to Instance.from_matrix, or use the "
+            "uncapacitated model",
+            field=field,
+        )
 
 
 def cutoff_breach(model: Model, instance: Instance) -> str | None:

@@ -6,7 +6,7 @@ import numpy as np
 
 from erlocate.instance import Instance
 from erlocate.milp import Milp, MilpBuilder
-from erlocate.models.base import Model
+from erlocate.models.base import Model, require_capacities
 from erlocate.models.blocks import (
     Pairs,
     add_assignment,
@@ -169,8 +169,11 @@ class CFLP(_FixedCharge):
         super().__init__(max_cost=max_cost)
         self.single_source = single_source
 
+    uses_capacities = True
+
     def validate(self, instance: Instance) -> None:
         super().validate(instance)
+        require_capacities(instance, "capacities")
         capacity_precheck(instance)
         if self.single_source:
             single_source_precheck(instance, Pairs(instance, self.max_cost))

@@ -10,7 +10,7 @@ from erlocate.decomposition.loop import LoopOutput
 from erlocate.errors import InputError
 from erlocate.instance import Instance
 from erlocate.milp import Milp, MilpBuilder
-from erlocate.models.base import Model
+from erlocate.models.base import Model, require_capacities
 from erlocate.models.blocks import (
     Pairs,
     add_assignment,
@@ -122,6 +122,11 @@ class PMedian(Model):
         _ = self._radius
 
     @property
+    def uses_capacities(self) -> bool:  # type: ignore[override]
+        """Capacitated (or single-source) p-medians respect ``Instance.capacities``."""
+        return bool(self.capacitated)
+
+    @property
     def exact_objective(self) -> bool:  # type: ignore[override]
         """Exact except for ``"radius"``: there a time-limited incumbent may carry
         non-minimal ``z``, so the decoded (nearest-site) plan may beat the solver's value."""
@@ -174,6 +179,7 @@ class PMedian(Model):
         check_max_cost(self.max_cost, optional=True)
         require_reach(instance, self.max_cost, "assignment")
         if self.capacitated:
+            require_capacities(instance, "capacitated")
             capacity_precheck(instance, open_limit=p)
             if self.single_source:
                 single_source_precheck(instance, Pairs(instance, self.max_cost))

@@ -180,6 +180,7 @@ class Depots(PlanningModel[DepotData, DepotPlan]):
     "十四五"国家综合防灾减灾规划 (10-hour target); reference/domain.md §1.4, §3 item 13.
     """
 
+    uses_capacities = True  # space per site (default instance.capacities)
     constraints_hint = (
         "tier and unit rules, site capacities and exclusions, the relief time, contract capacities"
     )

@@ -139,6 +139,7 @@ class Shelters(PlanningModel[ShelterData, Plan]):
     GB 50413-2007 §8.2; GB 21734-2008 §5.4; Sphere Handbook (2018), shelter standard 3.
     """
 
+    uses_capacities = True  # people per shelter (or area by class, which then replaces them)
     constraints_hint = (
         "shelter capacities, walking limits, the number of new shelters, closest assignment"
     )
