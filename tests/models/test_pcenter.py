@@ -83,3 +83,12 @@ def test_radius_search_stopped_early_is_honest():
 def test_formulation_is_checked():
     with pytest.raises(erlocate.errors.InputError, match="formulation"):
         erlocate.PCenter(2, formulation="bisect")
+
+
+def test_radius_search_says_infeasible_when_p_sites_cannot_reach_everyone():
+    # points and sites at 0, 1, 2; cut-off 0.5: each point needs its own site, so p = 2 cannot
+    inst = line_instance(3)
+    for formulation in ("search", "dense"):
+        model = erlocate.PCenter(2, max_cost=0.5, formulation=formulation)
+        with pytest.raises(erlocate.errors.InfeasibleError):
+            erlocate.solve(model, inst)

@@ -174,6 +174,8 @@ def pcenter_search(
             hi = min(int(np.searchsorted(radii, best)), mid)
         else:
             lo = mid + 1
+    if not np.isfinite(best):  # every radius proven unachievable: no p sites reach everyone
+        return LoopOutput(_infeasible(time.perf_counter() - t0, backend), None, stats.as_size())
     bound = float(radii[lo]) if lo < radii.size else best
     proven = lo >= hi
     gap = relative_gap(best, min(bound, best))
@@ -189,6 +191,11 @@ def pcenter_search(
         backend.name,
     )
     return LoopOutput(out, Plan.nearest(instance, best_open), stats.as_size())
+
+
+def _infeasible(runtime: float, backend: Backend) -> SolverOutput:
+    why = "radius search: no p sites reach every demand point within the cut-off"
+    return SolverOutput("infeasible", None, None, None, None, runtime, why, backend.name)
 
 
 def _farthest_first(instance: Instance, p: int, value: np.ndarray) -> np.ndarray:
@@ -212,7 +219,10 @@ def _farthest_first(instance: Instance, p: int, value: np.ndarray) -> np.ndarray
         if not mine.any():
             mine = ~open_[cols] & np.isfinite(value)
         cand = np.flatnonzero(mine)
-        open_[cols[cand[np.argmin(value[cand])]]] = True
+        if cand.size:
+            open_[cols[cand[np.argmin(value[cand])]]] = True
+        else:  # no closed site reaches anyone within the cut-off: any closed site will do
+            open_[np.flatnonzero(~open_)[0]] = True
     return open_
 
 
