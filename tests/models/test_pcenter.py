@@ -57,7 +57,7 @@ def test_radius_search_equals_enumeration_and_the_dense_milp(seed, weighted):
     assert search.status == dense.status == "optimal"
     assert search.objective == pytest.approx(want) == dense.objective
     assert search.bound == pytest.approx(want)
-    assert search.milp_size["search_steps"] >= 0  # the loop ran, not the dense MILP
+    assert "search_steps" in search.milp_size  # the loop ran, not the dense MILP
 
 
 def test_radius_search_with_a_cut_off_and_every_backend(backend):

@@ -58,7 +58,7 @@ from erlocate.decomposition.loop import LoopOutput
 from erlocate.instance import Instance
 from erlocate.milp import MilpBuilder
 from erlocate.models.dominance import dominated_rows
-from erlocate.plan import Plan, nearest_open
+from erlocate.plan import Plan
 
 __all__ = ["SearchStats", "pcenter_search", "radius_of"]
 
@@ -89,14 +89,9 @@ def radius_of(instance: Instance, value: np.ndarray, open_: np.ndarray) -> float
     ``value`` is per stored pair (cost, or weight × cost); ``inf`` if a point reaches no
     open site.
     """
-    site, _ = nearest_open(instance, open_)
-    if (site < 0).any():
-        return float("inf")
-    n = instance.n_demand
-    rows = instance.pair_rows
     pick = open_[instance.indices]
-    best = np.full(n, np.inf)
-    np.minimum.at(best, rows[pick], value[pick])
+    best = np.full(instance.n_demand, np.inf)  # stays inf where no open site is reached
+    np.minimum.at(best, instance.pair_rows[pick], value[pick])
     return float(best.max(initial=0.0))
 
 

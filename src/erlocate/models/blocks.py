@@ -14,6 +14,7 @@ __all__ = [
     "add_assignment",
     "add_capacity",
     "add_count",
+    "add_link",
     "add_open",
     "assignment_plan",
     "capacity_precheck",
@@ -95,16 +96,27 @@ def add_assignment(
         "assign_once", rows=pairs.rows, cols=z, vals=1.0, lb=1.0, ub=1.0, n_rows=instance.n_demand
     )
     if link:
-        k = np.arange(len(pairs))
-        b.add_rows(
-            "link",
-            rows=np.concatenate([k, k]),
-            cols=np.concatenate([z, x[pairs.cols]]),
-            vals=np.concatenate([np.ones(k.size), -np.ones(k.size)]),
-            ub=0.0,
-            n_rows=k.size,
-        )
+        add_link(b, z, x[pairs.cols])
     return z
+
+
+def add_link(
+    b: MilpBuilder,
+    z: np.ndarray,
+    x: np.ndarray,
+    scale: float | np.ndarray = 1.0,
+    name: str = "link",
+) -> None:
+    """One row per pair of columns: ``z[k] - scale[k] * x[k] <= 0`` (a use only where open)."""
+    k = np.arange(np.asarray(z).size)
+    b.add_rows(
+        name,
+        rows=np.concatenate([k, k]),
+        cols=np.concatenate([z, x]),
+        vals=np.concatenate([np.ones(k.size), -np.broadcast_to(scale, k.shape)]),
+        ub=0.0,
+        n_rows=k.size,
+    )
 
 
 def add_capacity(

@@ -125,8 +125,9 @@ class PDispersion(Model):
         open_ = np.flatnonzero(np.asarray(plan.open, dtype=bool))
         if open_.size < 2:
             return 0.0
-        d = self._distances(instance)[np.ix_(open_, open_)]
-        return float(d[np.triu_indices(open_.size, 1)].min())
+        a, b = np.triu_indices(open_.size, 1)
+        j, k = open_[a], open_[b]
+        return float(np.minimum(instance.cost_of(j, k), instance.cost_of(k, j)).min())
 
     def check(self, instance: Instance, plan: Plan) -> list[str]:
         c = Checker(instance, plan)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from erlocate.milp import Milp, MilpBuilder
+from erlocate.models.blocks import add_link
 from erlocate.plan import Plan
 from erlocate.planning.depots.data import DepotData, rule_units
 from erlocate.planning.depots.layout import ScenarioNodes, expand, layout
@@ -55,15 +56,7 @@ def _first_stage(
     st = b.add_cols("stock", sj.size, obj=d.holding[sk], integer=bool(d.params.integer_stock))
     res = b.add_cols("reserve", C, obj=d.c_retainer, ub=d.c_cap)
     theta = b.add_cols("worst", 1, obj=1.0) if d.params.transport == "worst" else None
-    r = np.arange(sj.size)
-    b.add_rows(
-        "link",
-        rows=np.r_[r, r],
-        cols=np.r_[st, x[sj]],
-        vals=np.r_[np.ones(r.size), -ub],
-        ub=0.0,
-        n_rows=r.size,
-    )
+    add_link(b, st, x[sj], scale=ub)  # stock only at an open site, at most its bound
     fin = np.isfinite(d.cap)
     sites = np.unique(sj[fin[sj]])
     row_of = np.full(m, -1)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from erlocate.milp import Milp, MilpBuilder
+from erlocate.models.blocks import add_link
 from erlocate.plan import Plan, coverage_counts
 from erlocate.planning.firestations import rows
 from erlocate.planning.firestations.inputs import FireData
@@ -68,15 +69,7 @@ def _districts(
     js, ts = np.nonzero(d.allowed)
     cover_all = d.params.mode == "cover_all"
     z = b.add_cols("assign", ri.size, obj=0.0 if cover_all else d.weight[ri], ub=1.0, integer=True)
-    k = np.arange(ri.size)
-    b.add_rows(  # z_ij - x_j <= 0
-        "link",
-        rows=np.concatenate([k, k]),
-        cols=np.concatenate([z, x[rj]]),
-        vals=np.concatenate([np.ones(k.size), -np.ones(k.size)]),
-        ub=0.0,
-        n_rows=k.size,
-    )
+    add_link(b, z, x[rj])  # z_ij - x_j <= 0
     b.add_rows(  # sum_i a_i z_ij - sum_t K_t y_jt <= 0
         "area",
         rows=np.concatenate([rj, js]),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from erlocate.milp import Milp, MilpBuilder
-from erlocate.models.blocks import Pairs
+from erlocate.models.blocks import Pairs, add_link
 from erlocate.plan import Plan
 from erlocate.planning.arrays import ranges
 from erlocate.planning.shelters.inputs import ShelterData
@@ -57,15 +57,7 @@ def formulate(d: ShelterData) -> Milp:
     comm, local = np.unique(pr.rows, return_inverse=True)
     lb = -np.inf if p.allow_unhoused else 1.0
     b.add_rows("assign_once", rows=local, cols=z, vals=1.0, lb=lb, ub=1.0, n_rows=comm.size)
-    k = np.arange(len(pr))
-    b.add_rows(
-        "link",
-        rows=np.concatenate([k, k]),
-        cols=np.concatenate([z, x[pr.cols]]),
-        vals=np.concatenate([np.ones(k.size), -np.ones(k.size)]),
-        ub=0.0,
-        n_rows=k.size,
-    )
+    add_link(b, z, x[pr.cols])
     finite = np.isfinite(d.cap)
     site_row = np.cumsum(finite) - 1
     use, sites = finite[pr.cols], np.flatnonzero(finite)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from erlocate.milp import Milp, MilpBuilder
+from erlocate.models.blocks import add_link
 from erlocate.plan import nearest_open
 from erlocate.planning.teams.inputs import TeamData, first_by, reach
 from erlocate.planning.teams.plan import TeamPlan, deal_roles
@@ -141,15 +142,7 @@ def _responders(b: MilpBuilder, d: TeamData, s: np.ndarray) -> None:
     a = b.add_cols("assign", ar.size, obj=d.risk[ar] * ac, ub=1.0, integer=True)
     b.add_rows("assign_once", rows=ar, cols=a, vals=1.0, lb=1.0, ub=1.0, n_rows=n)
     lk = np.flatnonzero(ocol[ast] >= 0)
-    k = np.arange(lk.size)
-    b.add_rows(
-        "link",
-        rows=np.r_[k, k],
-        cols=np.r_[a[lk], ocol[ast[lk]]],
-        vals=np.r_[np.ones(k.size), -np.ones(k.size)],
-        ub=0.0,
-        n_rows=k.size,
-    )
+    add_link(b, a[lk], ocol[ast[lk]])
     if d.params.workload_cap is not None:
         w = float(d.params.workload_cap)
         b.add_rows(
