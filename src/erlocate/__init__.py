@@ -27,6 +27,7 @@ from erlocate.models import (
     PCenter,
     PDispersion,
     PMedian,
+    SiteGroup,
 )
 from erlocate.plan import Plan
 from erlocate.planning import Depots, FireStations, Shelters, TeamAllocation
@@ -82,6 +83,7 @@ __all__ = [
     "Plan",
     "Result",
     "Shelters",
+    "SiteGroup",
     "TeamAllocation",
     "__version__",
     "backends",

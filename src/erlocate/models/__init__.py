@@ -7,6 +7,7 @@ Classical: :class:`PMedian`, :class:`PCenter`, :class:`LSCP`, :class:`MCLP`,
 from erlocate.models.backup import BackupCoverage
 from erlocate.models.base import Model
 from erlocate.models.facility import CFLP, UFLP
+from erlocate.models.groups import SiteGroup
 from erlocate.models.lscp import LSCP
 from erlocate.models.mclp import MCLP
 from erlocate.models.pcenter import PCenter
@@ -23,4 +24,5 @@ __all__ = [
     "PCenter",
     "PDispersion",
     "PMedian",
+    "SiteGroup",
 ]
