@@ -46,7 +46,9 @@ location problem. *Computers & OR* 40(12), 2991–2999.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -60,7 +62,9 @@ from erlocate.milp import MilpBuilder
 from erlocate.models.dominance import dominated_rows
 from erlocate.plan import Plan
 
-__all__ = ["SearchStats", "pcenter_search", "radius_of"]
+__all__ = ["SearchStats", "bisect_radii", "pcenter_search", "radius_of", "search_output"]
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -147,7 +151,41 @@ def pcenter_search(
             r = radius_of(instance, masked, s_open)
             if r < best:
                 best, best_open = r, s_open.copy()
-    hi = int(np.searchsorted(radii, best))  # radii[hi] = incumbent radius
+
+    def step(r: float) -> tuple[bool | None, np.ndarray]:
+        keep = vals <= r
+        A = sp.csr_array((np.ones(int(keep.sum())), (rows[keep], cols[keep])), shape=(n, m))
+        return _achievable(A, instance.required, p, backend, options, clock, stats)
+
+    lo, hi, best, best_open, why = bisect_radii(
+        radii, lo, best, best_open, step, lambda o: radius_of(instance, masked, o), clock, stats
+    )
+    why_not = "radius search: no p sites reach every demand point within the cut-off"
+    out = search_output(radii, lo, hi, best, why, why_not, time.perf_counter() - t0, backend.name)
+    plan = Plan.nearest(instance, best_open) if np.isfinite(best) else None
+    return LoopOutput(out, plan, stats.as_size())
+
+
+def bisect_radii(
+    radii: np.ndarray,
+    lo: int,
+    best: float,
+    best_plan: T,
+    step: Callable[[float], tuple[bool | None, T]],
+    radius: Callable[[T], float],
+    clock: Deadline,
+    stats: SearchStats,
+) -> tuple[int, int, float, T, str]:
+    """Bisection over the sorted distinct ``radii`` between ``radii[lo]`` and the incumbent.
+
+    ``step(r)`` says whether radius ``r`` is achievable (True with a plan using only pairs
+    of value <= r, False when proven not, None when the time ran out); ``radius(plan)`` is
+    the plan's true radius (an upper bound, often below ``r``). Every radius below
+    ``radii[lo]`` must already be proven unachievable. Returns ``(lo, hi, best, plan, why)``:
+    every radius below ``radii[lo]`` unachievable, ``best`` the incumbent's radius
+    (``inf`` without one) with ``radii[hi] == best``; ``lo >= hi`` means proven.
+    """
+    hi = int(np.searchsorted(radii, best))  # radii[hi] = incumbent radius (size: none)
     why = "radius search: bounds met"
     while lo < hi:
         if clock.expired():
@@ -156,41 +194,47 @@ def pcenter_search(
         mid = (lo + hi) // 2
         stats.steps += 1
         stats.radii.append(float(radii[mid]))
-        keep = vals <= radii[mid]
-        A = sp.csr_array((np.ones(int(keep.sum())), (rows[keep], cols[keep])), shape=(n, m))
-        verdict, plan_open = _achievable(A, instance.required, p, backend, options, clock, stats)
+        verdict, plan = step(float(radii[mid]))
         if verdict is None:
-            why = "time limit in a covering MILP of the radius search"
+            why = "time limit in a MILP of the radius search"
             break
         if verdict:
-            r = radius_of(instance, masked, plan_open)
+            r = radius(plan)
             if r < best:
-                best, best_open = r, plan_open
+                best, best_plan = r, plan
             hi = min(int(np.searchsorted(radii, best)), mid)
         else:
             lo = mid + 1
-    if not np.isfinite(best):  # every radius proven unachievable: no p sites reach everyone
-        return LoopOutput(_infeasible(time.perf_counter() - t0, backend), None, stats.as_size())
-    bound = float(radii[lo]) if lo < radii.size else best
+    return lo, hi, best, best_plan, why
+
+
+def search_output(
+    radii: np.ndarray,
+    lo: int,
+    hi: int,
+    best: float,
+    why: str,
+    why_not: str,
+    runtime: float,
+    backend: str,
+) -> SolverOutput:
+    """The search's status, objective (the incumbent's radius), honest bound and gap.
+
+    The bound is the least radius not proven unachievable; "infeasible" only when every
+    radius is proven unachievable (``why_not`` says so), "no_solution" when stopped
+    before any plan.
+    """
+    if lo >= radii.size:  # every radius proven unachievable
+        return SolverOutput("infeasible", None, None, None, None, runtime, why_not, backend)
+    bound = float(radii[lo])
+    if not np.isfinite(best):
+        return SolverOutput("no_solution", None, None, bound, None, runtime, why, backend)
     proven = lo >= hi
     gap = relative_gap(best, min(bound, best))
     status = "optimal" if proven and gap is not None and gap <= OPTIMAL_GAP else "feasible"
-    out = SolverOutput(
-        status,
-        None,
-        float(best),
-        float(min(bound, best)),
-        gap,
-        time.perf_counter() - t0,
-        why,
-        backend.name,
+    return SolverOutput(
+        status, None, float(best), float(min(bound, best)), gap, runtime, why, backend
     )
-    return LoopOutput(out, Plan.nearest(instance, best_open), stats.as_size())
-
-
-def _infeasible(runtime: float, backend: Backend) -> SolverOutput:
-    why = "radius search: no p sites reach every demand point within the cut-off"
-    return SolverOutput("infeasible", None, None, None, None, runtime, why, backend.name)
 
 
 def _farthest_first(instance: Instance, p: int, value: np.ndarray) -> np.ndarray:
