@@ -77,14 +77,19 @@ def add_assignment(
     integer: bool = False,
     link: bool = True,
     implied_integer: bool = False,
+    at_most_once: bool = False,
+    name: str = "assign",
 ) -> np.ndarray:
-    """Assignment shares z_ij with sum_j z_ij = 1 and (if ``link``) z_ij <= x_j.
+    """Assignment shares z_ij with sum_j z_ij = 1 (``<= 1`` with ``at_most_once``, for
+    coverage models where a point may go unserved) and (if ``link``) z_ij <= x_j.
 
     ``implied_integer``: the caller proves that for binary x some optimum has
-    integral z (see :attr:`erlocate.milp.Milp.implied_integer`).
+    integral z (see :attr:`erlocate.milp.Milp.implied_integer`). ``name`` names the
+    column block; its rows are ``<name>_once`` and ``<name>_link``, or the historical
+    ``assign_once`` / ``link`` for the default name.
     """
     z = b.add_cols(
-        "assign",
+        name,
         len(pairs),
         obj=obj,
         lb=0.0,
@@ -92,11 +97,18 @@ def add_assignment(
         integer=integer,
         implied_integer=implied_integer,
     )
+    default = name == "assign"
     b.add_rows(
-        "assign_once", rows=pairs.rows, cols=z, vals=1.0, lb=1.0, ub=1.0, n_rows=instance.n_demand
+        "assign_once" if default else f"{name}_once",
+        rows=pairs.rows,
+        cols=z,
+        vals=1.0,
+        lb=0.0 if at_most_once else 1.0,
+        ub=1.0,
+        n_rows=instance.n_demand,
     )
     if link:
-        add_link(b, z, x[pairs.cols])
+        add_link(b, z, x[pairs.cols], name="link" if default else f"{name}_link")
     return z
 
 
