@@ -32,6 +32,7 @@ from erlocate.models import (
 from erlocate.plan import Plan
 from erlocate.planning import Depots, FireStations, Shelters, TeamAllocation
 from erlocate.result import Result
+from erlocate.simulate import simulate  # the function; the package is erlocate.simulate.*
 from erlocate.solve import solve
 
 __version__ = "0.1.0"
@@ -88,5 +89,6 @@ __all__ = [
     "__version__",
     "backends",
     "errors",
+    "simulate",
     "solve",
 ]
