@@ -1,7 +1,8 @@
 """Location models. Each builds the canonical MILP of :mod:`erlocate.milp`.
 
 Classical: :class:`PMedian`, :class:`PCenter`, :class:`LSCP`, :class:`MCLP`,
-:class:`BackupCoverage`, :class:`UFLP`, :class:`CFLP`, :class:`PDispersion`.
+:class:`BackupCoverage`, :class:`UFLP`, :class:`CFLP`, :class:`PDispersion`,
+:class:`MEXCLP`, :class:`MALP` (units that are sometimes busy; plans are :class:`UnitPlan`).
 """
 
 from erlocate.models.backup import BackupCoverage
@@ -9,15 +10,20 @@ from erlocate.models.base import Model
 from erlocate.models.facility import CFLP, UFLP
 from erlocate.models.groups import SiteGroup
 from erlocate.models.lscp import LSCP
+from erlocate.models.malp import MALP
 from erlocate.models.mclp import MCLP
+from erlocate.models.mexclp import MEXCLP
 from erlocate.models.pcenter import PCenter
 from erlocate.models.pdispersion import PDispersion
 from erlocate.models.pmedian import PMedian
+from erlocate.models.units import UnitPlan
 
 __all__ = [
     "CFLP",
     "LSCP",
+    "MALP",
     "MCLP",
+    "MEXCLP",
     "UFLP",
     "BackupCoverage",
     "Model",
@@ -25,4 +31,5 @@ __all__ = [
     "PDispersion",
     "PMedian",
     "SiteGroup",
+    "UnitPlan",
 ]
