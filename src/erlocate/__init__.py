@@ -20,7 +20,9 @@ from erlocate.milp import Milp, MilpBuilder
 from erlocate.models import (
     CFLP,
     LSCP,
+    MALP,
     MCLP,
+    MEXCLP,
     UFLP,
     BackupCoverage,
     Model,
@@ -28,6 +30,7 @@ from erlocate.models import (
     PDispersion,
     PMedian,
     SiteGroup,
+    UnitPlan,
 )
 from erlocate.plan import Plan
 from erlocate.planning import Depots, FireStations, Shelters, TeamAllocation
@@ -69,7 +72,9 @@ def __dir__() -> list[str]:
 __all__ = [
     "CFLP",
     "LSCP",
+    "MALP",
     "MCLP",
+    "MEXCLP",
     "UFLP",
     "BackupCoverage",
     "Depots",
@@ -86,6 +91,7 @@ __all__ = [
     "Shelters",
     "SiteGroup",
     "TeamAllocation",
+    "UnitPlan",
     "__version__",
     "backends",
     "errors",
