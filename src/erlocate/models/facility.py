@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Mapping, Sequence
+from typing import Any
 
+import numpy as np
+import pandas as pd
+
+from erlocate.errors import InputError
 from erlocate.instance import Instance
 from erlocate.milp import Milp, MilpBuilder
 from erlocate.models.base import Model, require_capacities
@@ -20,6 +25,21 @@ from erlocate.models.blocks import (
 )
 from erlocate.models.bounds import fixed_charge_bound
 from erlocate.models.checks import check_max_cost, require_reach
+from erlocate.models.groups import (
+    SiteGroup,
+    add_group_rows,
+    check_groups,
+    group_breaches,
+    group_precheck,
+)
+from erlocate.models.loads import (
+    add_min_load,
+    check_min_loads,
+    min_load_breaches,
+    min_load_precheck,
+    min_load_reach_precheck,
+    min_load_vector,
+)
 from erlocate.params import boolean
 from erlocate.plan import Checker, Plan, reassign_nearest
 
@@ -30,17 +50,48 @@ class _FixedCharge(Model):
     capacitated = False
     single_source = False
 
-    def __init__(self, *, max_cost: float | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        max_cost: float | None = None,
+        min_loads: Mapping[Any, float] | pd.Series | None = None,
+        fill_required: bool = False,
+        groups: SiteGroup | Sequence[SiteGroup] = (),
+    ) -> None:
         self.max_cost = max_cost
+        self.min_loads = min_loads
+        self.fill_required = fill_required
+        self.groups = check_groups(groups)  # a tuple of SiteGroup (typed errors otherwise)
 
     def check_params(self) -> None:
-        """max_cost a number >= 0 or None (and single_source a boolean)."""
+        """max_cost a number >= 0 or None, single_source and fill_required booleans
+        (fill_required only where capacities hold), minimum loads numbers >= 0."""
         check_max_cost(self.max_cost, optional=True)
         boolean(self.single_source, "single_source")
+        boolean(self.fill_required, "fill_required")
+        check_min_loads(self.min_loads)
+        if self.fill_required and not self.capacitated:
+            raise InputError(
+                "fill_required: UFLP has no capacities to fill; use CFLP(fill_required=True), "
+                "or give the required sites' least loads with min_loads",
+                field="fill_required",
+            )
+
+    def min_load_vector(self, instance: Instance) -> np.ndarray:
+        """Each site's least load if open (0: none), from ``min_loads`` and ``fill_required``."""
+        return min_load_vector(
+            instance, self.min_loads, bool(self.fill_required), capacitated=self.capacitated
+        )
 
     def validate(self, instance: Instance) -> None:
         check_max_cost(self.max_cost, optional=True)
         require_reach(instance, self.max_cost, "assignment")
+        m = self.min_load_vector(instance)
+        if m.any():
+            min_load_precheck(instance, m)
+            pairs = Pairs(instance, self.max_cost)
+            min_load_reach_precheck(instance, m, pairs.rows, pairs.cols)
+        group_precheck(instance, self.groups)
 
     def build(self, instance: Instance) -> Milp:
         pairs = Pairs(instance, self.max_cost)
@@ -49,7 +100,8 @@ class _FixedCharge(Model):
         obj = instance.weights[pairs.rows] * pairs.cost
         # Uncapacitated, for binary x each point's z ranges over a simplex face whose vertices
         # serve it wholly from one open site: some optimum has integral z. Split capacitated
-        # shares (CFLP) may be fractional at every optimum: not implied.
+        # shares (CFLP) may be fractional at every optimum: not implied; nor with minimum loads.
+        m = self.min_load_vector(instance)
         z = add_assignment(
             b,
             instance,
@@ -57,17 +109,19 @@ class _FixedCharge(Model):
             x,
             obj=obj,
             integer=self.single_source,
-            implied_integer=not self.capacitated,
+            implied_integer=not (self.capacitated or m.any()),
         )
         if self.capacitated:
             add_capacity(b, instance, pairs, x, z)
+        add_min_load(b, instance, pairs.rows, pairs.cols, z, x, m)
+        add_group_rows(b, instance, x, self.groups)
         b.bound_hint = fixed_charge_bound(instance, pairs, obj)
         return b.build()
 
     def decode(self, instance: Instance, milp: Milp, x: np.ndarray) -> Plan:
         plan = assignment_plan(milp, Pairs(instance, self.max_cost), x)
-        if self.capacitated:
-            return plan
+        if self.capacitated or self.min_load_vector(instance).any():
+            return plan  # moving a point could break a capacity or a minimum load
         # weightless points cost nothing anywhere: serve them from their nearest open site
         return reassign_nearest(instance, plan, instance.weights == 0, self.max_cost)
 
@@ -85,7 +139,11 @@ class _FixedCharge(Model):
             single_source=self.single_source,
             capacitated=self.capacitated,
         )
-        return c.breaches
+        return [
+            *c.breaches,
+            *min_load_breaches(instance, plan, self.min_load_vector(instance)),
+            *group_breaches(instance, plan.open, self.groups),
+        ]
 
 
 class UFLP(_FixedCharge):
@@ -102,12 +160,24 @@ class UFLP(_FixedCharge):
     strong (disaggregated) linking rows make the LP relaxation tight; with
     binary :math:`x` an optimal :math:`z` is a nearest-open assignment, so
     :math:`z` stays continuous. Pairs beyond ``max_cost`` or unreachable get
-    no variable.
+    no variable. Minimum loads :math:`m_j > 0` add
+    :math:`\sum_i d_i z_{ij} \ge m_j x_j` (:mod:`erlocate.models.loads`); a
+    point may then be split between sites to fill a minimum, and the plan
+    keeps the MILP's shares. Each site group :math:`G` adds
+    :math:`\sum_{j \in G} x_j = p_G` (or :math:`\le p_G`) and
+    :math:`\sum_{j \in G} f_j x_j \le B_G` (:mod:`erlocate.models.groups`).
 
     Parameters
     ----------
     max_cost : float, optional
         Assignment cut-off.
+    min_loads : mapping or pandas.Series, optional
+        Site id -> least load (``Instance.demand`` units) the site carries if open.
+    fill_required : bool
+        Refused here (InputError): a UFLP has no capacities to fill; use
+        :class:`CFLP` ``(fill_required=True)`` or ``min_loads``.
+    groups : SiteGroup or sequence of SiteGroup
+        Site groups with their own count (exactly / at most) and budget.
 
     References
     ----------
@@ -118,6 +188,9 @@ class UFLP(_FixedCharge):
     """
 
     def check_optimal(self, instance: Instance, plan: Plan) -> list[str]:
+        # nearest allocation is necessary only when nothing but distance decides it
+        if self.min_load_vector(instance).any():
+            return []
         c = Checker(instance, plan)
         c.nearest_allocation(instance.cost_of(plan.demand_idx, plan.site_idx))
         return c.breaches
@@ -137,7 +210,10 @@ class CFLP(_FixedCharge):
     (sites with infinite capacity get no capacity row). The linking rows are
     kept although the capacity rows imply their aggregate: they tighten the
     LP relaxation (the "strong" formulation). ``single_source=True`` makes
-    :math:`z_{ij}` binary.
+    :math:`z_{ij}` binary. Minimum loads and site groups add the rows of
+    :class:`UFLP`; ``fill_required=True`` gives every required site a least
+    load of its capacity, so it carries exactly :math:`K_j` (spopt's
+    ``fulfill_predefined_fac``, there with binary :math:`z`: ``single_source=True``).
 
     For OR-Library ``cap`` files, where :math:`c_{ij}` is the cost of serving
     all of customer :math:`i`'s demand, use weights 1 and put the demand in
@@ -149,12 +225,19 @@ class CFLP(_FixedCharge):
         Each demand point served wholly by one site.
     max_cost : float, optional
         Assignment cut-off.
+    min_loads : mapping or pandas.Series, optional
+        Site id -> least load the site carries if open.
+    fill_required : bool
+        Every required site carries its full capacity.
+    groups : SiteGroup or sequence of SiteGroup
+        Site groups with their own count (exactly / at most) and budget.
 
     Raises
     ------
     InfeasibleError
         Total capacity below total demand; with single sourcing, a demand
-        point larger than every site it can reach.
+        point larger than every site it can reach; a minimum load above its
+        site's capacity, or required sites' minimums above the total demand.
 
     References
     ----------
@@ -165,8 +248,18 @@ class CFLP(_FixedCharge):
 
     capacitated = True
 
-    def __init__(self, single_source: bool = False, *, max_cost: float | None = None) -> None:
-        super().__init__(max_cost=max_cost)
+    def __init__(
+        self,
+        single_source: bool = False,
+        *,
+        max_cost: float | None = None,
+        min_loads: Mapping[Any, float] | pd.Series | None = None,
+        fill_required: bool = False,
+        groups: SiteGroup | Sequence[SiteGroup] = (),
+    ) -> None:
+        super().__init__(
+            max_cost=max_cost, min_loads=min_loads, fill_required=fill_required, groups=groups
+        )
         self.single_source = single_source
 
     uses_capacities = True

@@ -29,7 +29,14 @@ from erlocate.instance import Instance
 from erlocate.milp import MilpBuilder
 from erlocate.params import boolean, integer, number
 
-__all__ = ["SiteGroup", "add_group_rows", "check_groups", "group_breaches", "group_masks"]
+__all__ = [
+    "SiteGroup",
+    "add_group_rows",
+    "check_groups",
+    "group_breaches",
+    "group_masks",
+    "group_precheck",
+]
 
 
 @dataclass(frozen=True, init=False)
@@ -78,8 +85,9 @@ class SiteGroup:
                 "in a list",
                 field="sites",
             )
-        ids = tuple(np.asarray(sites.to_numpy() if isinstance(sites, pd.Index) else list(sites)))
-        ids = tuple(v.item() if isinstance(v, np.generic) else v for v in ids)
+        # element by element: np.asarray would turn [1, "a"] into ["1", "a"] (ids changed)
+        raw = sites.tolist() if isinstance(sites, (pd.Index, pd.Series, np.ndarray)) else sites
+        ids = tuple(v.item() if isinstance(v, np.generic) else v for v in raw)
         if not ids:
             raise InputError("sites: a SiteGroup needs at least one site", field="sites")
         dup = pd.Index(ids)[pd.Index(ids).duplicated()].unique().tolist()
@@ -172,6 +180,36 @@ def group_masks(instance: Instance, groups: tuple[SiteGroup, ...]) -> np.ndarray
                 raise InfeasibleError(
                     f"{g.label(k)}: its required sites alone cost {spent:g}, above its budget "
                     f"{g.budget:g}; raise the budget or drop required sites"
+                )
+    return masks
+
+
+def group_precheck(
+    instance: Instance, groups: tuple[SiteGroup, ...], p: int | None = None
+) -> np.ndarray:
+    """:func:`group_masks`, then infeasibility the counts and budgets show alone, with numbers.
+
+    A group opening exactly ``p_G`` sites needs ``p_G <=`` the model's ``p`` (if it has
+    one), and pays at least its required sites' costs plus its ``p_G - n_required``
+    cheapest other sites' costs, which must fit its budget.
+    """
+    masks = group_masks(instance, groups)
+    for k, g in enumerate(groups):
+        if g.p is None or g.at_most:
+            continue
+        if p is not None and g.p > p:
+            raise InfeasibleError(
+                f"{g.label(k)}: opens exactly {g.p} sites, more than the model's p = {p}; lower "
+                "the group's p (or set at_most=True) or raise p"
+            )
+        if g.budget is not None:
+            req = instance.required & masks[k]
+            rest = np.sort(instance.site_costs[masks[k] & ~req])[: g.p - int(req.sum())]
+            least = float(instance.site_costs[req].sum() + rest.sum())
+            if least > g.budget * (1 + 1e-12) + 1e-9:
+                raise InfeasibleError(
+                    f"{g.label(k)}: its {g.p} cheapest admissible sites cost {least:g}, above "
+                    f"its budget {g.budget:g}; raise the budget or lower the group's p"
                 )
     return masks
 

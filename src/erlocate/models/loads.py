@@ -33,6 +33,7 @@ __all__ = [
     "load_of",
     "min_load_breaches",
     "min_load_precheck",
+    "min_load_reach_precheck",
     "min_load_vector",
 ]
 
@@ -75,11 +76,15 @@ def _real(v: Any) -> bool:
     )
 
 
-def min_load_vector(instance: Instance, min_loads: Any, fill_required: bool) -> np.ndarray:
+def min_load_vector(
+    instance: Instance, min_loads: Any, fill_required: bool, *, capacitated: bool = True
+) -> np.ndarray:
     """The least load of each site if open (0 where none is asked), aligned by site id.
 
     Sites not listed in ``min_loads`` have no minimum. ``fill_required`` adds
     each required site's capacity (the larger of the two where both apply).
+    ``capacitated=False`` (a model that does not cap loads) skips the comparison
+    with the capacities: there a minimum above a site's capacity is no conflict.
 
     Raises
     ------
@@ -111,7 +116,7 @@ def min_load_vector(instance: Instance, min_loads: Any, fill_required: bool) -> 
             )
         m[req] = np.maximum(m[req], instance.capacities[req])
     over = np.flatnonzero(m > instance.capacities * (1 + 1e-12))
-    if over.size:
+    if capacitated and over.size:
         k = over[0]
         raise InfeasibleError(
             f"min_loads: {over.size} site(s) must carry more than their capacity, e.g. "
@@ -121,17 +126,56 @@ def min_load_vector(instance: Instance, min_loads: Any, fill_required: bool) -> 
     return m
 
 
-def min_load_precheck(instance: Instance, m: np.ndarray, served: float | None = None) -> None:
+def min_load_precheck(
+    instance: Instance,
+    m: np.ndarray,
+    served: float | None = None,
+    *,
+    open_count: int | None = None,
+) -> None:
     """Required sites' minimums cannot exceed the demand there is to serve (InfeasibleError).
 
     ``served``: the most demand the model can assign (default: all of it).
+    ``open_count``: a model opening exactly that many sites (the p-median) must also
+    carry, at least, the required sites' minimums plus the smallest minimums of the
+    other ``open_count - n_required`` sites: each open site carries its own load.
     """
     total = float(instance.demand.sum()) if served is None else served
-    need = float(m[instance.required].sum())
+    req = instance.required
+    need = float(m[req].sum())
     if need > total * (1 + 1e-12) + 1e-9:
         raise InfeasibleError(
             f"min_loads: the required sites must carry {need:,.6g} in all, more than the "
             f"{total:,.6g} of demand there is to serve; lower their minimums"
+        )
+    extra = 0 if open_count is None else max(open_count - int(req.sum()), 0)
+    if extra:
+        least = float(np.sort(m[~req])[:extra].sum())
+        if need + least > total * (1 + 1e-12) + 1e-9:
+            raise InfeasibleError(
+                f"min_loads: any {open_count} open sites must carry at least {need + least:,.6g} "
+                f"in all (required sites {need:,.6g}, the {extra} smallest other minimums "
+                f"{least:,.6g}), more than the {total:,.6g} of demand there is to serve; lower "
+                "the minimums or p"
+            )
+
+
+def min_load_reach_precheck(
+    instance: Instance, m: np.ndarray, rows: np.ndarray, cols: np.ndarray
+) -> None:
+    """A required site must reach at least its minimum load of demand (InfeasibleError).
+
+    ``rows``/``cols``: the demand and site positions of the pairs the model may assign
+    (reachable and within its cut-off). Sites not required may simply stay closed.
+    """
+    reach = np.bincount(cols, weights=instance.demand[rows], minlength=instance.n_sites)
+    short = np.flatnonzero(instance.required & (reach < m * (1 - 1e-12) - 1e-9))
+    if short.size:
+        k = short[0]
+        raise InfeasibleError(
+            f"min_loads: {short.size} required site(s) cannot reach their minimum load, e.g. "
+            f"{instance.site_ids[k]!r} reaches {reach[k]:,.6g} of demand (within the cut-off) "
+            f"but must carry {m[k]:,.6g}; lower the minimum or raise max_cost"
         )
 
 
