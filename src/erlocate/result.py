@@ -13,7 +13,6 @@ from erlocate.errors import VerificationError
 from erlocate.inputs import show_ids
 from erlocate.instance import Instance
 from erlocate.models.base import Model, capacities_ignored, cutoff_breach
-from erlocate.models.units import unit_counts
 from erlocate.plan import Checker, Plan, coverage_counts, nearest_open
 
 if TYPE_CHECKING:
@@ -112,7 +111,7 @@ class Result:
             i, j, s = self.plan.demand_idx, self.plan.site_idx, self.plan.share
             load = np.bincount(j, weights=inst.demand[i] * s, minlength=inst.n_sites)
             served = np.bincount(j, weights=s, minlength=inst.n_sites)
-        table = pd.DataFrame(
+        return pd.DataFrame(
             {
                 "open": open_,
                 "required": inst.required,
@@ -122,11 +121,7 @@ class Result:
                 "served": served,
             },
             index=inst.site_ids.rename("site_id"),
-        )
-        units = getattr(self.plan, "units", None)  # plans placing several units per site
-        if units is not None:
-            table.insert(1, "units", np.asarray(units))
-        return table
+        ).assign(**getattr(self.plan, "site_columns", dict)())  # e.g. a UnitPlan's units
 
     @cached_property
     def coverage(self) -> pd.DataFrame | None:
@@ -138,12 +133,7 @@ class Result:
         site, cost = nearest_open(inst, self.plan.open)
         standard = self.model.max_cost
         assert standard is not None, "a covering model has a standard"
-        units = getattr(self.plan, "units", None)  # then n_covering counts units, not sites
-        counts = (
-            coverage_counts(inst, self.plan.open, standard)
-            if units is None
-            else unit_counts(inst, units, standard)
-        )
+        counts = coverage_counts(inst, self.plan.open, standard)
         nearest = pd.Series(inst.site_ids.take(np.maximum(site, 0)), dtype=object)
         nearest = nearest.where(site >= 0, None).to_numpy()
         return pd.DataFrame(

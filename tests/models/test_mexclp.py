@@ -40,7 +40,10 @@ def test_stacking_units_at_one_site_pays(backend):
     inst = three_points([10.0, 0.0, 1.0])
     r = erlocate.solve(MEXCLP(2, 1.0, 0.5), inst, backend)
     assert r.objective == pytest.approx(7.5) and r.plan.units.tolist() == [2, 0]
-    assert r.sites["open"].tolist() == [True, False]
+    assert r.sites["open"].tolist() == [True, False] and r.sites["units"].tolist() == [2, 0]
+    # Result.coverage counts open sites within the standard; the model's report counts units
+    assert r.coverage["n_covering"].tolist() == [1, 1, 0]
+    assert r.report()["coverage"]["units_within"].tolist() == [2, 2, 0]
     # a cap of one unit per site forces (1, 1)
     capped = erlocate.solve(MEXCLP(2, 1.0, 0.5, max_units_per_site=1), inst, backend)
     assert capped.objective == pytest.approx(5.5) and capped.plan.units.tolist() == [1, 1]

@@ -43,10 +43,15 @@ class UnitPlan(Plan):
     ``units[j]`` is the number of units stationed at site ``j`` (0 where
     closed), and ``open == (units > 0)``. Each demand point is allocated
     wholly to its nearest open site (see :meth:`from_units`), the station a
-    dispatcher would send the first unit from.
+    dispatcher would send the first unit from. :attr:`Result.sites
+    <erlocate.result.Result.sites>` shows the counts (:meth:`site_columns`).
     """
 
     units: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def site_columns(self) -> dict[str, np.ndarray]:
+        """Extra per-site columns of ``Result.sites``: ``units``."""
+        return {"units": np.asarray(self.units)}
 
     @classmethod
     def from_units(cls, instance: Instance, units: np.ndarray) -> UnitPlan:
