@@ -81,3 +81,27 @@ print("== 3 depots, as far apart as possible (p-dispersion, S3 kept)")
 print(results[0].summary())
 assert len({round(r.objective, 9) for r in results}) == 1 and results[0].objective == 9.0
 print(f"  backends agree: {', '.join(r.backend for r in results)}")
+
+# Concurrent incidents: an engine out on one call cannot answer the next. Place 4 engines,
+# at most 2 per station. 6 calls a day, each holding an engine 2 hours (illustrative):
+# Daskin's busy fraction q = 6 × (2/24) / 4 = 0.125.
+q = erlocate.models.units.busy_fraction(total_rate=6.0, mean_service=2.0 / 24, units=4)
+calls = 6.0 * town.weights / town.weights.sum()  # calls a day per village, by residents
+busy_models = {
+    "4 engines, most residents expected to find one free within 5 min (MEXCLP)": erlocate.MEXCLP(
+        p=4, max_cost=5.0, q=q, max_units_per_site=2
+    ),
+    "4 engines, most residents finding one free within 5 min 95 % of the time (MALP II)": (
+        erlocate.MALP(
+            p=4, max_cost=5.0, alpha=0.95, service_time=2.0 / 24, rates=calls, max_units_per_site=2
+        )
+    ),
+}
+for label, model in busy_models.items():
+    results = [erlocate.solve(model, town, b) for b in erlocate.backends()[:3]]
+    print(f"== {label}")
+    print(results[0].summary())
+    print(results[0].sites[["units"]].T.to_string())
+    assert len({round(r.objective, 6) for r in results}) == 1
+    assert results[0].plan.units.sum() == 4 and results[0].plan.units[2] >= 1  # S3 kept
+    print(f"  backends agree: {', '.join(r.backend for r in results)}")
