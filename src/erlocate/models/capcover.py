@@ -22,20 +22,39 @@ any coverage model can use it; the checks read only the instance and a plan.
 from __future__ import annotations
 
 from collections.abc import Sized
+from typing import Any
 
 import numpy as np
 
 from erlocate.errors import InfeasibleError, InputError
 from erlocate.inputs import show_ids
 from erlocate.instance import Instance
-from erlocate.milp import MilpBuilder
-from erlocate.models.blocks import Pairs, add_assignment, add_capacity
-from erlocate.models.loads import add_min_load
-from erlocate.plan import Plan
+from erlocate.milp import Milp, MilpBuilder
+from erlocate.models.blocks import (
+    Pairs,
+    add_assignment,
+    add_capacity,
+    add_count,
+    add_open,
+    capacity_precheck,
+)
+from erlocate.models.checks import require_reach
+from erlocate.models.groups import SiteGroup, add_group_rows
+from erlocate.models.loads import (
+    add_min_load,
+    min_load_breaches,
+    min_load_precheck,
+    min_load_vector,
+)
+from erlocate.plan import Checker, Plan
 
 __all__ = [
     "add_cover_assignment",
+    "build_cover_assignment",
     "check_load_options",
+    "cover_assignment_breaches",
+    "cover_assignment_precheck",
+    "cover_min_loads",
     "covered_share",
     "over_assigned",
     "reach_capacity_precheck",
@@ -163,3 +182,97 @@ def check_load_options(capacitated: bool, min_loads: Sized | None, fill_required
                 f"single_source=True), or drop {field}",
                 field=field,
             )
+
+
+def cover_assignment_precheck(
+    instance: Instance,
+    pairs: Pairs,
+    max_cost: float | None,
+    *,
+    full: bool,
+    single_source: bool,
+    open_limit: int | None = None,
+    min_loads: np.ndarray | None = None,
+) -> None:
+    """Infeasibility of a capacitated covering assignment shown by the data (InfeasibleError).
+
+    ``pairs`` are those within ``max_cost`` (None: every reachable pair).
+    ``full`` (every point assigned over ``pairs``): each point reaches a site,
+    the ``open_limit`` largest capacities hold the total demand, and each point
+    fits into the sites it may use. ``min_loads``: the required sites' minimums
+    fit into the demand there is to assign, in all and site by site.
+    """
+    if full:
+        require_reach(instance, max_cost, "assignment")
+        capacity_precheck(instance, open_limit=open_limit)
+        reach_capacity_precheck(instance, pairs, single_source)
+    if min_loads is not None:
+        reach = np.zeros(instance.n_demand, dtype=bool)
+        reach[pairs.rows] = True
+        min_load_precheck(instance, min_loads, float(instance.demand[reach].sum()))
+        reach_min_load_precheck(instance, pairs, min_loads)
+
+
+def cover_assignment_breaches(
+    instance: Instance,
+    plan: Plan,
+    *,
+    max_cost: float | None,
+    full: bool,
+    single_source: bool,
+    min_loads: np.ndarray,
+) -> list[str]:
+    """The capacitated covering assignment re-checked on ``plan`` from the data: shares to
+    open sites within ``max_cost``, once (exactly once if ``full``), capacities, single
+    sourcing, minimum loads. One message per breach."""
+    c = Checker(instance, plan)
+    c.allocation(max_cost=max_cost, capacitated=True, single_source=single_source, full=full)
+    if not full:
+        c.breaches += over_assigned(instance, plan)
+    return c.breaches + min_load_breaches(instance, plan, min_loads)
+
+
+def build_cover_assignment(
+    name: str,
+    sense: str,
+    instance: Instance,
+    pairs: Pairs,
+    *,
+    open_cost: float | np.ndarray,
+    assign_obj: float | np.ndarray,
+    full: bool,
+    single_source: bool,
+    min_loads: np.ndarray | None,
+    groups: tuple[SiteGroup, ...],
+    p: int | None = None,
+) -> Milp:
+    """A coverage model's whole capacitated MILP: open flags (objective ``open_cost``), the
+    assignment over ``pairs`` (objective ``assign_obj``; see :func:`add_cover_assignment`),
+    ``sum_j x_j = p`` when ``p`` is given, and the site groups' rows."""
+    b = MilpBuilder(name, sense)
+    x = add_open(b, instance, obj=open_cost)
+    add_cover_assignment(
+        b,
+        instance,
+        pairs,
+        x,
+        obj=assign_obj,
+        full=full,
+        single_source=single_source,
+        min_loads=min_loads,
+    )
+    if p is not None:
+        add_count(b, x, p)
+    add_group_rows(b, instance, x, groups)
+    return b.build()
+
+
+def cover_min_loads(
+    instance: Instance, capacitated: bool, min_loads: Any, fill_required: bool
+) -> np.ndarray | None:
+    """Each site's least load if open (:func:`erlocate.models.loads.min_load_vector`) for a
+    capacitated coverage model, or None when it has none (or is not capacitated)."""
+    if not capacitated:
+        return None
+    m = min_load_vector(instance, min_loads, fill_required)
+    return m if (m > 0).any() else None

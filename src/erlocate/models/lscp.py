@@ -15,15 +15,15 @@ from erlocate.models.blocks import (
     Pairs,
     add_open,
     assignment_plan,
-    capacity_precheck,
     encode_assignment,
 )
 from erlocate.models.bounds import with_cover_bound
 from erlocate.models.capcover import (
     add_cover_assignment,
     check_load_options,
-    reach_capacity_precheck,
-    reach_min_load_precheck,
+    cover_assignment_breaches,
+    cover_assignment_precheck,
+    cover_min_loads,
 )
 from erlocate.models.checks import check_max_cost, require_reach
 from erlocate.models.dominance import as_binary_csr, dominated_rows, identical_rows
@@ -36,8 +36,6 @@ from erlocate.models.groups import (
 )
 from erlocate.models.loads import (
     check_min_loads,
-    min_load_breaches,
-    min_load_precheck,
     min_load_vector,
 )
 from erlocate.models.reduce import CoverReduction, reduce_lscp
@@ -213,10 +211,7 @@ class LSCP(Model):
         return instance.site_costs if instance.has_site_costs else np.ones(instance.n_sites)
 
     def _min_loads(self, instance: Instance) -> np.ndarray | None:
-        if not self.capacitated:
-            return None
-        m = min_load_vector(instance, self.min_loads, self.fill_required)
-        return m if (m > 0).any() else None
+        return cover_min_loads(instance, self.capacitated, self.min_loads, self.fill_required)
 
     def validate(self, instance: Instance) -> None:
         check_max_cost(self.max_cost)
@@ -224,13 +219,14 @@ class LSCP(Model):
         group_masks(instance, self.groups)
         if self.capacitated:
             require_capacities(instance, "capacitated")
-            capacity_precheck(instance)
-            pairs = Pairs(instance, self.max_cost)
-            reach_capacity_precheck(instance, pairs, self.single_source)
-            m = self._min_loads(instance)
-            if m is not None:
-                min_load_precheck(instance, m)
-                reach_min_load_precheck(instance, pairs, m)
+            cover_assignment_precheck(
+                instance,
+                Pairs(instance, self.max_cost),
+                self.max_cost,
+                full=True,
+                single_source=bool(self.single_source),
+                min_loads=self._min_loads(instance),
+            )
 
     def reduction(self, instance: Instance) -> CoverReduction:
         """The exact reduction :meth:`build` uses when uncapacitated (sizes in ``.counts``)."""
@@ -303,14 +299,14 @@ class LSCP(Model):
         c = Checker(instance, plan)
         c.sites()
         if self.capacitated:
-            c.allocation(
+            c.breaches += cover_assignment_breaches(
+                instance,
+                plan,
                 max_cost=self.max_cost,
-                capacitated=True,
-                single_source=self.single_source,
                 full=True,
+                single_source=bool(self.single_source),
+                min_loads=min_load_vector(instance, self.min_loads, self.fill_required),
             )
-            m = min_load_vector(instance, self.min_loads, self.fill_required)
-            c.breaches += min_load_breaches(instance, plan, m)
         else:
             counts = coverage_counts(instance, plan.open, self.max_cost)
             bare = np.flatnonzero(counts == 0)

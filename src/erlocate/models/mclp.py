@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -10,9 +11,26 @@ from erlocate.backends.protocol import Backend
 from erlocate.errors import InputError
 from erlocate.instance import Instance
 from erlocate.milp import Milp, MilpBuilder
-from erlocate.models.base import Model
-from erlocate.models.blocks import add_count, add_open
+from erlocate.models.base import Model, require_capacities
+from erlocate.models.blocks import Pairs, add_count, add_open, assignment_plan, encode_assignment
+from erlocate.models.capcover import (
+    build_cover_assignment,
+    check_load_options,
+    cover_assignment_breaches,
+    cover_assignment_precheck,
+    cover_min_loads,
+    covered_share,
+    restrict_pairs,
+)
 from erlocate.models.checks import check_count, check_max_cost, check_p
+from erlocate.models.groups import (
+    SiteGroup,
+    add_group_rows,
+    check_groups,
+    group_breaches,
+    group_masks,
+)
+from erlocate.models.loads import check_min_loads, min_load_vector
 from erlocate.models.reduce import CoverReduction, reduce_mclp
 from erlocate.params import boolean, choice
 from erlocate.plan import Checker, Plan, coverage_counts
@@ -93,15 +111,39 @@ class MCLP(Model):
     an empty :math:`N_i` get no variable (they can never be covered). The
     objective is the weight covered.
 
-    With ``reduce=True`` (default) the MILP is built on the exact reduction of
-    :func:`erlocate.models.reduce.reduce_mclp`: demand within reach of a
-    required site becomes a constant (the objective offset), weightless
-    demand is dropped, demand points with identical :math:`N_i` share one
-    :math:`y` with their summed weight, and sites whose covered set lies
-    inside another site's are fixed closed while at least p sites remain
-    (argument in that function's docstring). The ``open`` block keeps one
-    column per original site, so decoding needs no map; the MILP name records
-    the sizes (``mclp_rows<k>of<n>_sites<k>of<m>``).
+    **Capacitated** (``capacitated=True``; Current & Storbeck 1988, Pirkul &
+    Schilling 1991): covered demand is *assigned* to an open site within the
+    standard, and the load :math:`d_i` (``Instance.demand``) counts against
+    the site's capacity :math:`K_j` (``Instance.capacities``):
+
+    .. math::
+
+        \max \sum_i w_i \sum_{j \in N_i} z_{ij} \quad\text{s.t.}\quad
+        \sum_{j \in N_i} z_{ij} \le 1,\qquad
+        \sum_i d_i z_{ij} \le K_j x_j,\qquad z_{ij} \le x_j,\qquad
+        \sum_j x_j = p.
+
+    Split demand (default): :math:`z_{ij} \in [0, 1]`, a point may be partly
+    covered and its covered share is what the objective and
+    ``Result.coverage`` count; ``single_source=True``: binary :math:`z`, all
+    or nothing. ``serve_all=True`` is Pirkul & Schilling's *total workload*
+    model: every point is assigned (:math:`\sum_j z_{ij} = 1` over all
+    reachable sites), so capacities count uncovered load too, and the weight
+    assigned within :math:`S` is maximised (their secondary term, the travel
+    of uncovered demand, is not included). The plan keeps the MILP's
+    assignment. ``min_loads`` / ``fill_required`` (capacitated only) add
+    :math:`\sum_i d_i z_{ij} \ge m_j x_j`; ``groups`` adds per-group count
+    and budget rows (:mod:`erlocate.models.groups`), capacitated or not.
+
+    ``reduce=True`` (default) applies exact reductions only. Uncapacitated,
+    :func:`erlocate.models.reduce.reduce_mclp` (pre-covered demand becomes the
+    objective offset, weightless demand is dropped, identical :math:`N_i`
+    merged, dominated sites closed while p remain); with ``groups`` every site
+    is kept (a dominating site may sit in a full group). Capacitated, only
+    weightless demand is dropped, and not with minimum loads or ``serve_all``:
+    a required site may be full, merged points differ in :math:`w_i / d_i`,
+    and a dominated site may hold more. The ``open`` block keeps one column
+    per original site; the MILP name records the sizes.
 
     Parameters
     ----------
@@ -118,47 +160,134 @@ class MCLP(Model):
         heuristic incumbent, the LP bound, Lagrangian reduced-cost fixing of
         sites and rows (exact: every plan worth at least the incumbent keeps
         the fixings), then the restricted MILP warm-started with the incumbent.
-        Always applies the reductions. Statuses and bounds are as honest as the
-        single MILP's: ``"optimal"`` only when proven.
+        Always reduces; uncapacitated without groups only. ``"optimal"`` only
+        when proven, as for the single MILP.
+    capacitated : bool
+        Assign covered demand and respect site capacities.
+    single_source : bool
+        A point is covered wholly by one site or not at all (implies ``capacitated``).
+    serve_all : bool
+        Assign every point, within the standard or not (implies ``capacitated``).
+    min_loads : mapping or pandas.Series, optional
+        Site id -> least load if open (capacitated only).
+    fill_required : bool
+        Every required site carries its full capacity (capacitated only).
+    groups : sequence of SiteGroup
+        Per-group limits on open sites and site costs.
 
     References
     ----------
     Church, R. & ReVelle, C. (1974). The maximal covering location problem.
     *Papers of the Regional Science Association* 32, 101–118.
+    Current, J.R. & Storbeck, J.E. (1988). Capacitated covering models.
+    *Environment and Planning B* 15(2), 153–163.
+    Pirkul, H. & Schilling, D.A. (1991). The maximal covering location problem
+    with capacities on total workload. *Management Science* 37(2), 233–248.
     """
 
     sense = "max"
-    exact_objective = False
     covering = True
     #: The coverage standard (always set: a covering model needs one).
     max_cost: float
 
     def __init__(
-        self, p: int, max_cost: float, *, reduce: bool = True, method: str = "milp"
+        self,
+        p: int,
+        max_cost: float,
+        *,
+        reduce: bool = True,
+        method: str = "milp",
+        capacitated: bool = False,
+        single_source: bool = False,
+        serve_all: bool = False,
+        min_loads: Mapping[Any, float] | Any = None,
+        fill_required: bool = False,
+        groups: Any = (),
     ) -> None:
         self.p = p
         self.max_cost = max_cost
         self.reduce = reduce
         self.method = method
+        self.capacitated = capacitated
+        self.single_source = single_source
+        self.serve_all = serve_all
+        self.min_loads = min_loads
+        self.fill_required = fill_required
+        self.groups: tuple[SiteGroup, ...] = check_groups(groups)
 
     def check_params(self) -> None:
-        """p >= 1, max_cost (the standard) a number >= 0, reduce a boolean, a known method."""
+        """p, max_cost, flags, method ("fixing": not capacitated, no groups), min_loads."""
         check_count(self.p)
         check_max_cost(self.max_cost)
-        boolean(self.reduce, "reduce")
+        for name in ("reduce", "capacitated", "single_source", "serve_all", "fill_required"):
+            boolean(getattr(self, name), name)
         choice(self.method, "method", METHODS)
-
-    def validate(self, instance: Instance) -> None:
-        check_p(self.p, instance)
-        check_max_cost(self.max_cost)
-        if self.method not in METHODS:
+        cap = bool(self.capacitated or self.single_source or self.serve_all)
+        object.__setattr__(self, "capacitated", cap)  # kept as given for replace()
+        object.__setattr__(self, "min_loads", check_min_loads(self.min_loads))
+        object.__setattr__(self, "groups", check_groups(self.groups))
+        check_load_options(cap, self.min_loads, self.fill_required)
+        if self.method == "fixing" and (cap or self.groups):
             raise InputError(
-                f"method: must be one of {', '.join(map(repr, METHODS))}, got {self.method!r}",
+                "method: 'fixing' solves the uncapacitated MCLP without site groups; use "
+                "method='milp' with capacitated=True or groups",
                 field="method",
             )
 
+    @property
+    def uses_capacities(self) -> bool:  # type: ignore[override]
+        """Capacitated MCLP respects ``Instance.capacities``."""
+        return bool(self.capacitated)
+
+    @property
+    def exact_objective(self) -> bool:  # type: ignore[override]
+        """Capacitated plans keep the MILP's assignment (recomputed exactly)."""
+        return bool(self.capacitated)
+
+    @property
+    def assigned_coverage(self) -> bool:
+        """Capacitated: coverage is the share assigned within the standard."""
+        return bool(self.capacitated)
+
+    def reach(self, instance: Instance) -> float:
+        """Every pair with ``serve_all`` (uncovered demand is assigned too), else the standard."""
+        return np.inf if self.serve_all else float(self.max_cost)
+
+    def validate(self, instance: Instance) -> None:
+        p = check_p(self.p, instance)
+        check_max_cost(self.max_cost)
+        group_masks(instance, self.groups)
+        if self.capacitated:
+            require_capacities(instance, "capacitated")
+            cover_assignment_precheck(
+                instance,
+                self._pairs(instance),
+                None if self.serve_all else self.max_cost,
+                full=bool(self.serve_all),
+                single_source=bool(self.single_source),
+                open_limit=p,
+                min_loads=self._min_loads(instance),
+            )
+
+    def _min_loads(self, instance: Instance) -> np.ndarray | None:
+        return cover_min_loads(instance, self.capacitated, self.min_loads, self.fill_required)
+
+    def _pairs(self, instance: Instance) -> Pairs:
+        """The assignment pairs: within the standard (all reachable with ``serve_all``);
+        weightless points dropped where that is exact (no minimum loads, no serve_all)."""
+        pairs = Pairs(instance, None if self.serve_all else self.max_cost)
+        if self.serve_all or self._min_loads(instance) is not None or not self.reduce:
+            return pairs
+        return restrict_pairs(pairs, instance.weights[pairs.rows] > 0)
+
     def start_plan(self, instance: Instance, time_limit: float) -> Plan:
         """Greedy + perturbed swap search (:mod:`erlocate.heuristics.mclp`) on the kept sites."""
+        if self.capacitated or self.groups:
+            raise InputError(
+                "warm_start: 'heuristic' is available for an MCLP without capacities or site "
+                "groups; pass a Plan or Result instead",
+                field="warm_start",
+            )
         from erlocate.heuristics.mclp import mclp_greedy, mclp_perturbed_search
 
         allowed = self.reduction(instance).keep_sites if self.reduce else None
@@ -178,10 +307,29 @@ class MCLP(Model):
         return solve_mclp_fixing(instance, int(self.p), self.max_cost, backend, options, start)
 
     def reduction(self, instance: Instance) -> CoverReduction:
-        """The exact reduction :meth:`build` uses (sizes in ``.counts``)."""
+        """The exact reduction :meth:`build` uses uncapacitated (sizes in ``.counts``)."""
+        if self.groups:
+            # row steps only: with p = n_sites step 3 keeps every site back (and
+            # max_work=0 skips the dominance search it would discard)
+            return reduce_mclp(instance, self.max_cost, instance.n_sites, max_work=0)
         return reduce_mclp(instance, self.max_cost, int(self.p))
 
     def build(self, instance: Instance) -> Milp:
+        if self.capacitated:
+            pairs = self._pairs(instance)
+            return build_cover_assignment(
+                f"mclp_capacitated{'_serve_all' if self.serve_all else ''}_pairs{len(pairs)}",
+                "max",
+                instance,
+                pairs,
+                open_cost=0.0,
+                assign_obj=np.where(pairs.cost <= self.max_cost, instance.weights[pairs.rows], 0),
+                full=bool(self.serve_all),
+                single_source=bool(self.single_source),
+                min_loads=self._min_loads(instance),
+                groups=self.groups,
+                p=int(self.p),
+            )
         if self.reduce:
             red = self.reduction(instance)
             b = MilpBuilder(f"mclp_{red.summary()}", "max")
@@ -197,23 +345,26 @@ class MCLP(Model):
                 "covered", red.n_rows, obj=red.weights, lb=0.0, ub=1.0, implied_integer=True
             )
             add_reduced_cover_rows(b, red, x, [y])
-            add_count(b, x, int(self.p))
             b.offset = red.fixed_weight
-            return b.build()
-        b = MilpBuilder("mclp", "max")
-        x = add_open(b, instance)
-        rows = coverable(instance, self.max_cost)
-        y = b.add_cols(  # implied integer: as above
-            "covered", rows.size, obj=instance.weights[rows], lb=0.0, ub=1.0, implied_integer=True
-        )
-        add_cover_rows(b, instance, x, self.max_cost, [y])
+        else:
+            b = MilpBuilder("mclp", "max")
+            x = add_open(b, instance)
+            rows = coverable(instance, self.max_cost)
+            w = instance.weights[rows]
+            y = b.add_cols("covered", rows.size, obj=w, lb=0.0, ub=1.0, implied_integer=True)
+            add_cover_rows(b, instance, x, self.max_cost, [y])
         add_count(b, x, int(self.p))
+        add_group_rows(b, instance, x, self.groups)
         return b.build()
 
     def decode(self, instance: Instance, milp: Milp, x: np.ndarray) -> Plan:
+        if self.capacitated:  # the MILP's own assignment, capacities respected
+            return assignment_plan(milp, self._pairs(instance), x)
         return Plan.nearest(instance, np.round(milp.block(x, "open")) > 0.5)
 
     def encode(self, instance: Instance, milp: Milp, plan: Plan) -> np.ndarray:
+        if self.capacitated:
+            return encode_assignment(milp, self._pairs(instance), plan)
         if self.reduce:
             # a start opening a dominated (dropped) site moves to a kept site covering a
             # superset: same or more coverage, and feasible for the reduced MILP
@@ -228,10 +379,22 @@ class MCLP(Model):
         return x
 
     def evaluate(self, instance: Instance, plan: Plan) -> float:
+        if self.capacitated:
+            return float(instance.weights @ covered_share(instance, plan, self.max_cost))
         counts = coverage_counts(instance, plan.open, self.max_cost)
         return float(instance.weights[counts >= 1].sum())
 
     def check(self, instance: Instance, plan: Plan) -> list[str]:
         c = Checker(instance, plan)
         c.sites(p=int(self.p))
+        if self.capacitated:
+            c.breaches += cover_assignment_breaches(
+                instance,
+                plan,
+                max_cost=None if self.serve_all else self.max_cost,
+                full=bool(self.serve_all),
+                single_source=bool(self.single_source),
+                min_loads=min_load_vector(instance, self.min_loads, self.fill_required),
+            )
+        c.breaches += group_breaches(instance, plan.open, self.groups)
         return c.breaches
