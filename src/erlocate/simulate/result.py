@@ -75,7 +75,7 @@ class SimulationResult:
             f"Simulation: {s['replications']} replications × {s['incidents']:,} incidents "
             f"(seed {s['seed']}, {s['warmup']:,} warm-up incidents each discarded)",
             f"  units: {int(self.units.sum())} at {len(self.units)} site(s) ({s['units_from']}); "
-            f"{s['arrivals']} arrivals, {s['rate']:.4g} per time unit"
+            f"{s['arrivals']} arrivals, {s['rate']:.4g} per {s.get('unit') or 'time unit'}"
             + (f"; offered load {load:.3f} per unit" if load is not None else ""),
             f"  busy time: service ({s['service']})"
             + (f" + {s['busy_travel']:g} × travel" if s["busy_travel"] else ""),

@@ -161,8 +161,10 @@ def simulate(
             field="service_time",
         )
     if seed is None:
-        seed = int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
-    seed = integer(seed, "seed", minimum=0)
+        seed = int(np.random.SeedSequence().generate_state(1)[0])  # reported in settings
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError(f"seed: must be an integer >= 0 or None, got {seed!r}", field="seed")
+    seed = int(seed)
     std, turn = resolve_standard(standard, turnout, model)
     counts, source = resolve_units(units, plan_, model, inst)
     sampler, mean, label = resolve_service(service_time, service)

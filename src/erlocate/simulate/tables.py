@@ -110,6 +110,8 @@ def overall_table(
 ) -> pd.DataFrame:
     """One row per metric: the mean over replications and its t-interval.
 
+    The intervals of shares are clipped to [0, 1] (NaN with one replication).
+
     ``span[r]``: time between the first and the last counted call of replication ``r``.
     """
     per = _figures(d, d.replication, replications)
@@ -119,7 +121,10 @@ def overall_table(
     rows = {}
     for name in METRICS:
         mean, half = t_interval(per[name][:, None], level)
-        rows[name] = (mean[0], mean[0] - half[0], mean[0] + half[0])
+        low, high = mean[0] - half[0], mean[0] + half[0]
+        if name in SHARES or name == "unserved":
+            low, high = max(low, 0.0), min(high, 1.0)
+        rows[name] = (mean[0], low, high)
     table = pd.DataFrame.from_dict(rows, orient="index", columns=["value", "ci_low", "ci_high"])
     table.index.name = "metric"
     return table
