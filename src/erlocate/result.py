@@ -13,6 +13,7 @@ from erlocate.errors import VerificationError
 from erlocate.inputs import show_ids
 from erlocate.instance import Instance
 from erlocate.models.base import Model, capacities_ignored, cutoff_breach
+from erlocate.models.capcover import covered_share
 from erlocate.plan import Checker, Plan, coverage_counts, nearest_open
 
 if TYPE_CHECKING:
@@ -125,8 +126,8 @@ class Result:
 
     @cached_property
     def coverage(self) -> pd.DataFrame | None:
-        """Covering models: per demand point its weight, nearest open site and cost,
-        how many open sites lie within the standard, and whether it is covered."""
+        """Covering models: per demand point its weight, nearest open site and cost, open sites
+        within the standard, the share covered (assigned within it if capacitated), covered."""
         if not self.model.covering or self.plan is None:
             return None
         inst = self.instance
@@ -134,6 +135,7 @@ class Result:
         standard = self.model.max_cost
         assert standard is not None, "a covering model has a standard"
         counts = coverage_counts(inst, self.plan.open, standard)
+        cov = covered_share(inst, self.plan, standard, getattr(self.model, "assigns_cover", False))
         nearest = pd.Series(inst.site_ids.take(np.maximum(site, 0)), dtype=object)
         nearest = nearest.where(site >= 0, None).to_numpy()
         return pd.DataFrame(
@@ -142,7 +144,8 @@ class Result:
                 "nearest_site": nearest,
                 "nearest_cost": cost,
                 "n_covering": counts,
-                "covered": counts >= 1,
+                "covered_share": cov,
+                "covered": cov >= 1 - 1e-9,
             },
             index=inst.demand_ids.rename("demand_id"),
         )
@@ -151,17 +154,13 @@ class Result:
     def covered_weight(self) -> float | None:
         """Demand weight within the standard of an open site (covering models)."""
         cov = self.coverage
-        return None if cov is None else float(cov.loc[cov["covered"], "weight"].sum())
+        return None if cov is None else float(cov["weight"] @ cov["covered_share"])
 
     @property
     def coverage_share(self) -> float | None:
         """Covered weight as a share of the total weight (covering models)."""
-        cov = self.coverage
-        if cov is None:
-            return None
-        total = float(cov["weight"].sum())
-        covered = float(cov.loc[cov["covered"], "weight"].sum())
-        return covered / total if total > 0 else 1.0
+        covered, total = self.covered_weight, float(self.instance.weights.sum())
+        return None if covered is None else (covered / total if total > 0 else 1.0)
 
     # ------------------------------------------------------------------ checks
     def verify(self) -> Result:
