@@ -46,7 +46,7 @@ from erlocate.models.loads import (
     min_load_precheck,
     min_load_vector,
 )
-from erlocate.plan import Checker, Plan
+from erlocate.plan import Checker, Plan, coverage_counts
 
 __all__ = [
     "add_cover_assignment",
@@ -108,9 +108,17 @@ def add_cover_assignment(
     return z
 
 
-def covered_share(instance: Instance, plan: Plan, max_cost: float) -> np.ndarray:
+def covered_share(
+    instance: Instance, plan: Plan, max_cost: float, assigned: bool = True
+) -> np.ndarray:
     """Per demand point, the share of its demand the plan assigns to open sites within
-    ``max_cost`` (costs looked up in the input; shares to closed sites do not count)."""
+    ``max_cost`` (costs looked up in the input; shares to closed sites do not count).
+
+    ``assigned=False``: coverage by presence instead, 1 where an open site lies within
+    ``max_cost`` and 0 elsewhere (uncapacitated coverage models).
+    """
+    if not assigned:
+        return (coverage_counts(instance, plan.open, max_cost) >= 1).astype(float)
     i, j, s = plan.demand_idx, plan.site_idx, plan.share
     ok = plan.open[j] & (instance.cost_of(i, j) <= max_cost)
     return np.bincount(i[ok], weights=s[ok], minlength=instance.n_demand)

@@ -203,7 +203,7 @@ class LSCP(Model):
         return bool(self.capacitated)
 
     @property
-    def assigned_coverage(self) -> bool:
+    def assigns_cover(self) -> bool:
         """Capacitated: coverage is the share assigned within the standard."""
         return bool(self.capacitated)
 

@@ -245,7 +245,7 @@ class MCLP(Model):
         return bool(self.capacitated)
 
     @property
-    def assigned_coverage(self) -> bool:
+    def assigns_cover(self) -> bool:
         """Capacitated: coverage is the share assigned within the standard."""
         return bool(self.capacitated)
 
