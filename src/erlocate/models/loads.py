@@ -15,6 +15,7 @@ so the minimum binds only where the site opens (a closed site carries nothing).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,6 +27,8 @@ from erlocate.inputs import show_ids
 from erlocate.instance import Instance
 from erlocate.milp import MilpBuilder
 from erlocate.plan import Plan
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "add_min_load",
@@ -86,13 +89,16 @@ def min_load_vector(
     ``capacitated=False`` (a model that does not cap loads) skips the comparison
     with the capacities: there a minimum above a site's capacity is no conflict.
 
+    A site that is not required and whose minimum exceeds its capacity can never
+    open (the rows close it): logged as a warning, not an error, since a uniform
+    minimum over sites of unequal sizes rules out the small ones on purpose.
+
     Raises
     ------
     InputError
         Unknown site ids; ``fill_required`` with a required site of unlimited capacity.
     InfeasibleError
-        A minimum above the site's capacity, or the required sites' minimums above the
-        total demand.
+        A required site's minimum above its capacity.
     """
     m = np.zeros(instance.n_sites)
     loads = check_min_loads(min_loads)
@@ -115,13 +121,22 @@ def min_load_vector(
                 field="fill_required",
             )
         m[req] = np.maximum(m[req], instance.capacities[req])
-    over = np.flatnonzero(m > instance.capacities * (1 + 1e-12))
-    if capacitated and over.size:
-        k = over[0]
+    over = m > instance.capacities * (1 + 1e-12)
+    if capacitated and (over & instance.required).any():
+        k = np.flatnonzero(over & instance.required)
         raise InfeasibleError(
-            f"min_loads: {over.size} site(s) must carry more than their capacity, e.g. "
-            f"{instance.site_ids[k]!r} (least load {m[k]:g} > capacity "
-            f"{instance.capacities[k]:g}); lower the minimum or raise the capacity"
+            f"min_loads: {k.size} required site(s) must carry more than their capacity, e.g. "
+            f"{instance.site_ids[k[0]]!r} (least load {m[k[0]]:g} > capacity "
+            f"{instance.capacities[k[0]]:g}); lower the minimum or raise the capacity"
+        )
+    if capacitated and over.any():
+        k = np.flatnonzero(over)
+        log.warning(
+            "min_loads: %d site(s) can never open, their least load above their capacity: %s",
+            k.size,
+            ", ".join(
+                f"{instance.site_ids[j]!r} ({m[j]:g} > {instance.capacities[j]:g})" for j in k[:20]
+            ),
         )
     return m
 
