@@ -443,9 +443,9 @@ def _random(seed: int, n: int = 9, m: int = 6, capacitated: bool = False) -> erl
 
 def _random_minimums(inst: erlocate.Instance, seed: int, p: int) -> dict[int, float]:
     rng = np.random.default_rng(seed)
-    sites = rng.choice(inst.n_sites, 3, replace=False)
+    sites = rng.choice(inst.n_sites, 4, replace=False)
     top = inst.demand.sum() / p
-    return {int(j): float(np.round(rng.uniform(0.3, 1.1) * top, 1)) for j in sites}
+    return {int(j): float(np.round(rng.uniform(0.5, 1.05) * top, 1)) for j in sites}
 
 
 def _solve_or_inf(model, inst, backend="highs") -> float:

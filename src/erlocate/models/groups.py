@@ -16,7 +16,7 @@ applies; groups may overlap and need not cover every site.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,6 +90,12 @@ class SiteGroup:
         ids = tuple(v.item() if isinstance(v, np.generic) else v for v in raw)
         if not ids:
             raise InputError("sites: a SiteGroup needs at least one site", field="sites")
+        odd = [v for v in ids if not isinstance(v, Hashable)]
+        if odd:
+            raise InputError(
+                f"sites: site ids must be single values (str, int ...), got {odd[0]!r}",
+                field="sites",
+            )
         dup = pd.Index(ids)[pd.Index(ids).duplicated()].unique().tolist()
         if dup:
             raise InputError(f"sites: site ids listed twice: {show_ids(dup)}", field="sites")
