@@ -198,14 +198,16 @@ def add_backup_assignment(
 
 
 def backup_plan(milp: Milp, pairs: Pairs, x: np.ndarray) -> BackupPlan:
-    """Open flags and both allocations (integers rounded, shares below 1e-9 dropped)."""
+    """Open flags and both allocations (integers rounded, noise dropped: see below)."""
     open_ = np.round(milp.block(x, "open")) > 0.5
     parts = []
     for name in ("assign", "backup_assign"):
         z = milp.block(x, name)
         if milp.integrality[milp.col_blocks[name]].any():
             z = np.round(z)
-        keep = z > 1e-9
+        # a share at a site decoded closed is within the solver's feasibility tolerance of
+        # its link row (z <= x_j ~ 0): noise, dropped; a larger one is kept for the checker
+        keep = (z > 1e-9) & (open_[pairs.cols] | (z > 1e-6))
         parts.append((pairs.rows[keep], pairs.cols[keep], z[keep]))
     (i1, j1, s1), (i2, j2, s2) = parts
     return BackupPlan(open_, i1, j1, s1, i2, j2, s2)
