@@ -105,3 +105,30 @@ for label, model in busy_models.items():
     assert len({round(r.objective, 6) for r in results}) == 1
     assert results[0].plan.units.sum() == 4 and results[0].plan.units[2] >= 1  # S3 kept
     print(f"  backends agree: {', '.join(r.backend for r in results)}")
+
+# Minimum loads and site groups: a new station at S5 is worth building only if it serves at
+# least 3000 residents; the new stations (all but S3) share a budget of 6 million; the
+# existing S3 is filled to its capacity first (spopt's "fulfill predefined facilities").
+# Without them the capacitated 3-station plan (S1, S3, S5) costs 44500 resident-minutes.
+limited = {
+    "3 stations, S5 only if it serves >= 3000 residents": (
+        erlocate.PMedian(p=3, capacitated=True, min_loads={"S5": 3000}),
+        47200.0,  # S5 would serve 2100: S4 instead
+    ),
+    "3 stations, new ones within 6 million": (
+        erlocate.PMedian(
+            p=3,
+            capacitated=True,
+            groups=[erlocate.SiteGroup(["S1", "S2", "S4", "S5"], budget=6.0, name="new")],
+        ),
+        52500.0,  # S1 + S5 cost 6.5: S2 + S5 (6.0)
+    ),
+    "build cost + resident-minutes, S3 filled first": (erlocate.CFLP(fill_required=True), 44715.0),
+}
+for label, (model, expected) in limited.items():
+    results = [erlocate.solve(model, town, b) for b in erlocate.backends()[:3]]
+    print(f"== {label}")
+    print(results[0].summary())
+    print(results[0].sites[["open", "load"]].T.to_string())
+    assert all(abs(r.objective - expected) <= 1e-6 * expected for r in results)
+    print(f"  backends agree: {', '.join(r.backend for r in results)}")
