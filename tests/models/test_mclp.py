@@ -23,17 +23,19 @@ def best_assignment(
     full: bool,
     single_source: bool = False,
     min_loads: np.ndarray | None = None,
+    within: bool = False,
 ) -> float | None:
     """The best weight assigned within ``max_cost`` to the open sites ``open_`` (an LP, or a
     MILP under single sourcing, solved with scipy from the dense matrix), None if infeasible.
 
     ``full``: every point assigned over every reachable pair (only pairs within the standard
-    count); else at most once, over pairs within the standard only. Independent of erlocate's
+    count; ``within``: only pairs within it, as in a capacitated LSCP); else at most once, over
+    pairs within the standard only. Independent of erlocate's
     builder: it reads the dense costs, capacities, demand and weights.
     """
     dense = inst.dense_costs()
     n = inst.n_demand
-    allowed = np.isfinite(dense) if full else dense <= max_cost
+    allowed = np.isfinite(dense) if full and not within else dense <= max_cost
     pairs = [(i, j) for j in open_ for i in range(n) if allowed[i, j]]
     if full and {i for i, _ in pairs} != set(range(n)):
         return None
