@@ -99,7 +99,8 @@ class PMedian(Model):
         How :func:`erlocate.solve` solves it; every choice is exact and gives
         the same optimum, and the decoded plan and its checks are the same.
 
-        * ``"auto"`` (default): ``"benders"`` when uncapacitated, else ``"dense"``.
+        * ``"auto"`` (default): ``"benders"`` when uncapacitated without minimum
+          loads or groups, else ``"dense"``.
           :meth:`build` (e.g. for an MPS export) gives the dense pair formulation.
         * ``"dense"``: one MILP, the pair formulation above.
         * ``"radius"``: one MILP, the radius/covering formulation of Elloumi
@@ -132,7 +133,7 @@ class PMedian(Model):
     ----------
     Hakimi, S.L. (1964). Optimum locations of switching centers and the absolute
     centers and medians of a graph. *Operations Research* 12(3), 450–459.
-    Feng, X., Barcelos, G.F., Gaboardi, J.D., Knaap, E., Wei, R., Wolf, L.J.,
+    Feng, X., Barcelos, G., Gaboardi, J.D., Knaap, E., Wei, R., Wolf, L.J.,
     Zhao, Q. & Rey, S.J. (2022). spopt: a python package for solving spatial
     optimization problems in PySAL. *Journal of Open Source Software* 7(74), 3330
     (``fulfill_predefined_fac``).
@@ -219,7 +220,8 @@ class PMedian(Model):
     def solve_loop(
         self, instance: Instance, backend: Backend, options: SolveOptions, start: Plan | None
     ) -> LoopOutput | None:
-        """Benders (``"benders"``, or ``"auto"`` uncapacitated): the exact loop; else None."""
+        """Benders (``"benders"``, or ``"auto"`` uncapacitated without minimum loads or
+        groups): the exact loop; else None."""
         _ = self._radius
         plain = not (self.capacitated or self._restricted)
         if not (self.formulation == "benders" or (self.formulation == "auto" and plain)):
