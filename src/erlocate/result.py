@@ -214,7 +214,7 @@ class Result:
         are settled, and ``proven``. A combined objective
         :math:`f_1 + w_2 f_2 + \\dots` whose later terms stay below the first
         level's resolution :math:`\\delta_1` gives :math:`f_1 \\ge \\delta_1
-        \\lfloor B / \\delta_1 \rfloor` from a bound :math:`B` (minimising); if
+        \\lfloor B / \\delta_1 \rfloor` from a bound :math:`B` (minimising; ``<=`` maximising); if
         the plan's :math:`f_1` meets it, the first level is proven and the rest
         of :math:`B` bounds the next level. So "7 new shelters, proven minimum"
         can stand beside a gap in walking.
@@ -224,17 +224,17 @@ class Result:
         levels = self.model.levels(self.instance, self.plan)
         if not levels:
             return None
-        minimise = self.model.sense == "min"
+        sign = 1.0 if self.model.sense == "min" else -1.0  # maximising: lb is the most
         rest = self.bound if self.bound is not None and np.isfinite(self.bound) else None
         rows = []
         for name, weight, resolution, value in levels:
             bound = proven = None
-            if rest is not None and minimise:
+            if rest is not None:
                 lb = rest / weight
                 if resolution > 0:  # the later levels add less than one step of this one
                     lb = resolution * np.floor(lb / resolution + 1e-9)
                 bound = float(lb)
-                proven = bool(value <= lb + 1e-9 * max(1.0, abs(value)) + 1e-9)
+                proven = bool(sign * (value - lb) <= 1e-9 * max(1.0, abs(value)) + 1e-9)
                 rest = rest - weight * value if proven else None
             rows.append({"level": name, "value": value, "bound": bound, "proven": proven})
         return pd.DataFrame(rows)
