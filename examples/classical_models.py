@@ -132,3 +132,37 @@ for label, (model, expected) in limited.items():
     print(results[0].sites[["open", "load"]].T.to_string())
     assert all(abs(r.objective - expected) <= 1e-6 * expected for r in results)
     print(f"  backends agree: {', '.join(r.backend for r in results)}")
+
+# Capacitated coverage: each station's crew serves at most 4000 residents. Covering alone,
+# S1, S3, S5 (11.5 million) reach every village within 5 min, but S3 would carry 7500
+# residents; assigning each village to stations within 5 min and within their crews' 4000
+# takes all five (18 million). With 2 stations, 10000 residents live within 4 min of S1 and
+# S3, but two crews can take 8000 of them (S2 + S3; shares of a village may split).
+crews = erlocate.Instance.from_matrix(
+    minutes,
+    weights=town.weights,
+    site_costs=town.site_costs,
+    capacities=[4000.0] * 5,
+    demand_ids=town.demand_ids,
+    site_ids=town.site_ids,
+    required=["S3"],
+    name="valley, crews of 4000",
+)
+capacitated_cover = {
+    "every village within 5 min, crews of 4000, least cost": (
+        erlocate.LSCP(max_cost=5.0, capacitated=True),
+        18.0,
+    ),
+    "2 stations, most residents within 4 min, crews of 4000": (
+        erlocate.MCLP(p=2, max_cost=4.0, capacitated=True),
+        8000.0,
+    ),
+}
+for label, (model, expected) in capacitated_cover.items():
+    results = [erlocate.solve(model, crews, b) for b in erlocate.backends()[:3]]
+    print(f"== {label}")
+    print(results[0].summary())
+    print(results[0].sites[["open", "capacity", "load"]].T.to_string())
+    assert all(abs(r.objective - expected) <= 1e-6 * expected for r in results)
+    assert (results[0].sites["load"] <= 4000.0 + 1e-6).all()
+    print(f"  backends agree: {', '.join(r.backend for r in results)}")
