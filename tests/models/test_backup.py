@@ -128,6 +128,8 @@ def test_weighted_and_lexicographic_differ_by_hand(backend):
     assert levels["first coverage"] == 14.0 and levels["backup coverage"] == 1.0
     assert lex.objective == pytest.approx(14 + 1 / 15)  # delta = 1 / (W + 1), W = 14
     assert lex.bound == pytest.approx(lex.objective)
+    assert lex.levels["proven"].tolist() == [True, True]
+    assert lex.levels["bound"].tolist() == pytest.approx([14.0, 1.0])
 
 
 def test_p_none_is_the_lscp_count_and_single_candidates_are_not_backed_up(backend):
@@ -261,6 +263,7 @@ def test_capacity_changes_the_answer_by_hand(backend, single_source):
     # {A,B} (capacity 6) serves 1-3 first and backs them up at the other: (3 + 3) / 2 = 3
     assert r.objective == pytest.approx(3.0) and r.open_sites.tolist() == ["A", "B"]
     assert isinstance(r.plan, BackupPlan) and len(r.plan.backup_share) == 3
+    assert r.covered_weight == pytest.approx(3.0)  # the first assignment: point 4 unserved
     # backups that load no capacity (backup_load=0): C backs up 1-3 again, as uncapacitated
     light = erlocate.solve(model.replace(backup_load=0.0), inst, backend)
     assert light.objective == pytest.approx(3.5) and "C" in light.open_sites
@@ -323,6 +326,7 @@ AGREE = [
     BC(3, 30.0, capacitated=True),
     BC(3, 30.0, theta=0.3, single_source=True, backup_load=0.5),
     BC(3, 30.0, objective="lexicographic", single_source=True),
+    BC(3, 30.0, objective="lexicographic", capacitated=True, backup_load=0.5),
 ]
 
 
@@ -339,7 +343,7 @@ def test_core_backends_agree(model, seed):
         assert r.objective == pytest.approx(ref.objective, rel=1e-7), (b, r.objective)
         if model.lexicographic:
             assert model.coverage_levels(inst, r.plan) == pytest.approx(
-                model.coverage_levels(inst, ref.plan)
+                model.coverage_levels(inst, ref.plan), rel=1e-7, abs=1e-5
             )
 
 

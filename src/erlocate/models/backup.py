@@ -231,6 +231,11 @@ class BackupCoverage(Model):
         return bool(self.capacitated)
 
     @property
+    def assigns_cover(self) -> bool:
+        """Capacitated: ``Result.coverage`` reads the first assignment's shares."""
+        return bool(self.capacitated)
+
+    @property
     def lexicographic(self) -> bool:
         """True for ``objective="lexicographic"``."""
         return bool(self.objective == "lexicographic")

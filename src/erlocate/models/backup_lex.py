@@ -13,8 +13,10 @@ guessing a weight :math:`\theta`:
    coverage is a sum of weights (uncapacitated, or single-sourced), any plan
    with :math:`F > F_1 - r/2` has :math:`F \ge F_1`, so :math:`\epsilon = r/2`
    is exact; otherwise (split capacitated shares, or weights with more than six
-   decimals) :math:`\epsilon = 10^{-9}\max(1, |F_1|)`, so stage 2 may trade at
-   most that much first coverage for backup.
+   decimals) :math:`\epsilon = 10^{-9}\max(1, |F_1|)`, and stage 2's plan is
+   kept when its first coverage recomputed from the data is within a relative
+   :math:`10^{-6}` of :math:`F_1` (the verifier's tolerance: solver shares carry
+   noise), so stage 2 trades at most that much first coverage for backup.
 
 With ``p=None`` stage 1 is replaced by **stage 0**, the fewest sites that
 cover every demand point (the LSCP count, required sites and groups kept),
@@ -255,14 +257,21 @@ def solve_lexicographic(
             milp2, clock.options(options, warm_start=spec.encode(milp2, incumbent))
         )
         runtime += out2.runtime
+        # a plan is kept when its first coverage, recomputed from the data, holds F_1: exactly
+        # with a step; else within the verifier's relative 1e-6 (split shares carry noise)
+        keep = slack if spec.step > 0 else max(slack, 1e-6 * max(1.0, abs(first)))
+        taken = False
         if out2.x is not None:
             plan2 = spec.decode(milp2, out2.x)
             f2, b2 = spec.values(plan2)
-            if f2 >= first - slack and b2 > backup:  # the verifier's numbers decide
+            taken = f2 >= first - keep and b2 >= backup
+            if taken:
                 incumbent, first, backup = plan2, f2, b2
+            elif f2 < first - keep:
+                notes.append(f"backup stage's plan covers {f2:.10g} first, below {first:.10g}")
         if out2.bound is not None and backup_counts:
             backup_bound = round_down(out2.bound, spec.step)
-        second_proven = out2.status == "optimal" or _meets(backup, backup_bound)
+        second_proven = (out2.status == "optimal" and taken) or _meets(backup, backup_bound)
         notes.append(f"backup stage: {out2.status} ({out2.termination})")
     objective = first + delta * backup
     bound = None
