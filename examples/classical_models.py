@@ -133,6 +133,39 @@ for label, (model, expected) in limited.items():
     assert all(abs(r.objective - expected) <= 1e-6 * expected for r in results)
     print(f"  backends agree: {', '.join(r.backend for r in results)}")
 
+# Backup coverage, 3 stations within 6 min. The weighted default (theta = 1/2) keeps S1, S2,
+# S3: 12500 residents covered, 11600 of them twice, Hougou and Shangtun left out. The
+# lexicographic objective covers all 14600 first, then backs up the most (S2, S3, S5). p=None
+# asks for the fewest stations covering everyone (3 here), then the most backup. Capacitated,
+# each village has one first and one backup station and a backup call loads its station with
+# a quarter of the village (backup_load): everyone is still covered, far fewer twice.
+backup_models = {
+    "3 stations, weighted first + backup": (erlocate.BackupCoverage(3, 6.0), (12500, 11600)),
+    "3 stations, everyone first, then backup": (
+        erlocate.BackupCoverage(3, 6.0, objective="lexicographic"),
+        (14600, 6600),
+    ),
+    "fewest stations covering everyone, then backup": (
+        erlocate.BackupCoverage(None, 6.0, objective="lexicographic"),
+        (14600, 6600),
+    ),
+    "3 stations, everyone first, then backup, within capacities": (
+        erlocate.BackupCoverage(
+            3, 6.0, objective="lexicographic", single_source=True, backup_load=0.25
+        ),
+        (14600, 2500),
+    ),
+}
+for label, (model, expected) in backup_models.items():
+    results = [erlocate.solve(model, town, b) for b in erlocate.backends()[:3]]
+    print(f"== {label}")
+    print(results[0].summary())
+    for r in results:
+        first, twice = model.coverage_levels(town, r.plan)
+        assert r.status == "optimal" and (first, twice) == expected, (r.backend, first, twice)
+    print(f"  residents covered {expected[0]}, twice {expected[1]}")
+    print(f"  backends agree: {', '.join(r.backend for r in results)}")
+
 # Capacitated coverage: each station's crew serves at most 4000 residents. Covering alone,
 # S1, S3, S5 (11.5 million) reach every village within 5 min, but S3 would carry 7500
 # residents; assigning each village to stations within 5 min and within their crews' 4000
