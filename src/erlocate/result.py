@@ -84,8 +84,8 @@ class Result:
     def assignment(self) -> pd.DataFrame:
         """One row per allocation: ``demand_id, site_id, cost, share, weight``.
 
-        For covering models each demand point appears with its nearest open
-        site (if it reaches one), whether or not that site covers it.
+        Covering models: each point with its nearest open site (if it reaches one),
+        covered or not; capacitated coverage: the sites it is assigned to.
         """
         inst = self.instance
         if self.plan is None:

@@ -252,6 +252,13 @@ def test_bad_inputs_name_the_field():
         )
 
 
+def test_groups_leaving_a_point_bare_are_infeasible(backend):
+    # point 0 is within 1 of sites 0 and 1 only; the group closes both
+    model = LSCP(1.0, groups=[SiteGroup([0, 1], p=0, at_most=True)])
+    with pytest.raises(InfeasibleError, match="site groups"):
+        erlocate.solve(model, line_instance(5), backend)
+
+
 def test_parameters_round_trip():
     m = LSCP(2.0, single_source=True, min_loads={0: 1.0}, groups=SiteGroup([0, 1], p=1))
     assert m.capacitated and m.assigns_cover and m.groups == (SiteGroup([0, 1], p=1),)

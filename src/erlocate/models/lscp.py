@@ -164,6 +164,7 @@ class LSCP(Model):
     """
 
     covering = True
+    constraints_hint = "standard, capacities, minimum loads, site groups, required sites"
     #: The coverage standard (always set: a covering model needs one).
     max_cost: float
 

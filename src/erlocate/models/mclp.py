@@ -120,8 +120,7 @@ class MCLP(Model):
 
         \max \sum_i w_i \sum_{j \in N_i} z_{ij} \quad\text{s.t.}\quad
         \sum_{j \in N_i} z_{ij} \le 1,\qquad
-        \sum_i d_i z_{ij} \le K_j x_j,\qquad z_{ij} \le x_j,\qquad
-        \sum_j x_j = p.
+        \sum_i d_i z_{ij} \le K_j x_j,\qquad z_{ij} \le x_j,\qquad \sum_j x_j = p.
 
     Split demand (default): :math:`z_{ij} \in [0, 1]`, a point may be partly
     covered and its covered share is what the objective and
@@ -187,6 +186,7 @@ class MCLP(Model):
 
     sense = "max"
     covering = True
+    constraints_hint = "p, standard, capacities, minimum loads, site groups, required sites"
     #: The coverage standard (always set: a covering model needs one).
     max_cost: float
 
