@@ -331,3 +331,44 @@ def test_zero_time_limit_returns_at_once(backend):
     out = run(backend, milp, time_limit=0)
     assert out.status in ("feasible", "no_solution"), (out.status, out.termination)
     assert out.runtime < 10
+
+
+def test_a_vector_that_does_not_carry_the_claimed_objective_is_not_optimal(caplog):
+    # highspy 1.16 once handed back the warm-start vector as "Optimal" with a better objective
+    # (tests/peers/test_allagash.py); any backend doing so must not make erlocate claim it
+    from erlocate.backends.base import SolveOptions
+    from erlocate.backends.call import solve_with
+
+    milp = max_milp()
+    worse = np.array([1.0, 0.0, 0.0, 2.0])  # {a} with y = 2: 18, while the solver says 19.5
+
+    def lying(call):
+        return call.answer(worse, 19.5, 19.5, True, 0.0, "Optimal")
+
+    out = solve_with("fake", milp, SolveOptions(), lying)
+    assert out.objective == pytest.approx(18.0)
+    assert out.status == "feasible"
+    assert out.bound == pytest.approx(19.5)
+    assert "not the reported 19.5" in caplog.text
+
+
+def test_highs_solves_again_when_its_vector_and_claim_disagree(monkeypatch):
+    from erlocate.backends import highs
+    from erlocate.backends.base import SolveOptions
+
+    milp = max_milp()
+    real = highs.to_highs
+    calls = []
+
+    def first_returns_the_start(m, names=False):
+        h = real(m, names)
+        calls.append(h)
+        if len(calls) == 1:  # the first run answers with its start, claiming 19.5
+            start = np.array([1.0, 0.0, 0.0, 2.0])
+            h.getSolution = lambda: type("S", (), {"col_value": start})()
+        return h
+
+    monkeypatch.setattr(highs, "to_highs", first_returns_the_start)
+    out = highs.solve(milp, SolveOptions(warm_start=np.array([1.0, 0.0, 0.0, 2.0])))
+    assert len(calls) == 2
+    assert out.status == "optimal" and out.objective == pytest.approx(19.5)

@@ -132,6 +132,21 @@ def test_bclp_multiple_supply(backend):
     assert counts(r) == (5, 19)  # 24 open within at most 5 + 19
 
 
+@pytest.mark.parametrize("p", [24, None])
+def test_bclp_multiple_supply_lexicographic(p, backend):
+    # allagash's BCLP is BackupCoverage(objective="lexicographic"): cover everyone, then the
+    # most backup; p=None takes the fewest sites covering everyone (24 here = 5 + 19). On
+    # "highs" this also guards the warm-start defect of highspy 1.16 (the start vector handed
+    # back as "optimal" with a better objective): the backend re-solves without the start
+    inst = peerdata.allagash_coverage()
+    groups = [supply_set(inst, "a", 5), supply_set(inst, "b", 19)]
+    model = erlocate.BackupCoverage(p, max_cost=0.0, objective="lexicographic", groups=groups)
+    r = erlocate.solve(model, inst, backend).verify()
+    assert r.status == "optimal"
+    assert backup_weight(r) == pytest.approx(570839.0) and percent(backup_weight(r)) == 56
+    assert counts(r) == (5, 19)
+
+
 def test_bclp_with_integer_id_column(backend):
     # integration TestBCLP::test_with_integer_id_column: 5 points (values 100-500) and 5
     # squares; supply 1 covers points 1-3, 2 covers 3, 3 covers 3-4, 4 covers 1, 5 covers 4-5;

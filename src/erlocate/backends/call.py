@@ -12,6 +12,7 @@ zero-objective re-solve (:meth:`SolveCall.recheck`).
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -36,6 +37,9 @@ __all__ = ["Reader", "SolveCall", "solve_with"]
 #: (vector or None, bound or None, whether the search closed); raises BackendError when
 #: the solver failed without a vector.
 Reader = Callable[[str], tuple[np.ndarray | None, float | None, bool]]
+
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,19 @@ class SolveCall:
         whether the solver closed its search, as :func:`~erlocate.backends.base.classify`
         decides it."""
         facts = self.facts(runtime, termination)
+        if x is not None and objective is not None:
+            value = self.milp.objective_value(x)
+            if abs(value - objective) > 1e-6 * max(1.0, abs(value), abs(objective)):
+                # the vector is what erlocate decodes: its own objective is the truth, and a
+                # claim of optimality made for another objective cannot stand
+                logger.warning(
+                    "%s: the returned vector is worth %.10g, not the reported %.10g; the "
+                    "answer is kept as feasible, not proven",
+                    self.backend,
+                    value,
+                    objective,
+                )
+                objective, search_complete = value, False
         return classify(
             x=x, objective=objective, bound=bound, search_complete=search_complete, **facts
         )
