@@ -14,8 +14,9 @@ from erlocate.inputs import vector
 from erlocate.instance import Instance
 from erlocate.milp import Milp, MilpBuilder
 from erlocate.models.base import Model
-from erlocate.models.blocks import add_count
+from erlocate.models.blocks import add_count, add_link
 from erlocate.models.checks import check_count, check_max_cost
+from erlocate.models.dominance import merge_identical
 from erlocate.models.units import (
     add_units,
     check_unit_caps,
@@ -82,19 +83,29 @@ class MALP(Model):
     that finds a free unit within S = ``max_cost`` with probability at least
     α. With :math:`n_i = \sum_{j \in N_i} x_j` units within reach and each
     busy with probability q, that chance is :math:`1 - q^{n_i}`, so point i
-    needs :math:`b_i` units, the smallest b with :math:`1 - q_i^{b} \ge \alpha`:
+    needs :math:`b_i` units, the smallest b with :math:`1 - q_i^{b} \ge \alpha`,
+    and counts (:math:`y_i = 1`) when :math:`n_i \ge b_i`. As in the paper,
+    with :math:`b_i - 1` levels :math:`z_{ik}` beside :math:`y_i`:
 
     .. math::
 
         \max \sum_i w_i y_i \quad\text{s.t.}\quad
-        \sum_{j \in N_i} x_j \ge b_i\, y_i \;\forall i,\qquad
-        \sum_j x_j = p,\qquad x_j \in \{l_j, \dots, u_j\},\; y_i \in \{0, 1\},
+        y_i + \sum_{k=1}^{b_i - 1} z_{ik} \le \sum_{j \in N_i} x_j,\qquad
+        y_i \le z_{ik},\qquad
+        \sum_j x_j = p,
 
-    (:math:`l_j = 1` at required sites, :math:`u_j` = ``max_units_per_site``).
-    The paper writes the cover row with b nested binaries :math:`y_{i1} \ge
-    \dots \ge y_{ib}`, :math:`\sum_k y_{ik} \le n_i`, rewarding :math:`y_{ib}`;
-    :math:`y_{ib} = 1` is possible exactly when :math:`n_i \ge b`, so the one
-    binary above is the same model.
+    :math:`x_j \in \{l_j, \dots, u_j\}` integer (:math:`l_j = 1` at required
+    sites, :math:`u_j` = ``max_units_per_site``), :math:`y_i \in \{0, 1\}`,
+    :math:`z_{ik} \in [0, 1]`. :math:`y_i = 1` forces every :math:`z_{ik}` to 1,
+    so it needs :math:`n_i \ge b_i`, and :math:`n_i \ge b_i` allows it: the
+    model is max :math:`\sum w_i [n_i \ge b_i]`. The levels are continuous
+    (``implied_integer``: given :math:`y`, setting :math:`z_{ik} = y_i` is
+    feasible). The paper's levels :math:`y_{i1} \ge \dots \ge y_{ib}` reward the
+    last; erlocate links every level to :math:`y_i` directly, the same model.
+    The one-row form :math:`n_i \ge b_i y_i` is equivalent and smaller, but
+    cbcbox's CBC aborted on 7 of 96 random MALP II MILPs in that form and on
+    none in this one. Points with identical :math:`N_i` and :math:`b_i` are
+    merged (weights added).
 
     - **MALP I** (``local=False``): one system-wide q, given, or estimated as
       :math:`q = \bar t \sum_i f_i / p` from ``service_time`` :math:`\bar t` and
@@ -249,9 +260,25 @@ class MALP(Model):
         table["modelled"] = (need <= attainable) & (instance.weights > 0)
         return pd.DataFrame(table, index=instance.demand_ids.rename("demand_id"))
 
-    def build(self, instance: Instance) -> Milp:
+    def rows(self, instance: Instance) -> tuple[sp.csr_array, np.ndarray, np.ndarray]:
+        """The MILP's rows: (0/1 sets N_i, units needed b_i, summed weights) of the modelled
+        points, points with equal N_i and equal b_i merged (exact: they are available
+        together in every plan)."""
         req = self.requirements(instance)
         keep = np.flatnonzero(req["modelled"].to_numpy())
+        need = req["units_needed"].to_numpy()[keep]
+        A = sp.csr_array(instance.coverage_matrix(self.max_cost)[keep])
+        # one extra column per b value, so that rows match only when their b_i do too
+        tag = sp.csr_array(
+            (np.ones(keep.size), (np.arange(keep.size), need - 1)),
+            shape=(keep.size, int(self.p)),
+        )
+        kept, _, w = merge_identical(sp.csr_array(sp.hstack([A, tag])), instance.weights[keep])
+        return sp.csr_array(A[kept]), need[kept], w
+
+    def build(self, instance: Instance) -> Milp:
+        A, need, w = self.rows(instance)
+        req = self.requirements(instance)
         lost = int(((req["units_needed"] > req["units_attainable"]) & (req["weight"] > 0)).sum())
         if lost:
             log.info(
@@ -260,20 +287,23 @@ class MALP(Model):
                 lost,
                 float(self.max_cost),
             )
-        need = req["units_needed"].to_numpy()[keep].astype(float)
-        b = MilpBuilder(f"malp_rows{keep.size}of{instance.n_demand}", "max")
+        b = MilpBuilder(f"malp_rows{w.size}of{instance.n_demand}", "max")
         x = add_units(b, instance, self.caps(instance))
-        y = b.add_cols("available", keep.size, obj=instance.weights[keep], ub=1.0, integer=True)
-        coo = sp.coo_array(instance.coverage_matrix(self.max_cost)[keep])
-        k = np.arange(keep.size)
-        b.add_rows(  # sum_{j in N_i} x_j - b_i y_i >= 0
+        y = b.add_cols("available", w.size, obj=w, ub=1.0, integer=True)
+        # the b_r - 1 levels before it, contiguous per row: continuous, since y_r = 1 forces
+        # them to 1 (rows "nested") and y_r = 0 leaves them free: some optimum is integral
+        mid = np.repeat(np.arange(w.size), need - 1)
+        z = b.add_cols("levels", mid.size, ub=1.0, implied_integer=True)
+        coo = A.tocoo()
+        b.add_rows(  # sum_{j in N_r} x_j - y_r - sum_k z_rk >= 0
             "cover",
-            rows=np.concatenate([coo.row, k]),
-            cols=np.concatenate([x[coo.col], y]),
-            vals=np.concatenate([np.ones(coo.row.size), -need]),
+            rows=np.concatenate([coo.row, np.arange(w.size), mid]),
+            cols=np.concatenate([x[coo.col], y, z]),
+            vals=np.concatenate([np.ones(coo.row.size), -np.ones(w.size + mid.size)]),
             lb=0.0,
-            n_rows=keep.size,
+            n_rows=w.size,
         )
+        add_link(b, y[mid], z, name="nested")  # y_r <= z_rk
         add_count(b, x, int(self.p))
         return b.build()
 
@@ -282,10 +312,10 @@ class MALP(Model):
 
     def encode(self, instance: Instance, milp: Milp, plan: Plan) -> np.ndarray:
         x = encode_units(milp, plan)
-        req = self.requirements(instance)
-        keep = req["modelled"].to_numpy()
-        n = unit_counts(instance, plan_units(plan), self.max_cost)
-        x[milp.col_blocks["available"]] = (n >= req["units_needed"].to_numpy())[keep]
+        A, need, _ = self.rows(instance)
+        n = np.round(A @ plan_units(plan).astype(float))
+        x[milp.col_blocks["available"]] = (n >= need).astype(float)
+        x[milp.col_blocks["levels"]] = np.repeat(n >= need, need - 1).astype(float)
         return x
 
     def available(self, instance: Instance, plan: Plan) -> np.ndarray:
