@@ -335,7 +335,7 @@ class BackupCoverage(Model):
             total=self._total(instance),
             count=lambda: count_milp(instance, self.max_cost, self.groups),
             nearest=lambda open_: Plan.nearest(instance, open_),
-            monotone=not any(g.p is not None for g in self.groups),
+            monotone=not self.groups,  # a group count or budget may forbid more sites
         )
         return solve_lexicographic(spec, self.p, backend, options, start)
 

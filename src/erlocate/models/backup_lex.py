@@ -35,7 +35,7 @@ counts only when stage 1 was proven (else stage 2 does not run and
 :math:`\bar B = \min(\bar F, W)`, since backup never exceeds first coverage).
 With ``p=None`` the first level is :math:`W` and stage 2's bound counts even
 when the count is not proven, as backup cannot fall when sites are added —
-except with site groups, whose exact counts break that argument.
+except with site groups, whose counts and budgets break that argument.
 """
 
 from __future__ import annotations
