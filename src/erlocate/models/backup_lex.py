@@ -96,7 +96,7 @@ class LexSpec:
     nearest : callable
         ``nearest(open) -> Plan``: a plan of open flags (stage 0's incumbent).
     monotone : bool
-        Backup's optimum cannot fall when more sites open (False with group counts).
+        Backup's optimum cannot fall when more sites open (False with site groups).
     """
 
     build: Callable[[float, int, bool], Milp]
