@@ -201,3 +201,55 @@ def test_pulp_unavailable_solver_says_why():
         pytest.skip("every PuLP solver runs here")
     with pytest.raises(BackendError, match="PuLP solvers available here"):
         get(f"pulp:{missing[0]}")
+
+
+def malp_one_row(seed: int) -> Milp:
+    """The one-row MALP II MILP (sum_{N_i} x_j >= b_i y_i) on which cbcbox 2.929's CBC aborts
+    (SIGABRT, a failed assertion in its heuristics) for seed 7."""
+    from erlocate.models.blocks import add_count
+    from erlocate.models.malp import MALP
+    from erlocate.models.units import add_units
+
+    w = np.random.default_rng(seed).integers(1, 20, 40).astype(float)
+    inst = random_instance(seed, n=40, m=12, demand=w)
+    model = MALP(6, 30.0, 0.9, service_time=0.01)
+    A, need, weight = model.rows(inst)
+    b = MilpBuilder("malp-one-row", "max")
+    x = add_units(b, inst, model.caps(inst))
+    y = b.add_cols("available", weight.size, obj=weight, ub=1.0, integer=True)
+    coo = A.tocoo()
+    b.add_rows(
+        "cover",
+        rows=np.concatenate([coo.row, np.arange(weight.size)]),
+        cols=np.concatenate([x[coo.col], y]),
+        vals=np.concatenate([np.ones(coo.row.size), -need.astype(float)]),
+        lb=0.0,
+        n_rows=weight.size,
+    )
+    add_count(b, x, 6)
+    return b.build()
+
+
+@pytest.mark.parametrize("seed", [2, 7])
+def test_cbc_answers_where_it_used_to_abort(seed):
+    milp = malp_one_row(seed)
+    ref = get("highs").solve(milp, SolveOptions())
+    out = get("cbc").solve(milp, SolveOptions())
+    assert out.status == "optimal" and out.objective == pytest.approx(ref.objective)
+
+
+def test_a_crashing_cbc_is_run_again_with_its_heuristics_off(monkeypatch, tmp_path, caplog):
+    # a stand-in CBC that aborts unless its heuristics are off: the answer is still right
+    real = cbc_executable._locate(None)[0]
+    fake = tmp_path / "cbc"
+    fake.write_text(
+        "#!/bin/sh\n"
+        'case "$*" in *-solve*) case "$*" in *heuristicsOnOff*) ;; *) kill -ABRT $$;; esac;; esac\n'
+        f'exec "{real}" "$@"\n'
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv(cbc_executable.ENV_VAR, str(fake))
+    out = get("cbc").solve(knapsack(n=12), SolveOptions())
+    ref = get("highs").solve(knapsack(n=12), SolveOptions())
+    assert out.status == "optimal" and out.objective == pytest.approx(ref.objective)
+    assert "crashed (signal 6)" in caplog.text
