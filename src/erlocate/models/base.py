@@ -304,7 +304,8 @@ def capacities_ignored(model: Model, instance: Instance) -> str | None:
     return (
         f"{type(model).__name__} does not use site capacities, but the instance has them "
         f"({int(finite.sum())} of {instance.n_sites} sites): loads may exceed them; use a "
-        "capacitated model (PMedian(capacitated=True), CFLP) to respect them"
+        "capacitated model (capacitated=True in PMedian, PCenter, LSCP, MCLP, BackupCoverage; "
+        "CFLP) to respect them"
     )
 
 
