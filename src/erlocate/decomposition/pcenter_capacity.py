@@ -14,20 +14,24 @@ is found by bisection (:func:`erlocate.decomposition.pcenter_search.bisect_radii
    ends there). Single sourcing adds :math:`\max_i \min_{j: K_j \ge d_i} v_{ij}`
    (a point served whole needs a site that holds it) and drops the pairs with
    :math:`d_i > K_j` (exact: they cannot carry the point).
-2. Each step solves the feasibility MILP
+2. Each step decides whether p sites can serve everyone over the pairs with
+   :math:`v_{ij} \le r` within the capacities: a combinatorial Benders loop
+   (:mod:`erlocate.decomposition.pcenter_steps`) whose 0/1 master chooses the
+   sites on the chosen backend and whose subproblem is the transport LP (split)
+   or, single-sourced, also the assignment MILP on the chosen sites. A plan
+   means achievable (its true radius, the largest value it uses, becomes the
+   upper bound); the master proven infeasible means not. Its equivalent single
+   MILP is
 
    .. math::
 
-       \min \sum_j x_j \quad\text{s.t.}\quad
        \sum_{j: v_{ij}\le r} z_{ij} = 1,\quad
        \sum_i d_i z_{ij} \le K_j x_j,\quad
        z_{ij} \le x_j,\quad
        \sum_j x_j \le p,
 
-   required sites fixed open, :math:`z` binary when single-sourced, on the
-   chosen backend, stopped at its first feasible plan (``mip_gap=1``): a plan
-   means achievable (its true radius, the largest value it uses, becomes the
-   upper bound), proven infeasibility means not.
+   which HiGHS took minutes on at 500 × 120 (the loop: see
+   ``docs/benchmarks/pcenter.md``).
 3. Stop when the bounds meet. Stopped early, the bound is the least radius not
    proven unachievable and the status ``"feasible"`` (``"no_solution"`` before
    any capacitated plan).
@@ -56,19 +60,13 @@ from erlocate.decomposition.pcenter_search import (
     pcenter_search,
     search_output,
 )
+from erlocate.decomposition.pcenter_steps import CutPool, Step, capacity_step
 from erlocate.instance import Instance
-from erlocate.milp import Milp, MilpBuilder
-from erlocate.models.blocks import Pairs, add_assignment, add_capacity, add_count, add_open
+from erlocate.milp import Milp
+from erlocate.models.blocks import Pairs
 from erlocate.plan import Checker, Plan
 
-__all__ = ["PairSubset", "assigned_plan", "capacitated_search", "plan_radius"]
-
-
-class PairSubset(Pairs):
-    """Given demand–site pairs (sorted by demand point, then site), as the blocks take them."""
-
-    def __init__(self, rows: np.ndarray, cols: np.ndarray, cost: np.ndarray, n_sites: int) -> None:
-        self.rows, self.cols, self.cost, self.n_sites = rows, cols, cost, n_sites
+__all__ = ["assigned_plan", "capacitated_search", "plan_radius"]
 
 
 def assigned_plan(
@@ -143,7 +141,7 @@ def capacitated_search(
     if unc.output.status == "optimal" and unc.plan is not None and _fits(instance, unc.plan):
         # the uncapacitated optimum's nearest-site plan respects the capacities: optimal here too
         return LoopOutput(unc.output, unc.plan, size)
-    n, m = instance.n_demand, instance.n_sites
+    n = instance.n_demand
     keep = usable.copy()
     if single_source:  # a point served whole only where the site can hold all of it
         keep &= instance.demand[instance.pair_rows] <= instance.capacities[instance.indices]
@@ -158,23 +156,11 @@ def capacitated_search(
     if start is not None and _valid_start(instance, p, start, keep, single_source):
         best, best_plan = plan_radius(instance, value, start), start
 
+    data = Step(instance, p, single_source, rows, cols, vals)
+    pool = CutPool(sets=[np.ones(n, dtype=bool)])  # all points: the total capacity opened
+
     def step(r: float) -> tuple[bool | None, Plan | None]:
-        k = vals <= r
-        pairs = PairSubset(rows[k], cols[k], vals[k], m)
-        if np.bincount(pairs.rows, minlength=n).min(initial=1) == 0:
-            return False, None  # a point reaches no site within r
-        milp = _cover_milp(instance, pairs, p, single_source)
-        t = time.perf_counter()
-        out = backend.solve(milp, clock.options(options, mip_gap=1.0))  # any plan will do
-        stats.milp_seconds += time.perf_counter() - t
-        stats.by_milp += 1
-        if out.x is not None:
-            plan = assigned_plan(instance, milp, pairs, out.x)
-            if int(plan.open.sum()) <= p:
-                return True, _pad(plan, p)
-        if out.status == "infeasible":
-            return False, None
-        return None, None
+        return capacity_step(data, r, pool, backend, options, clock)
 
     lo, hi, best, best_plan, why = bisect_radii(
         radii,
@@ -188,28 +174,9 @@ def capacitated_search(
     )
     why_not = "radius search: no p sites serve every demand point within the capacities"
     out = search_output(radii, lo, hi, best, why, why_not, time.perf_counter() - t0, backend.name)
-    return LoopOutput(out, best_plan if np.isfinite(best) else None, size | stats.as_size())
-
-
-def _cover_milp(instance: Instance, pairs: Pairs, p: int, single_source: bool) -> Milp:
-    """min sum x s.t. every point assigned over ``pairs`` within capacities, sum x <= p."""
-    b = MilpBuilder("p-center-capacitated-cover", "min")
-    x = add_open(b, instance, obj=1.0)
-    z = add_assignment(b, instance, pairs, x, obj=0.0, integer=single_source)
-    add_capacity(b, instance, pairs, x, z)
-    add_count(b, x, p, at_most=True)
-    b.bound_hint = float(instance.required.sum())
-    return b.build()
-
-
-def _pad(plan: Plan, p: int) -> Plan:
-    """The plan with closed sites opened until p are open (an extra site breaks nothing)."""
-    extra = p - int(plan.open.sum())
-    if extra <= 0:
-        return plan
-    open_ = plan.open.copy()
-    open_[np.flatnonzero(~open_)[:extra]] = True
-    return Plan(open_, plan.demand_idx, plan.site_idx, plan.share)
+    stats.milp_seconds, stats.by_milp = pool.seconds, stats.steps
+    size |= stats.as_size() | pool.as_size()
+    return LoopOutput(out, best_plan if np.isfinite(best) else None, size)
 
 
 def _fits(instance: Instance, plan: Plan) -> bool:

@@ -45,6 +45,7 @@ location problem. *Computers & OR* 40(12), 2991–2999.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -65,6 +66,7 @@ from erlocate.plan import Plan
 __all__ = ["SearchStats", "bisect_radii", "pcenter_search", "radius_of", "search_output"]
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -194,7 +196,9 @@ def bisect_radii(
         mid = (lo + hi) // 2
         stats.steps += 1
         stats.radii.append(float(radii[mid]))
+        t = time.perf_counter()
         verdict, plan = step(float(radii[mid]))
+        log.debug("radius %.6g: %s (%.3f s)", radii[mid], verdict, time.perf_counter() - t)
         if verdict is None:
             why = "time limit in a MILP of the radius search"
             break
