@@ -291,6 +291,13 @@ class Model(ABC, metaclass=_FrozenAfterInit):
 
         return solve(self, instance, backend=backend, **options)
 
+    def evaluate_plan(self, instance: Instance, plan: Any, **options: Any) -> Result:
+        """Shortcut for :func:`erlocate.workflow.evaluate_plan` ``(self, instance, plan,
+        **options)``: a fixed plan's objective, tables and breaches, without solving."""
+        from erlocate.workflow.evaluate import evaluate_plan
+
+        return evaluate_plan(self, instance, plan, **options)
+
     def __repr__(self) -> str:
         params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))
         return f"{type(self).__name__}({params})"
