@@ -2,9 +2,11 @@
 
 One module per piece: :mod:`erlocate.workflow.evaluate` (a fixed plan on any
 instance), :mod:`erlocate.workflow.compare` (two plans, or one plan before and
-after a change) and :mod:`erlocate.workflow.explain` (what each site is worth).
+after a change), :mod:`erlocate.workflow.explain` (what each site is worth) and
+:mod:`erlocate.workflow.sweep` (one solve per scenario, serially, on local processes or Dask).
 """
 
 from erlocate.workflow.evaluate import EvaluatedResult, evaluate_plan
+from erlocate.workflow.sweep import sweep
 
-__all__ = ["EvaluatedResult", "evaluate_plan"]
+__all__ = ["EvaluatedResult", "evaluate_plan", "sweep"]
