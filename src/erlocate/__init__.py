@@ -37,6 +37,7 @@ from erlocate.planning import Depots, FireStations, Shelters, TeamAllocation
 from erlocate.result import Result
 from erlocate.simulate import simulate  # the function; the package is erlocate.simulate.*
 from erlocate.solve import solve
+from erlocate.workflow.sweep import sweep
 
 __version__ = "0.1.0"
 
@@ -97,4 +98,5 @@ __all__ = [
     "errors",
     "simulate",
     "solve",
+    "sweep",
 ]
