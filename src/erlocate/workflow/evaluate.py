@@ -37,7 +37,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from erlocate.errors import InputError, VerificationError
+from erlocate.errors import InfeasibleError, InputError, VerificationError
 from erlocate.instance import Instance
 from erlocate.models.base import Model, cutoff_breach
 from erlocate.plan import Plan
@@ -123,8 +123,10 @@ def evaluate_plan(
     Raises
     ------
     InputError
-        Unknown site ids, a plan of another layout, or a model that reads costs
-        beyond the instance's cut-off.
+        Unknown site ids, a plan of another layout, a model that reads costs
+        beyond the instance's cut-off, or data the model refuses
+        (``model.validate``). Where ``validate`` proves the model infeasible on
+        this instance, that is the first breach instead.
 
     Examples
     --------
@@ -147,6 +149,11 @@ def evaluate_plan(
     if breach is not None:
         raise InputError(breach, field=model.reach_field)
     start = time.perf_counter()
+    infeasible: list[str] = []
+    try:
+        model.validate(instance)  # bad inputs raise; a model infeasible here is a breach
+    except InfeasibleError as err:
+        infeasible.append(f"the model is infeasible on this instance: {err}")
     if reassign:
         new, how, runtime, size = allocate(model, instance, plan, backend, time_limit)
         used = backend if size else "none"
@@ -172,6 +179,7 @@ def evaluate_plan(
         breaches: list[str] = []
     except VerificationError as err:
         breaches = err.breaches
+    breaches = infeasible + breaches
     log.info(
         "%s evaluated on %s: objective %.10g, %d open sites, %d breaches (%s)",
         type(model).__name__,
