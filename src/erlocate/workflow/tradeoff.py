@@ -22,6 +22,7 @@ import pandas as pd
 from erlocate.errors import InfeasibleError, InputError, NoSolutionError
 from erlocate.instance import Instance
 from erlocate.models.base import Model
+from erlocate.params import boolean
 from erlocate.plan import Checker, Plan
 from erlocate.result import Result
 from erlocate.solve import solve
@@ -194,8 +195,7 @@ def tradeoff(
             f"parameters are {list(model.parameter_names())}",
             field=name,
         )
-    if "warm_start" in solve_options:
-        raise InputError("warm_start: tradeoff takes warm_start=True/False", field="warm_start")
+    boolean(warm_start, "warm_start")
     values = list(raw)
     if not values:
         raise InputError(f"{name}: no values to sweep", field=name)
