@@ -106,12 +106,17 @@ def _per_year(values: Any, years: int, name: str, *, whole: bool) -> tuple[Any, 
         raise InputError(
             f"{name}: has {len(seq)} values for years={years}; give one per year", field=name
         )
-    if whole:
-        return tuple(integer(v, f"{name}[{k}]", minimum=0) for k, v in enumerate(seq))
-    return tuple(
-        number(v, f"{name}[{k}]", minimum=0.0, allow_inf=True, hint="inf: no limit that year")
-        for k, v in enumerate(seq)
-    )
+    out = []
+    for k, v in enumerate(seq):
+        try:
+            if whole:
+                out.append(integer(v, name, minimum=0))
+            else:
+                out.append(number(v, name, minimum=0.0, allow_inf=True, hint="inf: no limit"))
+        except InputError as exc:
+            msg = str(exc).removeprefix(f"{name}: ")
+            raise InputError(f"{name}: year {k + 1}: {msg}", field=name) from None
+    return tuple(out)
 
 
 def check_phase_params(params: dict[str, Any]) -> dict[str, Any]:
