@@ -6,7 +6,17 @@ after a change), :mod:`erlocate.workflow.explain` (what each site is worth) and
 :mod:`erlocate.workflow.sweep` (one solve per scenario, serially, on local processes or Dask).
 """
 
+from erlocate.workflow.alternatives import Alternatives, alternatives
 from erlocate.workflow.evaluate import EvaluatedResult, evaluate_plan
 from erlocate.workflow.sweep import sweep
+from erlocate.workflow.tradeoff import Tradeoff, tradeoff
 
-__all__ = ["EvaluatedResult", "evaluate_plan", "sweep"]
+__all__ = [
+    "Alternatives",
+    "EvaluatedResult",
+    "Tradeoff",
+    "alternatives",
+    "evaluate_plan",
+    "sweep",
+    "tradeoff",
+]
