@@ -37,6 +37,7 @@ from erlocate.planning import Depots, FireStations, Shelters, TeamAllocation
 from erlocate.result import Result
 from erlocate.simulate import simulate  # the function; the package is erlocate.simulate.*
 from erlocate.solve import solve
+from erlocate.workflow import alternatives, tradeoff  # functions; modules: erlocate.workflow.*
 from erlocate.workflow.sweep import sweep
 
 __version__ = "0.1.0"
@@ -94,9 +95,11 @@ __all__ = [
     "TeamAllocation",
     "UnitPlan",
     "__version__",
+    "alternatives",
     "backends",
     "errors",
     "simulate",
     "solve",
     "sweep",
+    "tradeoff",
 ]
