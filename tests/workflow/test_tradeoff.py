@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -13,10 +15,12 @@ import erlocate
 from erlocate import LSCP, MCLP, PMedian
 from erlocate.errors import InputError
 from erlocate.plan import Plan
-from erlocate.workflow import tradeoff as tradeoff_module
 from erlocate.workflow.knee import chord_distances, knee_index
 from erlocate.workflow.tradeoff import neighbour_start, tradeoff
 from tests.conftest import random_instance
+
+#: The module (``erlocate.workflow.tradeoff`` is the function once the package is imported).
+tradeoff_module = sys.modules["erlocate.workflow.tradeoff"]
 
 
 def town(seed: int = 0) -> erlocate.Instance:
