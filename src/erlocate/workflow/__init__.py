@@ -7,15 +7,18 @@ after a change), :mod:`erlocate.workflow.explain` (what each site is worth) and
 """
 
 from erlocate.workflow.alternatives import Alternatives, alternatives
+from erlocate.workflow.compare import Comparison, compare
 from erlocate.workflow.evaluate import EvaluatedResult, evaluate_plan
 from erlocate.workflow.sweep import sweep
 from erlocate.workflow.tradeoff import Tradeoff, tradeoff
 
 __all__ = [
     "Alternatives",
+    "Comparison",
     "EvaluatedResult",
     "Tradeoff",
     "alternatives",
+    "compare",
     "evaluate_plan",
     "sweep",
     "tradeoff",
