@@ -38,6 +38,8 @@ from erlocate.result import Result
 from erlocate.simulate import simulate  # the function; the package is erlocate.simulate.*
 from erlocate.solve import solve
 from erlocate.workflow import alternatives, tradeoff  # functions; modules: erlocate.workflow.*
+from erlocate.workflow.compare import compare
+from erlocate.workflow.evaluate import evaluate_plan
 from erlocate.workflow.sweep import sweep
 
 __version__ = "0.1.0"
@@ -97,7 +99,9 @@ __all__ = [
     "__version__",
     "alternatives",
     "backends",
+    "compare",
     "errors",
+    "evaluate_plan",
     "simulate",
     "solve",
     "sweep",
