@@ -85,7 +85,7 @@ class RobustCover(Model):
 
     def validate(self, instance: Instance) -> None:
         """The instance has the candidate sites; every scenario's costs reach the standard,
-        and its required sites and site costs agree with the instance's."""
+        and its required sites and site costs (if it has any) agree with the instance's."""
         self.scenarios.positions(instance.site_ids)  # the candidate sites, else InputError
         for name, inst in self.scenarios.items():
             breach = cutoff_breach(self, inst)
@@ -93,10 +93,10 @@ class RobustCover(Model):
                 raise InputError(f"scenario {name!r}: {breach}", field=self.reach_field)
             have = np.flatnonzero(instance.site_ids.isin(inst.site_ids))
             at = inst.site_ids.get_indexer(instance.site_ids[have])
-            for what, mine, theirs in (
-                ("required", instance.required[have], inst.required[at]),
-                ("site_costs", instance.site_costs[have], inst.site_costs[at]),
-            ):
+            pairs = [("required", instance.required[have], inst.required[at])]
+            if inst.has_site_costs:  # a scenario without site costs does not disagree
+                pairs.append(("site_costs", instance.site_costs[have], inst.site_costs[at]))
+            for what, mine, theirs in pairs:
                 differ = np.flatnonzero(mine != theirs)
                 if differ.size:
                     raise InputError(
