@@ -3,6 +3,8 @@
 Classical: :class:`PMedian`, :class:`PCenter`, :class:`LSCP`, :class:`MCLP`,
 :class:`BackupCoverage`, :class:`UFLP`, :class:`CFLP`, :class:`PDispersion`,
 :class:`MEXCLP`, :class:`MALP` (units that are sometimes busy; plans are :class:`UnitPlan`).
+Robust over scenarios: :class:`RobustMCLP`, :class:`RobustLSCP` on :class:`Scenarios`,
+compared with each scenario's own optimum by :func:`regret_table`.
 """
 
 from erlocate.models.backup import BackupCoverage
@@ -16,6 +18,9 @@ from erlocate.models.mexclp import MEXCLP
 from erlocate.models.pcenter import PCenter
 from erlocate.models.pdispersion import PDispersion
 from erlocate.models.pmedian import PMedian
+from erlocate.models.robust import RobustLSCP, RobustMCLP
+from erlocate.models.robust_regret import RegretTable, regret_table
+from erlocate.models.robust_scenarios import Scenarios
 from erlocate.models.units import UnitPlan
 
 __all__ = [
@@ -30,6 +35,11 @@ __all__ = [
     "PCenter",
     "PDispersion",
     "PMedian",
+    "RegretTable",
+    "RobustLSCP",
+    "RobustMCLP",
+    "Scenarios",
     "SiteGroup",
     "UnitPlan",
+    "regret_table",
 ]
