@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from itertools import combinations, product
+from itertools import combinations
 
 import numpy as np
 import pandas as pd
@@ -12,7 +12,7 @@ import erlocate
 from erlocate import LSCP, MCLP, MEXCLP, BackupCoverage, PCenter, PMedian
 from erlocate.errors import InputError
 from erlocate.workflow.alternatives import alternatives
-from erlocate.workflow.nogood import add_nogood_rows, single_milp_model
+from erlocate.workflow.nogood import single_milp_model
 
 S = 3.0  # the coverage standard of the covering cases
 
@@ -47,26 +47,6 @@ def ranked(inst: erlocate.Instance, p: int, value, sense: str) -> list[tuple[flo
 
 def sets(alt) -> list[frozenset]:
     return [frozenset(np.flatnonzero(r.plan.open).tolist()) for r in alt]
-
-
-# ----------------------------------------------------------------------------- the no-good rows
-def test_nogood_rows_exclude_exactly_the_patterns():
-    b = erlocate.MilpBuilder("toy")
-    b.add_cols("open", 4, lb=[1, 0, 0, 0], ub=[1, 1, 1, 0], integer=True)  # 0 fixed open, 3 shut
-    b.add_cols("other", 1)
-    milp = b.build()
-    found = np.array([[1, 1, 0, 0], [1, 0, 1, 0]], bool)
-    cut = add_nogood_rows(milp, found)
-    assert cut.row_blocks["nogood"] == slice(0, 2) and cut.n_cols == 5
-    assert cut.A.nnz == 4  # only the two free columns (1 and 2) in each row
-    kept = []
-    for bits in product([0, 1], repeat=2):
-        x = np.array([1, *bits, 0, 0.0])
-        if (cut.A @ x >= cut.row_lb - 1e-9).all():
-            kept.append(bits)
-    assert kept == [(0, 0), (1, 1)]  # (1, 0) and (0, 1) are the patterns cut off
-    again = add_nogood_rows(cut, np.array([[1, 0, 0, 0]], bool))
-    assert again.row_blocks["nogood"] == slice(0, 3)
 
 
 # ----------------------------------------------------------------------------- enumeration

@@ -15,7 +15,7 @@ import erlocate
 from erlocate import LSCP, MCLP, PMedian
 from erlocate.errors import InputError
 from erlocate.plan import Plan
-from erlocate.workflow.knee import chord_distances, knee_index
+from erlocate.workflow.knee import knee_index
 from erlocate.workflow.tradeoff import neighbour_start, tradeoff
 from tests.conftest import random_instance
 
@@ -29,24 +29,6 @@ def town(seed: int = 0) -> erlocate.Instance:
     pts, sites = rng.random((40, 2)), rng.random((12, 2))
     cost = np.round(100 * np.linalg.norm(pts[:, None] - sites[None], axis=2))
     return erlocate.Instance.from_matrix(cost, weights=rng.integers(1, 10, 40).astype(float))
-
-
-# ----------------------------------------------------------------------------- the knee
-def test_knee_on_hand_made_curves():
-    x = np.arange(1, 11)
-    # y = min(x, 4): scaled, y_n - x_n peaks at x = 4 (1 - 3/9)
-    assert knee_index(x, np.minimum(x, 4)) == 3
-    # y = 1/x, decreasing and convex: distances 0.444, 0.519, 0.5 at x = 2, 3, 4 (x sqrt 2)
-    d = chord_distances(x, 1 / x)
-    assert d[1:4] * np.sqrt(2) == pytest.approx([4 / 9, 0.5185185, 0.5], abs=1e-6)
-    assert knee_index(x, 1 / x) == 2
-    assert knee_index(x, 3 * x + 1) is None  # a straight line has no knee
-    assert knee_index([1, 2], [0, 5]) is None
-    assert knee_index(x, np.full(10, 7.0)) is None
-    with pytest.raises(InputError, match="increasing"):
-        knee_index([1, 3, 2], [1, 2, 3])
-    with pytest.raises(InputError, match="finite"):
-        knee_index([1, 2, 3], [1, np.nan, 3])
 
 
 # ----------------------------------------------------------------------------- curves
