@@ -29,8 +29,12 @@ from erlocate.models import (
     PCenter,
     PDispersion,
     PMedian,
+    RobustLSCP,
+    RobustMCLP,
+    Scenarios,
     SiteGroup,
     UnitPlan,
+    regret_table,
 )
 from erlocate.plan import Plan
 from erlocate.planning import Depots, FireStations, Shelters, TeamAllocation
@@ -92,6 +96,9 @@ __all__ = [
     "PMedian",
     "Plan",
     "Result",
+    "RobustLSCP",
+    "RobustMCLP",
+    "Scenarios",
     "Shelters",
     "SiteGroup",
     "TeamAllocation",
@@ -102,6 +109,7 @@ __all__ = [
     "compare",
     "errors",
     "evaluate_plan",
+    "regret_table",
     "simulate",
     "solve",
     "sweep",
