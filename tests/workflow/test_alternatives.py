@@ -220,3 +220,19 @@ def test_zones_must_label_every_point():
     zones = pd.Series(["a"] * (inst.n_demand - 1), index=inst.demand_ids[:-1])
     with pytest.raises(InputError, match="ids without a value"):
         alternatives(MCLP(p=2, max_cost=S), inst, zones=zones)
+
+
+# ----------------------------------------------------------------------------- planning models
+def test_planning_models_with_an_open_block():
+    from erlocate.district import fire_station_case, shelter_case, team_case
+
+    for model, inst in (fire_station_case(), shelter_case()):
+        alt = alternatives(model, inst, k=3)
+        assert len(alt) == 3 and alt.proven and alt.changes == ()
+        assert alt.objectives[0] == pytest.approx(erlocate.solve(model, inst).objective)
+        assert model.sense == "min" and (np.diff(alt.objectives) >= -1e-9).all()
+        assert len(set(sets(alt))) == 3
+    with pytest.raises(InputError, match="least cost in a second MILP"):
+        alternatives(*fire_station_case(mode="max_cover", max_new=3))
+    with pytest.raises(InputError, match="no binary block of one open flag per site"):
+        alternatives(*team_case(recruit=True))
