@@ -106,7 +106,7 @@ def _per_year(values: Any, years: int, name: str, *, whole: bool) -> tuple[Any, 
         raise InputError(
             f"{name}: has {len(seq)} values for years={years}; give one per year", field=name
         )
-    out = []
+    out: list[float | int] = []
     for k, v in enumerate(seq):
         try:
             if whole:
