@@ -45,7 +45,7 @@ def brute_force(
     schedules reaching it: from the dense costs alone (capacitated: each year's best single
     assignment by scipy's MILP)."""
     dense = inst.dense_costs()
-    within = dense <= standard
+    within = dense <= np.broadcast_to(np.asarray(standard, float), (inst.n_sites,))[None, :]
     w = np.tile(inst.weights, (years, 1)) if weights is None else np.asarray(weights).T
     factor = (1 + discount) ** -np.arange(years)
     req = np.asarray(inst.required)
@@ -210,6 +210,18 @@ def test_enumeration_capacitated(seed):
     assert r.objective == pytest.approx(best)
 
 
+@pytest.mark.parametrize("seed", [14, 15])
+def test_enumeration_per_site_standards(seed):
+    # a standard per site, e.g. a shelter class's walking limit
+    inst = random_instance(seed, n=9, m=5)
+    standard = np.array([20.0, 35.0, 50.0, 30.0, 40.0])
+    r = PhasedMCLP(standard, 3, budgets=[250, 200, 200]).solve(inst)
+    best, argmax = brute_force(inst, standard, 3, budgets=[250, 200, 200])
+    assert r.objective == pytest.approx(best)
+    assert tuple(r.plan.year_opened.tolist()) in argmax
+    assert best != pytest.approx(brute_force(inst, 35.0, 3, budgets=[250, 200, 200])[0])
+
+
 def test_schedule_of_a_target_plan_enumerated():
     inst = random_instance(8, n=10, m=7)
     target = [1, 2, 4, 6]
@@ -226,6 +238,8 @@ def test_schedule_takes_a_result():
     mclp = MCLP(3, 30.0).solve(inst)
     r = schedule(mclp, inst, 30.0, years=3, p_per_year=[1, 1, 1])
     assert set(r.open_sites) == set(mclp.open_sites)
+    by_mask = schedule(mclp.plan.open, inst, 30.0, years=3, p_per_year=[1, 1, 1])
+    assert by_mask.objective == pytest.approx(r.objective)
     assert sorted(r.plan.year_opened[r.plan.open].tolist()) == [1, 2, 3]
     # by year 3 the schedule covers what the MCLP plan covers
     assert r.report()["schedule"]["covered"].iloc[-1] == pytest.approx(mclp.objective)
