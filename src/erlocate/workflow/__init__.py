@@ -9,6 +9,7 @@ after a change), :mod:`erlocate.workflow.explain` (what each site is worth) and
 from erlocate.workflow.alternatives import Alternatives, alternatives
 from erlocate.workflow.compare import Comparison, compare
 from erlocate.workflow.evaluate import EvaluatedResult, evaluate_plan
+from erlocate.workflow.explain import explain
 from erlocate.workflow.sweep import sweep
 from erlocate.workflow.tradeoff import Tradeoff, tradeoff
 
@@ -20,6 +21,7 @@ __all__ = [
     "alternatives",
     "compare",
     "evaluate_plan",
+    "explain",
     "sweep",
     "tradeoff",
 ]
