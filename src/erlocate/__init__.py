@@ -44,6 +44,7 @@ from erlocate.solve import solve
 from erlocate.workflow import alternatives, tradeoff  # functions; modules: erlocate.workflow.*
 from erlocate.workflow.compare import compare
 from erlocate.workflow.evaluate import evaluate_plan
+from erlocate.workflow.explain import explain
 from erlocate.workflow.sweep import sweep
 
 __version__ = "0.1.0"
@@ -109,6 +110,7 @@ __all__ = [
     "compare",
     "errors",
     "evaluate_plan",
+    "explain",
     "regret_table",
     "simulate",
     "solve",
