@@ -17,8 +17,10 @@ from erlocate.models.mclp import MCLP
 from erlocate.models.mexclp import MEXCLP
 from erlocate.models.pcenter import PCenter
 from erlocate.models.pdispersion import PDispersion
+from erlocate.models.phased import PhasedMCLP, PhasedPlan, schedule
 from erlocate.models.pmedian import PMedian
-from erlocate.models.robust import RobustLSCP, RobustMCLP
+from erlocate.models.robust import RobustMCLP
+from erlocate.models.robust_lscp import RobustLSCP
 from erlocate.models.robust_regret import RegretTable, regret_table
 from erlocate.models.robust_scenarios import Scenarios
 from erlocate.models.units import UnitPlan
@@ -35,6 +37,8 @@ __all__ = [
     "PCenter",
     "PDispersion",
     "PMedian",
+    "PhasedMCLP",
+    "PhasedPlan",
     "RegretTable",
     "RobustLSCP",
     "RobustMCLP",
@@ -42,4 +46,5 @@ __all__ = [
     "SiteGroup",
     "UnitPlan",
     "regret_table",
+    "schedule",
 ]
