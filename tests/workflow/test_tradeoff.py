@@ -126,3 +126,18 @@ def test_bad_sweeps(kwargs, field):
     with pytest.raises(InputError) as e:
         tradeoff(MCLP(p=1, max_cost=30.0), town(), **kwargs)
     assert e.value.field == field
+
+
+def test_budget_sweep_of_the_fire_stations():
+    from erlocate.district import fire_station_case
+
+    model, inst = fire_station_case(mode="max_cover", budget=2.0)
+    budgets = [2.0, 4.0, 8.0, 10.0]
+    curve = tradeoff(model, inst, budget=budgets)
+    t = curve.table
+    assert (t["status"] == "optimal").all() and curve.metric == "coverage_share"
+    assert (np.diff(t["objective"]) >= -1e-9).all()  # a larger budget never covers less
+    for b, obj in zip(budgets, t["objective"], strict=True):
+        assert obj == pytest.approx(erlocate.solve(model.replace(budget=b), inst).objective)
+    # the previous plan fits the larger budget, so each point starts from it
+    assert list(t["warm_start"]) == ["none", "previous", "previous", "previous"]
