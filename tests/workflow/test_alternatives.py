@@ -236,3 +236,17 @@ def test_planning_models_with_an_open_block():
         alternatives(*fire_station_case(mode="max_cover", max_new=3))
     with pytest.raises(InputError, match="no binary block of one open flag per site"):
         alternatives(*team_case(recruit=True))
+
+
+def test_limit_stops_unproven_and_every_plan_is_verified(monkeypatch):
+    checked = []
+    verify = erlocate.Result.verify
+
+    def counting(self):
+        checked.append(frozenset(np.flatnonzero(self.plan.open).tolist()))
+        return verify(self)
+
+    monkeypatch.setattr(erlocate.Result, "verify", counting)
+    alt = alternatives(MCLP(p=3, max_cost=S), tied_instance(16), k=None, within=1.0, limit=4)
+    assert len(alt) == 4 and alt.stop == "limit" and not alt.proven
+    assert set(checked) == set(sets(alt))  # the first by solve, the others by alternatives
