@@ -16,7 +16,8 @@ import pytest
 import erlocate
 from erlocate import LSCP, MCLP
 from erlocate.errors import InfeasibleError, InputError
-from erlocate.models.robust import RobustLSCP, RobustMCLP
+from erlocate.models.robust import RobustMCLP
+from erlocate.models.robust_lscp import RobustLSCP
 from erlocate.models.robust_regret import regret_table
 from erlocate.models.robust_scenarios import Scenarios
 

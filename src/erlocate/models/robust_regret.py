@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from erlocate.errors import InputError
-from erlocate.models.robust import RobustCover, RobustLSCP, RobustMCLP
+from erlocate.models.robust import RobustCover, RobustMCLP
+from erlocate.models.robust_lscp import RobustLSCP
 
 __all__ = ["RegretTable", "regret_table"]
 

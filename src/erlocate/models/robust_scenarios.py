@@ -18,6 +18,7 @@ some): each scenario's coverage is counted over its own demand points.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -167,6 +168,33 @@ class Scenarios:
                 pos[ids.isin(self.lost[name])] = -1
             out[k] = pos
         return out
+
+    def effective(self, name: str) -> Instance:
+        """Scenario ``name``'s instance without its ``lost`` sites (the sites that can serve).
+
+        Everything else is kept: demand, costs of the other sites, required
+        flags, site costs and capacities of the kept sites, frames, cut-off.
+        """
+        inst = self[name]
+        if name not in self.lost:
+            return inst
+        keep = ~inst.site_ids.isin(self.lost[name])
+        new = np.cumsum(keep) - 1
+        ok = keep[inst.indices]
+        indptr = np.zeros(inst.n_demand + 1, dtype=np.int64)
+        np.cumsum(np.bincount(inst.pair_rows[ok], minlength=inst.n_demand), out=indptr[1:])
+        frame = inst.site_frame
+        return replace(
+            inst,
+            indptr=indptr,
+            indices=new[inst.indices[ok]],
+            costs=inst.costs[ok].copy(),
+            site_costs=inst.site_costs[keep],
+            capacities=inst.capacities[keep],
+            required=inst.required[keep],
+            site_ids=inst.site_ids[keep],
+            site_frame=None if frame is None else frame[keep],
+        )
 
     def total_weights(self) -> np.ndarray:
         """Each scenario's total demand weight."""
