@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import product
 
 import numpy as np
@@ -365,3 +366,23 @@ def test_infeasible_requests_name_their_numbers():
     # split of costs 3, 2, 4 into two years of 4.5 exists: the solver proves it
     with pytest.raises(InfeasibleError, match="yearly budgets"):
         PhasedMCLP(2.0, 3, budgets=[1, 4.5, 4.5], complete=True).solve(hand())
+
+
+def test_check_finds_yearly_assignment_breaches():
+    inst = hand(capacities=[12, 20, 25])
+    model = PhasedMCLP(2.0, 3, budgets=[3, 3, 4], capacitated=True, single_source=True)
+    good = model.solve(inst).plan
+    assert model.check(inst, good) == []
+    # d (5) added to site 1 in year 1: load 25 > 20; and c sent to site 2, closed that year
+    bad = replace(
+        good,
+        alloc_year=np.r_[good.alloc_year, 1, 1],
+        alloc_demand=np.r_[good.alloc_demand, 3, 2],
+        alloc_site=np.r_[good.alloc_site, 1, 2],
+        alloc_share=np.r_[good.alloc_share, 1.0, 1.0],
+    )
+    breaches = model.check(inst, bad)
+    assert "year 1: site 1 load 25 > capacity 20" in breaches
+    assert any(b.startswith("1 yearly allocations to a site closed that year") for b in breaches)
+    # the recomputed objective counts d in year 1 (the verifier flags the load, not the sum)
+    assert model.evaluate(inst, bad) == pytest.approx(80 + 5)
