@@ -327,3 +327,18 @@ def test_fire_stations_plan_on_the_flooded_roads():
     assert unreachable and unreachable[0].startswith("11 allocations")
     with pytest.raises(InputError, match="same sites and demand points"):
         evaluate_plan(model, normal, solved.open_sites.tolist())
+
+
+@pytest.mark.parametrize("case", ["shelters", "teams"])
+def test_planning_plans_evaluate_to_their_objective(case):
+    """The MILP route fixes the design blocks (open; station for teams) and re-solves the
+    rest: on the plan's own instance it finds the solved objective again."""
+    from erlocate.district.cases import shelter_case, team_case
+
+    model, inst = shelter_case() if case == "shelters" else team_case(recruit=True)
+    solved = erlocate.solve(model, inst)
+    r = evaluate_plan(model, inst, solved)
+    fixed = "open fixed" if case == "shelters" else "station fixed"
+    assert fixed in r.termination and r.feasible
+    assert r.objective == pytest.approx(solved.objective, rel=1e-9)
+    assert r.report().keys() == solved.report().keys()
