@@ -54,6 +54,10 @@ def test_two_covering_plans_by_hand():
     assert t.loc["points nearer to their site", "b"] == 2  # d2, d4
     assert c.zones is None
     assert "objective" in str(c)
+    assert repr(c) == (
+        "<Comparison a vs b: objective 100.0 -> 80.0, 2 sites only in a, 2 only in b, "
+        "3 points newly unserved>"
+    )
 
 
 def test_one_plan_before_and_after_a_closure():

@@ -27,7 +27,7 @@ __all__ = ["Comparison", "compare", "point_table"]
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Comparison:
     """Two results side by side (see :func:`compare`).
 
@@ -85,6 +85,14 @@ class Comparison:
 
     def __str__(self) -> str:
         return self.table.to_string()
+
+    def __repr__(self) -> str:
+        la, lb = self.labels
+        return (
+            f"<Comparison {la} vs {lb}: objective {self.a.objective!r} -> {self.b.objective!r}, "
+            f"{len(self.only_in_a)} sites only in {la}, {len(self.only_in_b)} only in {lb}, "
+            f"{len(self.newly_uncovered)} points newly unserved>"
+        )
 
 
 def point_table(result: Result) -> pd.DataFrame:
