@@ -17,7 +17,9 @@ solving), :mod:`~erlocate.planning.firestations.formulation` and
 (:class:`FireStations`), :mod:`~erlocate.planning.firestations.plan`
 (:class:`StationPlan`), :mod:`~erlocate.planning.firestations.verify` (the plan
 re-checked from the data) and :mod:`~erlocate.planning.firestations.report`
-(planner tables).
+(planner tables). :mod:`~erlocate.planning.firestations.robust`
+(:class:`RobustFireStations`) keeps one set of stations over scenarios, its MILP in
+:mod:`~erlocate.planning.firestations.robust_formulation`.
 """
 
 from erlocate.planning.firestations.defaults import MODES as MODES
@@ -25,5 +27,12 @@ from erlocate.planning.firestations.defaults import SECOND as SECOND
 from erlocate.planning.firestations.defaults import station_types
 from erlocate.planning.firestations.model import FireStations
 from erlocate.planning.firestations.plan import StationPlan
+from erlocate.planning.firestations.robust import RobustFireStations, RobustStationPlan
 
-__all__ = ["FireStations", "StationPlan", "station_types"]
+__all__ = [
+    "FireStations",
+    "RobustFireStations",
+    "RobustStationPlan",
+    "StationPlan",
+    "station_types",
+]
