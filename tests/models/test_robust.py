@@ -381,3 +381,32 @@ def test_bad_inputs_name_the_field():
     with pytest.raises(InputError) as e:
         regret_table(erlocate.solve(MCLP(1, 1.0), a))
     assert e.value.field == "robust"
+
+
+# ----------------------------------------------------------------------------- the district
+def test_district_flood_and_quake_regret():
+    """The embedded district on its road network: normal, flooded roads closed
+    (``RoadNetwork.disrupt``), and a quake that takes station F06."""
+    from erlocate.datasets import load_district
+    from erlocate.district.cases import fire_station_case
+
+    d = load_district()
+    _, normal = fire_station_case(d)
+    _, flood = fire_station_case(d, scenario="flood")
+    assert flood.n_pairs < normal.n_pairs  # closures cut pairs
+    sc = Scenarios(
+        {"normal": normal, "flood": flood, "quake": normal},
+        lost={"quake": ["F06"]},
+        probabilities=[0.6, 0.25, 0.15],
+    )
+    model = RobustMCLP(3, 4.0, sc)
+    res = erlocate.solve(model, normal)
+    rt = regret_table(res)
+    for name in sc.names:  # each own optimum: the plain MCLP on the scenario without lost sites
+        plain = erlocate.solve(MCLP(3, 4.0), sc.effective(name))
+        assert rt.table.loc[name, "optimum"] == pytest.approx(plain.objective)
+    vals = oracle(sc, list(res.open_sites), 4.0)
+    assert rt.table["robust"].to_numpy() == pytest.approx(vals)
+    assert res.objective == pytest.approx(vals.min(), rel=1e-6)
+    # the robust plan has the best worst case of all the plans in the table
+    assert rt.summary.loc["robust", "worst"] >= rt.summary["worst"].max() - 1e-6
