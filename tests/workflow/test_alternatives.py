@@ -250,3 +250,11 @@ def test_limit_stops_unproven_and_every_plan_is_verified(monkeypatch):
     alt = alternatives(MCLP(p=3, max_cost=S), tied_instance(16), k=None, within=1.0, limit=4)
     assert len(alt) == 4 and alt.stop == "limit" and not alt.proven
     assert set(checked) == set(sets(alt))  # the first by solve, the others by alternatives
+
+
+def test_data_checked_before_building():
+    with pytest.raises(InputError) as e:
+        alternatives(MCLP(p=2, max_cost=S), np.ones((3, 3)))
+    assert e.value.field == "instance"
+    with pytest.raises(InputError, match="cannot open 9 facilities") as e:
+        alternatives(MCLP(p=9, max_cost=S), tied_instance(17))

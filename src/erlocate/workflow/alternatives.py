@@ -20,16 +20,20 @@ import numpy as np
 import pandas as pd
 
 from erlocate.backends import get as get_backend
-from erlocate.backends.base import SolveOptions, SolverOutput
+from erlocate.backends.base import SolveOptions
 from erlocate.errors import ErlocateError, InputError
 from erlocate.inputs import by_label
 from erlocate.instance import Instance
-from erlocate.milp import Milp
-from erlocate.models.base import Model
+from erlocate.models.base import Model, cutoff_breach
 from erlocate.params import integer, number
 from erlocate.result import Result
 from erlocate.solve import solve
-from erlocate.workflow.nogood import add_nogood_rows, single_milp_model, site_block
+from erlocate.workflow.nogood import (
+    add_nogood_rows,
+    restricted_result,
+    single_milp_model,
+    site_block,
+)
 
 __all__ = ["Alternatives", "alternatives", "ranked_worse"]
 
@@ -253,6 +257,11 @@ def alternatives(
         raise InputError(
             f"model: expected an erlocate model, got {type(model).__name__}", field="model"
         )
+    if not isinstance(instance, Instance):
+        raise InputError(
+            f"instance: expected an erlocate.Instance, got {type(instance).__name__}",
+            field="instance",
+        )
     k = integer(k, "k", minimum=1, optional=True, hint="the most plans to return, or None")
     within = number(within, "within", minimum=0.0, optional=True, hint="a fraction, 0.01 = 1 %")
     limit = integer(limit, "limit", minimum=1)
@@ -261,6 +270,10 @@ def alternatives(
     solver = get_backend(backend)
     single, changes = single_milp_model(model, instance, solver)
     labels = None if zones is None else zone_labels(zones, instance)
+    breach = cutoff_breach(single, instance)
+    if breach is not None:
+        raise InputError(breach, field=single.reach_field)
+    single.validate(instance)  # before building, as solve does
     milp = single.build(instance)
     block = site_block(milp, instance.n_sites, type(model).__name__)
     first = solve(
@@ -351,32 +364,3 @@ def zone_labels(zones: Any, instance: Instance) -> np.ndarray:
             field="zones",
         )
     return np.asarray(labels)
-
-
-def restricted_result(
-    model: Model, instance: Instance, milp: Milp, out: SolverOutput, build_time: float
-) -> Result:
-    """The verified :class:`Result` of a solve of ``model``'s MILP with no-good rows."""
-    plan = None if out.x is None else model.decode(instance, milp, out.x)
-    nogood = milp.row_blocks["nogood"]
-    cuts = nogood.stop - nogood.start
-    result = Result(
-        model=model,
-        instance=instance,
-        plan=plan,
-        status=out.status,
-        objective=out.objective,
-        bound=out.bound,
-        gap=out.gap,
-        runtime=out.runtime,
-        build_time=build_time,
-        backend=out.backend,
-        termination=f"{out.termination}; {cuts} plans before excluded by no-good rows",
-        milp_size={
-            "rows": milp.n_rows,
-            "cols": milp.n_cols,
-            "int_cols": int(milp.integrality.sum()),
-            "nnz": milp.nnz,
-        },
-    )
-    return result.verify()

@@ -28,8 +28,15 @@ from erlocate.errors import InputError
 from erlocate.instance import Instance
 from erlocate.milp import Milp
 from erlocate.models.base import Model
+from erlocate.result import Result
 
-__all__ = ["LoopProbe", "add_nogood_rows", "single_milp_model", "site_block"]
+__all__ = [
+    "LoopProbe",
+    "add_nogood_rows",
+    "restricted_result",
+    "single_milp_model",
+    "site_block",
+]
 
 log = logging.getLogger(__name__)
 
@@ -201,3 +208,32 @@ def single_milp_model(
             field="model",
         )
     return single, notes
+
+
+def restricted_result(
+    model: Model, instance: Instance, milp: Milp, out: SolverOutput, build_time: float
+) -> Result:
+    """The verified :class:`Result` of a solve of ``model``'s MILP with no-good rows."""
+    plan = None if out.x is None else model.decode(instance, milp, out.x)
+    nogood = milp.row_blocks["nogood"]
+    cuts = nogood.stop - nogood.start
+    result = Result(
+        model=model,
+        instance=instance,
+        plan=plan,
+        status=out.status,
+        objective=out.objective,
+        bound=out.bound,
+        gap=out.gap,
+        runtime=out.runtime,
+        build_time=build_time,
+        backend=out.backend,
+        termination=f"{out.termination}; {cuts} plans before excluded by no-good rows",
+        milp_size={
+            "rows": milp.n_rows,
+            "cols": milp.n_cols,
+            "int_cols": int(milp.integrality.sum()),
+            "nnz": milp.nnz,
+        },
+    )
+    return result.verify()
