@@ -410,3 +410,9 @@ def test_district_flood_and_quake_regret():
     assert res.objective == pytest.approx(vals.min(), rel=1e-6)
     # the robust plan has the best worst case of all the plans in the table
     assert rt.summary.loc["robust", "worst"] >= rt.summary["worst"].max() - 1e-6
+    # the figures docs/models.md quotes
+    assert set(res.open_sites) == {"F01", "F08", "F13"}
+    assert rt.table["optimum"].tolist() == [160170.5, 151857.5, 151808.0]
+    assert rt.table["regret"].tolist() == pytest.approx([8362.5, 8362.5, 0.0])
+    assert rt.matrix.loc["quake", "normal"] == pytest.approx(122278.0)
+    assert rt.summary.loc["normal", "max_regret"] == pytest.approx(29530.0)
