@@ -175,6 +175,12 @@ def test_retry_failed_reruns_only_the_failed_rows(tmp_path):
         build_logged, SCENARIOS[-3:], path=path, shared={"log_dir": str(tmp_path)}
     )
     assert first["status"].tolist() == ["optimal", "optimal", "error"]
+    on_disk = pd.read_csv(path)  # the scenario's columns with its figures
+    assert on_disk[["p", "standard", "status"]].values.tolist() == [
+        [4, 2000.0, "optimal"],
+        [4, 3000.0, "optimal"],
+        [20, 3000.0, "error"],
+    ]
     kept = erlocate.sweep(
         build_logged, SCENARIOS[-3:], path=path, shared={"log_dir": str(tmp_path)}
     )

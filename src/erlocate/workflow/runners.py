@@ -53,7 +53,10 @@ def run_joblib(
     """
     from joblib import Parallel, delayed
 
-    parallel = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator_unordered")
+    # joblib's own batching off: a task is one of our batches, its rows on disk when it ends
+    parallel = Parallel(
+        n_jobs=n_jobs, backend="loky", batch_size=1, return_as="generator_unordered"
+    )
     yield from parallel(delayed(run_batch)(task, b, shared) for b in batches(todo, batch_size))
 
 
@@ -74,8 +77,10 @@ def run_dask(
     """
     from distributed import as_completed
 
+    # one future per value ([value]: a dict or list value is sent whole, not item by item)
     scattered = {
-        name: client.scatter(value, broadcast=True, hash=False) for name, value in shared.items()
+        name: client.scatter([value], broadcast=True, hash=False)[0]
+        for name, value in shared.items()
     }
     run = uuid.uuid4().hex[:8]
     chunks = batches(todo, batch_size)

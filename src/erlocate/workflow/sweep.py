@@ -232,11 +232,12 @@ def _run(
         chunks = run_joblib(task, todo, shared, jobs, size or default_batch_size(len(todo), jobs))
     else:
         chunks = run_serial(task, todo, shared)
+    values = dict(todo)
     with Progress(len(todo), "sweep", unit="scenario", bar=bar, logger=log) as counter:
         try:
             for chunk in chunks:
-                if store is not None:
-                    store.append(chunk)
+                if store is not None:  # the file holds the scenario's columns too
+                    store.append([{KEY: r[KEY], **values[r[KEY]], **r} for r in chunk])
                 for row in chunk:
                     log.debug(
                         "scenario %s: %s, objective %s, %.3f s%s",
