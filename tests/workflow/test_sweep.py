@@ -134,7 +134,7 @@ def test_an_interrupted_sweep_resumes_without_redoing_finished_rows(
         [sys.executable, "-c", RUN, str(path), str(tmp_path), "0.4"], env=env, cwd=ROOT
     )
     deadline = time.monotonic() + 120
-    while len(store.part_files()) < 4 and time.monotonic() < deadline:
+    while len(store.read()) < 4 and time.monotonic() < deadline:
         assert proc.poll() is None, "the sweep ended before it could be interrupted"
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
@@ -167,6 +167,20 @@ def test_an_interrupted_sweep_resumes_without_redoing_finished_rows(
     again = erlocate.sweep(build_logged, SCENARIOS, path=path, shared=shared)
     assert _calls(tmp_path / "third.log") == []
     pd.testing.assert_frame_equal(again, out)
+
+
+def build_interrupted(p, standard):
+    if p == 3:
+        raise KeyboardInterrupt
+    return build_mclp(p, standard)
+
+
+def test_ctrl_c_writes_the_rows_already_finished(tmp_path):
+    path = tmp_path / "i.parquet"
+    with pytest.raises(KeyboardInterrupt):
+        erlocate.sweep(build_interrupted, SCENARIOS, path=path)
+    on_disk = ResultStore(path).read()  # within FLUSH_SECONDS of each other: not yet written
+    assert sorted(on_disk["scenario_key"]) == sorted(scenario_key(s) for s in SCENARIOS[:6])
 
 
 def test_retry_failed_reruns_only_the_failed_rows(tmp_path):

@@ -1,8 +1,9 @@
 """A sweep's results on disk, written as they arrive, read back to resume.
 
-A sweep writing to ``results.parquet`` (or ``results.csv``) puts each batch of
-finished rows in its own part file under ``results.parquet.parts/``, written
-to a temporary name and renamed, so a killed sweep leaves only whole parts.
+A sweep writing to ``results.parquet`` (or ``results.csv``) puts the rows
+finished within each second (:data:`FLUSH_SECONDS`) in their own part file
+under ``results.parquet.parts/``, written to a temporary name and renamed, so
+a killed sweep leaves only whole parts (and loses at most a second of rows).
 At the end the parts and any earlier ``results.parquet`` are merged into
 ``results.parquet`` (again written aside and renamed) and the parts removed.
 Reading takes the merged file and the parts, the last record of each
@@ -24,11 +25,15 @@ import pandas as pd
 from erlocate.errors import InputError
 from erlocate.workflow.tasks import KEY, RESULT_COLUMNS, is_plain
 
-__all__ = ["ResultStore", "typed"]
+__all__ = ["FLUSH_SECONDS", "ResultStore", "storable", "typed"]
 
 log = logging.getLogger(__name__)
 
 FORMATS = {".parquet": "parquet", ".csv": "csv"}
+
+#: Rows arriving within this many seconds of the last write go to disk together (a part
+#: file costs about 10-20 ms to write: one per row would dominate sweeps of quick solves).
+FLUSH_SECONDS = 1.0
 
 
 def typed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -105,6 +110,8 @@ class ResultStore:
         self.format = fmt
         self.parts = self.path.with_name(self.path.name + ".parts")
         self.written = 0
+        self.pending: list[Mapping[str, Any]] = []
+        self.last = time.perf_counter()
 
     # ------------------------------------------------------------------ reading
     def _read_one(self, file: Path) -> pd.DataFrame:
@@ -152,6 +159,18 @@ class ResultStore:
         name = f"part-{time.time_ns():020d}-{os.getpid()}-{self.written:06d}{self.path.suffix}"
         self.written += 1
         self._write(storable(typed(pd.DataFrame(list(records)))), self.parts / name)
+
+    def add(self, records: Sequence[Mapping[str, Any]]) -> None:
+        """Queue ``records``; write the queue when :data:`FLUSH_SECONDS` have passed."""
+        self.pending.extend(records)
+        if time.perf_counter() - self.last >= FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the queued records now (one part)."""
+        self.append(self.pending)
+        self.pending = []
+        self.last = time.perf_counter()
 
     def _write(self, frame: pd.DataFrame, file: Path) -> None:
         tmp = file.with_name(f".{file.name}.tmp")

@@ -86,9 +86,10 @@ def sweep(
         pickled with each batch.
     path : str or path, optional
         ``*.parquet`` (needs pyarrow) or ``*.csv``: rows are written as they
-        arrive (as parts in ``<path>.parts/``, merged into ``path`` at the end),
+        arrive (parts in ``<path>.parts/``, each second's rows together, merged
+        into ``path`` at the end),
         and a sweep run again with the same path skips every scenario already
-        there. See "Resuming" below.
+        there. See Notes: resuming.
     key : str, optional
         A column of unique scenario names to key the rows by; default: a hash
         of each scenario's columns and values (:func:`~erlocate.workflow.scenarios.scenario_key`).
@@ -123,9 +124,10 @@ def sweep(
         and the ``extract`` columns. A failed row's status is ``"infeasible"``
         (InfeasibleError), ``"no_solution"`` (NoSolutionError) or ``"error"``.
 
-    Resuming
-    --------
-    With ``path``, each finished batch is on disk before the next is awaited.
+    Notes
+    -----
+    **Resuming.** With ``path``, finished rows are on disk within a second of arriving
+    (:data:`~erlocate.workflow.store.FLUSH_SECONDS`; at once on Ctrl-C).
     Interrupt the sweep (Ctrl-C, a lost job) and run the same call again: the
     rows found under ``path`` are read back, not recomputed, and only the
     others run. A row is recognised by its key, so the same scenarios must give
@@ -153,8 +155,8 @@ def sweep(
     >>> print(table[["p", "standard", "status", "objective"]].to_string(index=False))
      p  standard  status  objective
      1    2000.0 optimal     7703.0
-     1    3000.0 optimal    11951.0
-     2    2000.0 optimal    13313.0
+     1    3000.0 optimal    11635.0
+     2    2000.0 optimal    13824.0
      2    3000.0 optimal    18880.0
     """
     start = time.perf_counter()
@@ -220,7 +222,7 @@ def _run(
     store: ResultStore | None,
     bar: bool,
 ) -> Iterator[dict[str, Any]]:
-    """The rows of ``todo`` as they arrive, each batch on disk before the next is awaited."""
+    """The rows of ``todo`` as they arrive, on disk within a second (and when stopped)."""
     if not todo:
         return
     if client is not None:
@@ -237,7 +239,7 @@ def _run(
         try:
             for chunk in chunks:
                 if store is not None:  # the file holds the scenario's columns too
-                    store.append([{KEY: r[KEY], **values[r[KEY]], **r} for r in chunk])
+                    store.add([{KEY: r[KEY], **values[r[KEY]], **r} for r in chunk])
                 for row in chunk:
                     log.debug(
                         "scenario %s: %s, objective %s, %.3f s%s",
@@ -257,6 +259,9 @@ def _run(
                 "; run it again with the same path to resume" if store is not None else "",
             )
             raise
+        finally:
+            if store is not None:
+                store.flush()
 
 
 def _assemble(
