@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
 from erlocate.geo.roads import Segments
 from erlocate.geo.snapping import Links, Snapped, split_links
+from erlocate.progress import Progress
 
 __all__ = ["links_and_graph", "many_to_many", "trip_matrix"]
+
+log = logging.getLogger(__name__)
 
 _BLOCK = 1 << 22  # Dijkstra rows × nodes held in memory at once (32 MB of float64)
 
@@ -54,7 +59,8 @@ def many_to_many(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(source point, target point, minutes) of every finite trip within ``cut``.
 
-    Dijkstra runs once per distinct source node, in blocks that bound memory.
+    Dijkstra runs once per distinct source node, in blocks that bound memory; a long
+    run logs its progress (INFO every 10 s, :class:`~erlocate.progress.Progress`).
     """
     nodes, inverse = np.unique(src, return_inverse=True)
     if len(nodes) == 0 or len(dst) == 0:
@@ -64,6 +70,7 @@ def many_to_many(
         limit = max(cut - src_acc.min() - dst_acc.min(), 0.0) * (1 + 1e-12) + 1e-12
     block = max(1, _BLOCK // max(graph.shape[0], len(dst)))
     out_r, out_c, out_v = [], [], []
+    progress = Progress(len(nodes), "travel times", unit="source node", logger=log)
     for start in range(0, len(nodes), block):
         stop = min(start + block, len(nodes))
         dist = dijkstra(graph, directed=True, indices=nodes[start:stop], limit=limit)[:, dst]
@@ -74,6 +81,8 @@ def many_to_many(
         out_r.append(points[r])
         out_c.append(c)
         out_v.append(cost[r, c])
+        progress.update(stop - start)
+    progress.close()
     if not out_r:
         return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
     return np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_v)
