@@ -98,6 +98,25 @@ def test_extract_returning_a_list_fails_that_row_only():
     assert (out["status"] == "error").all()
 
 
+def build_broken(p, standard):
+    if p == 1:
+        return 1 / 0
+    if p == 2:
+        return erlocate.MCLP(p=p, max_cost=standard)  # no instance
+    return build_mclp(p, standard)
+
+
+def test_any_exception_fails_its_row_only():
+    out = erlocate.sweep(build_broken, SCENARIOS[::3], progress=True)  # p = 1, 2, 3, 4
+    assert out["p"].tolist() == [1, 2, 3, 4]
+    assert out["error_type"].tolist() == ["ZeroDivisionError", "InputError", None, None]
+    assert out["failed_step"].tolist() == ["build", "build", None, None]
+    assert out.loc[0, "error"] == "division by zero"
+    assert out.loc[1, "error"].startswith("build: must return (model, instance)")
+    assert out["status"].tolist() == ["error", "error", "optimal", "optimal"]
+    assert out.loc[3, "objective"] == pytest.approx(brute_force_mclp(4, 2000.0), abs=1e-6)
+
+
 def test_logs_start_end_and_each_row(caplog):
     with caplog.at_level(logging.DEBUG, logger="erlocate.workflow"):
         erlocate.sweep(build_mclp, SCENARIOS[-3:])

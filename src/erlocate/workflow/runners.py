@@ -62,7 +62,11 @@ def run_joblib(
 
 def dask_workers(client: Any) -> int:
     """The number of workers of a Dask client's cluster (at least 1)."""
-    return max(1, len(client.scheduler_info(n_workers=-1).get("workers", {})))
+    try:  # distributed >= 2025.4 lists 5 workers unless asked for all
+        info = client.scheduler_info(n_workers=-1)
+    except TypeError:
+        info = client.scheduler_info()
+    return max(1, len(info.get("workers", {})))
 
 
 def run_dask(
