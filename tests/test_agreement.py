@@ -19,6 +19,10 @@ from tests.conftest import BACKENDS, CORE_BACKENDS, random_instance
 #: Every solver available here beyond the core three.
 OTHERS = [b for b in erlocate.backends() if b not in CORE_BACKENDS]
 
+#: At most two of the first six sites; a budget of 400 over sites 0-5 (site costs 0-300).
+GROUP = erlocate.SiteGroup(range(6), p=2, at_most=True, name="first six")
+BUDGET = erlocate.SiteGroup(range(6), budget=400.0, name="first six, budget")
+
 MODELS = [
     erlocate.PMedian(4),
     erlocate.PMedian(4, capacitated=True),
@@ -35,6 +39,17 @@ MODELS = [
     erlocate.UFLP(),
     erlocate.CFLP(),
     erlocate.CFLP(single_source=True),
+    # capacities, minimum loads and site groups (issue 15)
+    erlocate.PCenter(4, capacitated=True),
+    erlocate.PCenter(4, single_source=True, formulation="dense"),
+    erlocate.LSCP(40.0, capacitated=True),
+    erlocate.LSCP(45.0, single_source=True, groups=[GROUP]),
+    erlocate.MCLP(4, 25.0, capacitated=True),
+    erlocate.MCLP(4, 25.0, single_source=True, groups=[GROUP]),
+    erlocate.BackupCoverage(4, 30.0, objective="lexicographic"),
+    erlocate.BackupCoverage(4, 30.0, capacitated=True, groups=[GROUP]),
+    erlocate.PMedian(4, min_loads={1: 20.0, 5: 20.0}, groups=[GROUP]),
+    erlocate.CFLP(min_loads={2: 30.0}, groups=[BUDGET]),
 ]
 
 
@@ -106,3 +121,20 @@ def test_every_other_solver_agrees_with_highs(backend, model, seed):
     assert result.backend == backend and result.status == "optimal", result.termination
     assert result.objective == pytest.approx(reference.objective, rel=1e-6, abs=1e-6)
     assert result.bound == pytest.approx(reference.objective, rel=1e-6, abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("backend", [*BACKENDS, *OTHERS])
+def test_pdispersion_agrees_with_highs(backend, seed):
+    # sites x sites: 9 random points, p = 4; PDispersion's own instance shape
+    pts = np.random.default_rng(seed).random((9, 2))
+    d = np.round(100 * np.linalg.norm(pts[:, None] - pts[None], axis=2), 1)
+    ids = [f"s{k}" for k in range(9)]
+    inst = erlocate.Instance.from_matrix(d, demand_ids=ids, site_ids=ids)
+    reference = erlocate.solve(erlocate.PDispersion(4), inst, "highs")
+    try:
+        result = erlocate.solve(erlocate.PDispersion(4), inst, backend)
+    except (SizeLimitError, IntegerOnlyError) as exc:
+        pytest.skip(f"{backend} not compared on PDispersion, seed {seed}: {exc}")
+    assert result.status == "optimal", result.termination
+    assert result.objective == pytest.approx(reference.objective, rel=1e-6, abs=1e-6)
