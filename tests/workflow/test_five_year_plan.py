@@ -140,6 +140,7 @@ def test_states_are_the_district_case_and_the_quake_data(district, scenarios, lo
     assert list(scenarios.lost["quake"]) == lost == list(scenarios.lost["flood+quake"])
     assert "flood" not in scenarios.lost and "normal" not in scenarios.lost
     assert list(scenarios.reference.site_ids[scenarios.reference.required]) == ["F01"]
+    assert scenarios.reference.site_ids[0] == "F01"  # the enumerations below put it first
     assert scenarios.reference.site_costs == pytest.approx(district.fire_stations["cost"])
     assert scenarios.probabilities.tolist() == [0.7, 0.15, 0.1, 0.05]
 

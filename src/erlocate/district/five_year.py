@@ -121,7 +121,8 @@ def yearly_coverage(schedule: Result, model: RobustMCLP) -> pd.DataFrame:
     masks = (year_of.to_numpy()[:, None] <= years[None, :]) & year_of.notna().to_numpy()[:, None]
     values = model.scenario_values(inst, masks)
     out = pd.DataFrame(values.T, index=pd.Index(years, name="year"), columns=list(model.scenarios))
-    opened = sites.groupby("year_opened").apply(lambda g: ", ".join(map(str, g.index)))
+    names = pd.Series(sites.index.astype(str), index=sites.index)
+    opened = names.groupby(sites["year_opened"]).agg(", ".join)
     out.insert(0, "opened", opened.reindex(years).fillna("").to_numpy())
     out["worst"] = values.min(axis=0)
     return out
