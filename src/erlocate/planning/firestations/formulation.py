@@ -19,7 +19,7 @@ from erlocate.planning.firestations import rows
 from erlocate.planning.firestations.inputs import FireData
 from erlocate.planning.firestations.plan import StationPlan
 
-__all__ = ["decode", "district_caps", "encode", "formulate", "least_cost", "usable"]
+__all__ = ["add_stations", "decode", "district_caps", "encode", "formulate", "least_cost", "usable"]
 
 
 def district_caps(d: FireData) -> np.ndarray:
@@ -33,7 +33,7 @@ def usable(d: FireData) -> np.ndarray:
     return d.area[d.rows] <= largest[d.cols]
 
 
-def _stations(b: MilpBuilder, d: FireData) -> tuple[np.ndarray, np.ndarray]:
+def add_stations(b: MilpBuilder, d: FireData) -> tuple[np.ndarray, np.ndarray]:
     """The open columns x and type columns y (one per allowed site × type), and sum_t y = x."""
     m, cover_all = d.instance.n_sites, d.params.mode == "cover_all"
     cnt = d.counted.astype(float)
@@ -123,7 +123,7 @@ def formulate(d: FireData) -> Milp:
     p = d.params
     b = MilpBuilder(f"fire-stations-{p.mode}", p.sense)
     use = usable(d)
-    x, y = _stations(b, d)
+    x, y = add_stations(b, d)
     z = _districts(b, d, use, x, y)
     _limits(b, d, x, y)
     if p.second_cover is not None:

@@ -14,7 +14,7 @@ import numpy as np
 
 from erlocate.milp import Milp, MilpBuilder
 from erlocate.models.blocks import add_link
-from erlocate.planning.firestations.formulation import district_caps, usable
+from erlocate.planning.firestations.formulation import add_stations, district_caps, usable
 from erlocate.planning.firestations.inputs import FireData
 from erlocate.planning.firestations.plan import StationPlan
 
@@ -49,28 +49,8 @@ def formulate(
     p, m = d0.params, instance.n_sites
     cover_all = p.mode == "cover_all"
     b = MilpBuilder(f"robust-fire-stations-{p.mode}-{len(ds)}-scenarios", p.sense)
-    cnt = d0.counted.astype(float)
-    js, ts = np.nonzero(d0.allowed)
-    x = b.add_cols(
-        "open",
-        m,
-        obj=d0.fixed * cnt if cover_all else 0.0,
-        lb=instance.required.astype(float),
-        ub=d0.allowed.any(axis=1).astype(float),
-        integer=True,
-    )
-    y = b.add_cols(
-        "type", js.size, obj=d0.cost[ts] * cnt[js] if cover_all else 0.0, ub=1.0, integer=True
-    )
-    b.add_rows(  # sum_t y_jt - x_j = 0
-        "one_type",
-        rows=np.concatenate([js, np.arange(m)]),
-        cols=np.concatenate([y, x]),
-        vals=np.concatenate([np.ones(js.size), -np.ones(m)]),
-        lb=0.0,
-        ub=0.0,
-        n_rows=m,
-    )
+    x, y = add_stations(b, d0)
+    js, ts = np.nonzero(d0.allowed)  # the type columns y, as add_stations orders them
     limits(b, d0, x, y)
     parts = [scenario_pairs(d, at) for d, at in zip(ds, maps, strict=True)]
     sizes = [r.size for r, _ in parts]
