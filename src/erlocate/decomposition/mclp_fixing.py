@@ -76,6 +76,7 @@ large scale partial set covering and maximal covering location problems.
 
 from __future__ import annotations
 
+import logging
 import time
 
 import numpy as np
@@ -110,6 +111,8 @@ SWAP_SHARE = 1 / 3
 #: LP re-solves on the restricted problem while each adds at least this share of new fixings.
 MIN_NEW_FIXINGS = 0.02
 MAX_ROUNDS = 4
+
+log = logging.getLogger(__name__)
 
 
 def _incumbent(
@@ -228,6 +231,7 @@ def solve_mclp_fixing(
     )
     lb = prob.value(best_open)
     t_heur = time.perf_counter() - t0
+    log.info("MCLP fixing: heuristic incumbent %.10g (%.2f s)", lb, t_heur)
 
     # bound and fixing rounds
     # every row covered: the model's own (box) bound; every later bound is min'ed with it,
@@ -270,6 +274,14 @@ def solve_mclp_fixing(
         if fix.count < MIN_NEW_FIXINGS * (prob.free.size + prob.w.size):
             break
     lp_time = time.perf_counter() - t_lp
+    log.info(
+        "MCLP fixing: %d LP rounds, bound %.10g, incumbent %.10g, %d sites left free (%.2f s)",
+        lp_rounds,
+        bound,
+        lb,
+        int(prob.free.sum()),
+        lp_time,
+    )
     size = {
         "heuristic_s": round(t_heur, 3),
         "lp_rounds": lp_rounds,

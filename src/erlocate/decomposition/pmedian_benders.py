@@ -60,6 +60,7 @@ for large-scale facility location. *Management Science* 63(7), 2146–2162.
 
 from __future__ import annotations
 
+import logging
 import time
 
 import numpy as np
@@ -71,6 +72,8 @@ from erlocate.decomposition.benders_run import BendersRun, BendersStats
 from erlocate.instance import Instance
 from erlocate.models.pmedian_radius import levels
 from erlocate.plan import Plan
+
+log = logging.getLogger(__name__)
 
 __all__ = ["BendersStats", "benders_pmedian"]
 
@@ -110,6 +113,13 @@ def benders_pmedian(
     stats = stats if stats is not None else BendersStats()
     run = BendersRun(instance, p, max_cost, backend, options, stats)
     run.incumbent(start)
+    log.info(
+        "Benders p-median %d x %d, p=%d: incumbent %.10g",
+        instance.n_demand,
+        instance.n_sites,
+        p,
+        run.ub,
+    )
     master = None
     try:
         lv = levels(instance, p, max_cost)
@@ -117,6 +127,7 @@ def benders_pmedian(
         master = Master(lv, instance, p, options.verbose, options.threads)
         run.lb, y, rc = run.lp(master, oracle)
         stats.lp_bound = run.lb
+        log.info("Benders LP stage: bound %.10g (%.2f s of LPs)", run.lb, stats.lp_seconds)
         if run.proves(run.lb):
             return run.finish(True, "Benders LP bound proves the incumbent"), run.plan
         # the LP point rounded (its p largest y) and improved is often the optimum
@@ -126,10 +137,16 @@ def benders_pmedian(
         open_[order[: p - int(open_.sum())]] = True
         run.improve(open_)
         stats.heuristic_seconds += time.perf_counter() - th
+        log.info("Benders rounding and improvement: incumbent %.10g", run.ub)
         if run.proves(run.lb):
             return run.finish(True, "Benders LP bound proves the incumbent"), run.plan
         if run.fix(master, oracle, stats.lp_bound, y, rc):
             return run.finish(True, "Benders fixing leaves no better plan"), run.plan
+        log.info(
+            "Benders fixing: %d sites closed, %d open; solving the rest as a MILP",
+            int(run.zero.sum()),
+            int(run.one.sum()),
+        )
         if backend.name == "highs":
             return run.master_mip(master, oracle), run.plan
         return run.restricted_milp(run.zero, run.one), run.plan
