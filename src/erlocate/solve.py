@@ -13,12 +13,13 @@ from erlocate.backends.base import SolveOptions, SolverOutput
 from erlocate.backends.protocol import Backend
 from erlocate.errors import ErlocateError, InfeasibleError, InputError, NoSolutionError
 from erlocate.instance import Instance
+from erlocate.milp import Milp
 from erlocate.models.base import Model, capacities_ignored, cutoff_breach
 from erlocate.params import boolean, integer, number
 from erlocate.plan import Checker, Plan
 from erlocate.result import Result
 
-__all__ = ["solve"]
+__all__ = ["milp_size", "result_of", "solve"]
 
 log = logging.getLogger(__name__)
 
@@ -111,20 +112,7 @@ def solve(
         time_limit=time_limit, mip_gap=mip_gap, threads=threads, verbose=verbose, seed=seed
     )
     out, plan, size, build_time = _run(model, instance, solver, options, start_plan, start)
-    result = Result(
-        model=model,
-        instance=instance,
-        plan=plan,
-        status=out.status,
-        objective=out.objective,
-        bound=out.bound,
-        gap=out.gap,
-        runtime=out.runtime,
-        build_time=build_time,
-        backend=out.backend,
-        termination=out.termination,
-        milp_size=size,
-    )
+    result = result_of(model, instance, plan, out, build_time, size)
     if plan is None and raise_on_failure:
         raise _no_plan_error(model, out, time_limit)
     log.debug(
@@ -162,13 +150,43 @@ def _run(
     x0 = None if start is None else model.encode(instance, milp, start)
     out = solver.solve(milp, replace(options, warm_start=x0))
     plan = None if out.x is None else model.decode(instance, milp, out.x)
-    size: dict[str, float] = {
+    return out, plan, milp_size(milp), build_time
+
+
+def milp_size(milp: Milp) -> dict[str, float]:
+    """The sizes a :class:`Result` records of the MILP it solved."""
+    return {
         "rows": milp.n_rows,
         "cols": milp.n_cols,
         "int_cols": int(milp.integrality.sum()),
         "nnz": milp.nnz,
     }
-    return out, plan, size, build_time
+
+
+def result_of(
+    model: Model,
+    instance: Instance,
+    plan: Plan | None,
+    out: SolverOutput,
+    build_time: float,
+    size: dict[str, float],
+    termination: str | None = None,
+) -> Result:
+    """The (unverified) :class:`Result` of a solver's output ``out`` decoded into ``plan``."""
+    return Result(
+        model=model,
+        instance=instance,
+        plan=plan,
+        status=out.status,
+        objective=out.objective,
+        bound=out.bound,
+        gap=out.gap,
+        runtime=out.runtime,
+        build_time=build_time,
+        backend=out.backend,
+        termination=out.termination if termination is None else termination,
+        milp_size=size,
+    )
 
 
 def _no_plan_error(model: Model, out: SolverOutput, time_limit: float | None) -> ErlocateError:

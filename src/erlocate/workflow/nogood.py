@@ -29,6 +29,7 @@ from erlocate.instance import Instance
 from erlocate.milp import Milp
 from erlocate.models.base import Model
 from erlocate.result import Result
+from erlocate.solve import milp_size, result_of
 
 __all__ = [
     "LoopProbe",
@@ -217,23 +218,6 @@ def restricted_result(
     plan = None if out.x is None else model.decode(instance, milp, out.x)
     nogood = milp.row_blocks["nogood"]
     cuts = nogood.stop - nogood.start
-    result = Result(
-        model=model,
-        instance=instance,
-        plan=plan,
-        status=out.status,
-        objective=out.objective,
-        bound=out.bound,
-        gap=out.gap,
-        runtime=out.runtime,
-        build_time=build_time,
-        backend=out.backend,
-        termination=f"{out.termination}; {cuts} plans before excluded by no-good rows",
-        milp_size={
-            "rows": milp.n_rows,
-            "cols": milp.n_cols,
-            "int_cols": int(milp.integrality.sum()),
-            "nnz": milp.nnz,
-        },
-    )
+    termination = f"{out.termination}; {cuts} plans before excluded by no-good rows"
+    result = result_of(model, instance, plan, out, build_time, milp_size(milp), termination)
     return result.verify()
