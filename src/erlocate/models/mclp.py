@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 __all__ = ["MCLP", "add_cover_rows", "add_reduced_cover_rows", "cover_counts", "coverable"]
 
 #: Exact methods of :class:`MCLP`.
-METHODS = ("milp", "fixing")
+METHODS = ("milp", "fixing", "benders")
 
 
 class MCLP(Model):
@@ -109,14 +109,16 @@ class MCLP(Model):
     reduce : bool
         Apply the exact reductions (default True; False builds the textbook
         model, e.g. to compare).
-    method : {"milp", "fixing"}
+    method : {"milp", "fixing", "benders"}
         ``"milp"`` (default): the single MILP above. ``"fixing"``: the staged
         exact method of :mod:`erlocate.decomposition.mclp_fixing` — a
         heuristic incumbent, the LP bound, Lagrangian reduced-cost fixing of
         sites and rows (exact: every plan worth at least the incumbent keeps
         the fixings), then the restricted MILP warm-started with the incumbent.
         Always reduces; uncapacitated without groups only. ``"optimal"`` only
-        when proven, as for the single MILP.
+        when proven, as for the single MILP. ``"benders"``: Cordeau, Furini &
+        Ljubić (2019)'s decomposition, cover rows added lazily to a master
+        (:mod:`erlocate.decomposition.mclp_benders`); same restrictions.
     capacitated : bool
         Assign covered demand and respect site capacities.
     single_source : bool
@@ -172,7 +174,7 @@ class MCLP(Model):
         self.groups: tuple[SiteGroup, ...] = check_groups(groups)
 
     def check_params(self) -> None:
-        """p, max_cost, flags, method ("fixing": not capacitated, no groups), min_loads."""
+        """p, max_cost, flags, method (not "milp": not capacitated, no groups), min_loads."""
         check_count(self.p)
         check_max_cost(self.max_cost)
         for name in ("reduce", "capacitated", "single_source", "serve_all", "fill_required"):
@@ -183,9 +185,9 @@ class MCLP(Model):
         object.__setattr__(self, "min_loads", check_min_loads(self.min_loads))
         object.__setattr__(self, "groups", check_groups(self.groups))
         check_load_options(cap, self.min_loads, self.fill_required)
-        if self.method == "fixing" and (cap or self.groups):
+        if self.method != "milp" and (cap or self.groups):
             raise InputError(
-                "method: 'fixing' solves the uncapacitated MCLP without site groups; use "
+                f"method: {self.method!r} solves the uncapacitated MCLP without site groups; use "
                 "method='milp' with capacitated=True or groups",
                 field="method",
             )
@@ -255,7 +257,11 @@ class MCLP(Model):
     def solve_loop(
         self, instance: Instance, backend: Backend, options: SolveOptions, start: Plan | None
     ) -> LoopOutput | None:
-        """``method="fixing"``: the staged exact method; None (single MILP) otherwise."""
+        """``method="fixing"`` / ``"benders"``: the exact loops; None (single MILP) otherwise."""
+        if self.method == "benders":
+            from erlocate.decomposition.mclp_benders import solve_mclp_benders
+
+            return solve_mclp_benders(instance, int(self.p), self.max_cost, backend, options, start)
         if self.method != "fixing":
             return None
         from erlocate.decomposition.mclp_fixing import solve_mclp_fixing
