@@ -115,8 +115,8 @@ def test_start_plan_on_dominated_sites_is_projected():
 
 
 def test_bad_method():
-    with pytest.raises(InputError, match="method: must be one of 'milp', 'fixing'") as e:
-        erlocate.solve(erlocate.MCLP(1, 1, method="benders"), line_instance(4))
+    with pytest.raises(InputError, match="method: must be one of 'milp', 'fixing', 'benders'") as e:
+        erlocate.solve(erlocate.MCLP(1, 1, method="lazy"), line_instance(4))
     assert e.value.field == "method"
 
 
