@@ -161,3 +161,63 @@ def test_corrupted_plan_is_rejected():
     bad = dataclasses.replace(res.plan, open=np.array([False, False, True, False]))
     with pytest.raises(VerificationError):
         dataclasses.replace(res, plan=bad).verify()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_subset_pairs_bitset_and_product_agree_with_brute_force(seed):
+    rng = np.random.default_rng(seed)
+    r, c = int(rng.integers(1, 140)), int(rng.integers(1, 30))
+    dense = rng.random((r, c)) < rng.uniform(0.05, 0.7)
+    dense[:, rng.integers(0, c)] = False  # an empty column
+    if c > 2:
+        dense[:, 1] = dense[:, 0]  # an identical pair
+    A = dominance.as_binary_csr(sp.csr_array(dense.astype(int)))
+    want = {
+        (a, b)
+        for a in range(c)
+        for b in range(c)
+        if a != b and dense[:, a].any() and not (dense[:, a] & ~dense[:, b]).any()
+    }
+    for method in ("bitset", "product"):
+        a, b, size = dominance.subset_pairs(A, np.inf, method=method)
+        assert set(zip(a.tolist(), b.tolist(), strict=True)) == want, method
+        assert size.tolist() == dense.sum(axis=0).tolist()
+
+
+def test_over_budget_is_refused_before_any_product(monkeypatch):
+    inst = clustered(0, n=200, m=30)
+    A = dominance.as_binary_csr(inst.coverage_matrix(0.5))
+    bit_ops, product_ops = dominance.subset_work(A)
+    assert 0 < bit_ops and 0 < product_ops
+    # the estimate bounds the work: Σ_i |N_i|² multiply-adds of AᵀA
+    assert product_ops == float((np.diff(A.indptr) ** 2).sum())
+
+    def boom(*args, **kwargs):
+        raise AssertionError("a product was formed over budget")
+
+    monkeypatch.setattr(dominance, "column_bits", boom)
+    monkeypatch.setattr(sp.csr_array, "__matmul__", boom)
+    assert dominance.subset_pairs(A, min(bit_ops, product_ops) - 1) is None
+    assert dominated_columns(A, max_work=min(bit_ops, product_ops) - 1) is None
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_skipped_dominance_keeps_the_optimum(backend, seed):
+    # max_work=0 skips every dominance pass (the skip path); max_work=inf runs them all
+    e = random_instance(seed, required=[seed % 12])
+    for R in (50.0, 70.0):
+        full = reduce_lscp(e, R, e.site_costs, max_work=np.inf)
+        skip = reduce_lscp(e, R, e.site_costs, max_work=0)
+        assert skip.counts["dominance_skipped"] == 1 and full.counts["dominance_skipped"] == 0
+        assert skip.counts["dominated_rows"] == 0 and skip.n_rows >= full.n_rows
+        values = []
+        for red in (full, skip):  # the reduced covers solve to the same optimum
+            cols = np.flatnonzero(red.keep_sites)
+            cost = np.where(red.A[:, cols].toarray() > 0, 0.0, 1.0)
+            req = np.flatnonzero(e.required[cols]).tolist()  # kept, paid in every plan
+            sub = erlocate.Instance.from_matrix(cost, site_costs=e.site_costs[cols], required=req)
+            values.append(erlocate.solve(erlocate.LSCP(0.5), sub, backend).objective)
+        plain = erlocate.solve(erlocate.LSCP(R, reduce=False), e, backend).objective
+        assert values[0] == pytest.approx(plain) and values[1] == pytest.approx(plain)
+        m = reduce_mclp(e, R, 3, max_work=0)
+        assert m.counts["dominance_skipped"] == 1 and m.counts["dominated_sites"] == 0

@@ -18,6 +18,7 @@ __all__ = [
     "HASH_SEED",
     "MAX_WORK",
     "as_binary_csr",
+    "column_bits",
     "dominated_columns",
     "dominated_rows",
     "identical_rows",
@@ -25,10 +26,12 @@ __all__ = [
     "merge_identical",
     "row_hashes",
     "subset_pairs",
+    "subset_work",
 ]
 
-#: Default budget for one dominance pass: intersection counts formed (non-zeros of AᵀA).
-MAX_WORK = 2e7
+#: Default budget for one dominance pass, in estimated elementary operations
+#: (bitset words compared, or multiply-adds of AᵀA), checked before any work.
+MAX_WORK = 5e7
 #: Seed of the random row hashes (any fixed value: hashes only group candidates).
 HASH_SEED = 20231234
 
@@ -102,31 +105,70 @@ def identical_rows(A: sp.sparray | sp.spmatrix) -> np.ndarray:
     return rep
 
 
+def column_bits(AT: sp.csr_array) -> np.ndarray:
+    """Bitsets of the rows of a 0/1 CSR matrix: (rows × ceil(cols / 64)) uint64 words."""
+    k, r = AT.shape
+    n_words = max(1, -(-r // 64))
+    bits = np.zeros(k * n_words, dtype=np.uint64)
+    if AT.indices.size:
+        item = np.repeat(np.arange(k, dtype=np.int64), np.diff(AT.indptr))
+        key = item * n_words + (AT.indices >> 6)  # sorted (ascending indices per row)
+        val = np.left_shift(np.uint64(1), (AT.indices & 63).astype(np.uint64))
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        bits[key[starts]] = np.bitwise_or.reduceat(val, starts)  # distinct bits: or of a segment
+    return bits.reshape(k, n_words)
+
+
+def subset_work(A: sp.csr_array) -> tuple[float, float]:
+    """Operations of the two subset searches on ``A``'s columns: (bitset, sparse product).
+
+    Computed from row and column counts alone, before anything is formed:
+    the bitset search compares ``Σ_a |N_rare(a)|`` candidate pairs (``rare(a)``
+    the row of column ``a`` in fewest columns) over ``ceil(rows / 64)`` words;
+    the product AᵀA costs ``Σ_i |N_i|²`` multiply-adds (an upper bound on its non-zeros).
+    """
+    row_len = np.diff(A.indptr).astype(float)
+    sparse_ops = float(row_len @ row_len)
+    AT = sp.csr_array(A.T)
+    col_len = np.diff(AT.indptr)
+    key = row_len[AT.indices]
+    rare = np.full(AT.shape[0], 0.0)
+    nz = np.flatnonzero(col_len)
+    if nz.size:
+        rare[nz] = np.minimum.reduceat(key, AT.indptr[nz])
+    words = max(1, -(-A.shape[0] // 64))
+    return float(rare.sum()) * (words + 2), sparse_ops
+
+
 def subset_pairs(
-    A: sp.csr_array, max_pairs: float
+    A: sp.csr_array, max_pairs: float, method: str = "auto"
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Column pairs (a, b), a != b, with M_a ⊆ M_b, and the column sizes; None over budget.
 
-    The intersection counts of AᵀA are formed in chunks of columns and only
-    the subset pairs are kept; when the counts formed exceed ``max_pairs``
-    (a dense overlap structure, where dominance is rare and costly) the
-    search stops and None is returned.
+    **Exact** whenever it answers. The cost of both searches is estimated
+    from row and column counts first (:func:`subset_work`); when the cheaper
+    exceeds ``max_pairs`` operations (a dense overlap structure, where
+    dominance is rare and costly) None is returned before any work is done.
+    Otherwise the cheaper runs: either candidate pairs (b covering the
+    rarest row of a, |M_b| >= |M_a|) checked exactly on bitsets, or the
+    intersection counts |M_a ∩ M_b| = |M_a| of AᵀA formed in column chunks
+    (``method`` "bitset" or "product" forces one, for tests).
     """
     m = A.shape[1]
     size = np.bincount(A.indices, minlength=m)
+    bit_ops, sparse_ops = subset_work(A)
+    if min(bit_ops, sparse_ops) > max_pairs:
+        return None
     AT = sp.csr_array(A.T)
-    est = np.diff(AT.indptr).astype(float)  # rows per column
+    if method == "bitset" or (method == "auto" and bit_ops <= sparse_ops):
+        return (*_bitset_pairs(A, AT, size), size)
     out_a, out_b = [], []
-    formed = 0.0
     chunk = max(1, int(m // 16))
     for start in range(0, m, chunk):
         stop = min(m, start + chunk)
-        if float(np.sum(est[start:stop])) == 0:
+        if AT.indptr[stop] == AT.indptr[start]:
             continue
         C = (AT[start:stop] @ A).tocoo()
-        formed += C.nnz
-        if formed > max_pairs or formed * m / stop > 2 * max_pairs:  # or on course to
-            return None
         a = C.row.astype(np.int64) + start
         b = C.col.astype(np.int64)
         ok = (a != b) & (C.data == size[a])
@@ -134,6 +176,52 @@ def subset_pairs(
         out_b.append(b[ok])
     cat = lambda xs: np.concatenate(xs) if xs else np.zeros(0, np.int64)  # noqa: E731
     return cat(out_a), cat(out_b), size
+
+
+def _bitset_pairs(
+    A: sp.csr_array, AT: sp.csr_array, size: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Subset pairs from candidates sharing each column's rarest row, checked on bitsets.
+
+    Columns are relabelled by decreasing size, so the candidates b of a with
+    |M_b| >= |M_a| are a prefix of the (sorted) rarest row of a.
+    """
+    m = A.shape[1]
+    perm = np.argsort(-size, kind="stable")  # new label -> old column
+    PT = AT[perm]
+    P = sp.csr_array(PT.T)  # the transpose comes out with sorted indices
+    size_new = size[perm]
+    row_len = np.diff(P.indptr)
+    col_len = np.diff(PT.indptr)
+    nz = np.flatnonzero(col_len)
+    if nz.size == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    key = row_len[PT.indices]
+    low = np.minimum.reduceat(key, PT.indptr[nz])  # rarest row's length, per column
+    seg = np.repeat(np.arange(m), col_len)
+    hit = np.flatnonzero(key == _spread(low, nz, m)[seg])
+    first = hit[np.r_[True, seg[hit][1:] != seg[hit][:-1]]]
+    rare = PT.indices[first].astype(np.int64)
+    lim = np.searchsorted(-size_new, -size_new[nz], side="right")  # labels with size >= |M_a|
+    flat = np.repeat(np.arange(P.shape[0], dtype=np.int64), row_len) * m + P.indices
+    stop = np.searchsorted(flat, rare * m + lim)
+    count = stop - P.indptr[rare]
+    a = np.repeat(nz, count)
+    offs = np.arange(a.size) - np.repeat(np.cumsum(count) - count, count)
+    b = P.indices[np.repeat(P.indptr[rare], count) + offs].astype(np.int64)
+    keep = a != b
+    a, b = a[keep], b[keep]
+    bits = column_bits(PT).T.copy()  # word-major: one contiguous gather per word
+    idx = np.arange(a.size)
+    for word in bits:  # keep the pairs with no bit of a outside b, word by word
+        idx = idx[(word[a[idx]] & ~word[b[idx]]) == 0]
+    return perm[a[idx]], perm[b[idx]]
+
+
+def _spread(values: np.ndarray, at: np.ndarray, m: int) -> np.ndarray:
+    out = np.zeros(m, dtype=values.dtype)
+    out[at] = values
+    return out
 
 
 def dominated_columns(
