@@ -143,7 +143,7 @@ def test_required_sites_and_cutoff_every_backend(backend, seed, monkeypatch):
 
 
 def test_restrict_keeps_the_pairs_of_kept_sites():
-    from erlocate.decomposition.benders_run import restrict_sites
+    from erlocate.decomposition.benders_restrict import restrict_sites
 
     inst = line_instance(4, required=[1])
     keep = np.array([True, True, False, True])

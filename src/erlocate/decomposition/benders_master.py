@@ -186,7 +186,38 @@ class Master:
         h = self.h
         self._limit(deadline)
         run(h, self.threads, "the Benders master LP")
+        return self._lp_result(h.getModelStatus())
+
+    def passes(self, deadline: Deadline, target: float) -> bool | None:
+        """True when the master LP's value exceeds ``target`` (or it has no point).
+
+        The dual simplex stops as soon as its dual objective (a bound, rising
+        from a dual feasible start: fixings and cuts keep the basis dual
+        feasible) passes ``target`` (HiGHS' ``objective_bound``). None when the
+        LP is solved to its optimum at or below ``target``: then the caller
+        re-cuts it from :meth:`solve_lp`'s point (no extra solve: it is optimal).
+        """
+        h = self.h
+        self._limit(deadline)
+        set_option(h, "objective_bound", float(target))
+        try:
+            run(h, self.threads, "the Benders master LP")
+        finally:
+            set_option(h, "objective_bound", np.inf)
         status = h.getModelStatus()
+        if status in (_MS.kObjectiveBound, _MS.kInfeasible):
+            return True
+        value = self._lp_result(status)[0]
+        return True if value > target else None
+
+    def point(self) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+        """(value, y, theta, reduced costs of y) of the LP just solved to its optimum."""
+        return self._lp_result(self.h.getModelStatus())
+
+    def _lp_result(
+        self, status: highspy.HighsModelStatus
+    ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+        h = self.h
         if status == _MS.kTimeLimit:
             raise TimeoutError
         if status == _MS.kInfeasible:

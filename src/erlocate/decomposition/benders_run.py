@@ -19,12 +19,12 @@ from erlocate.decomposition.benders_master import (
     VIOLATION_TOL,
     CutOracle,
     Master,
-    MasterInfeasible,
     violated,
 )
+from erlocate.decomposition.benders_probe import MISS_RUN, probe, probe_order
+from erlocate.decomposition.benders_restrict import restrict_sites
 from erlocate.errors import InputError
 from erlocate.heuristics import pmedian_greedy, pmedian_interchange
-from erlocate.instance import Instance
 from erlocate.models.blocks import Pairs
 from erlocate.models.bounds import assignment_bound
 from erlocate.models.pmedian_radius import build_radius, decode_radius, encode_radius
@@ -34,11 +34,12 @@ __all__ = [
     "ALPHA",
     "PASS_GAIN",
     "PROBE_SHARE",
+    "ROUNDINGS",
+    "ROUND_MISSES",
     "SAFETY",
     "BendersRun",
     "BendersStats",
     "empty_plan",
-    "restrict_sites",
 ]
 
 #: Relative margin on LP values before they prove or fix anything (HiGHS' LP
@@ -48,6 +49,8 @@ SAFETY = 1e-7
 PROBE_SHARE = 0.3
 #: Another fixing pass runs only when the re-cut LP closed this share of the gap to the target.
 PASS_GAIN = 0.1
+#: Random roundings of the LP point tried at most, and in a row without improvement.
+ROUNDINGS, ROUND_MISSES = 32, 8
 #: Weight of the LP optimum in the separation point (the rest on the core point).
 ALPHA = 0.5
 
@@ -185,13 +188,44 @@ class BendersRun:
             self.improve(greedy.open)
         self.stats.heuristic_seconds += time.perf_counter() - th
 
-    def improve(self, open_: np.ndarray) -> None:
-        limit = self.deadline.sub(self.heur_limit).remaining()
+    def improve(self, open_: np.ndarray, within: Deadline | None = None) -> None:
+        limit = (within or self.deadline.sub(self.heur_limit)).remaining()
         assert limit is not None  # a sub-deadline of so many seconds is limited
         plan = pmedian_interchange(
             self.instance, empty_plan(open_), max_cost=self.max_cost, time_limit=limit
         )
         self.offer(plan.open)
+
+    def round_lp(self, y: np.ndarray) -> None:
+        """Roundings of the LP point ``y``, each improved by interchange (a heuristic).
+
+        First the p largest ``y``, then up to :data:`ROUNDINGS` draws of p sites in
+        proportion to ``y`` (plus a little on every site; seeded by ``options.seed``,
+        else 0), until the LP bound proves the incumbent, :data:`ROUND_MISSES` draws
+        in a row improve nothing, or ``heur_limit`` seconds pass. A near-optimal
+        incumbent is what makes the fixing stage cheap: its target is that close.
+        """
+        inst = self.instance
+        free = ~inst.required
+        k = self.p - int(inst.required.sum())
+        budget = self.deadline.sub(self.heur_limit)
+        order = np.argsort(-np.where(free, y, -np.inf), kind="stable")
+        open_ = inst.required.copy()
+        open_[order[:k]] = True
+        self.improve(open_, budget)
+        seed = self.options.seed
+        rng = np.random.default_rng(0 if seed is None else seed)
+        weight = np.where(free, np.clip(y, 0.0, 1.0) + 0.2 * k / max(int(free.sum()), 1), 0.0)
+        weight /= weight.sum()
+        misses = 0
+        for _ in range(ROUNDINGS if k > 0 else 0):
+            if self.proves(self.lb) or misses >= ROUND_MISSES or budget.expired():
+                break
+            open_ = inst.required.copy()
+            open_[rng.choice(inst.n_sites, k, replace=False, p=weight)] = True
+            before = self.ub
+            self.improve(open_, budget)
+            misses = misses + 1 if self.ub >= before else 0
 
     def lp(
         self, master: Master, oracle: CutOracle, y_in: np.ndarray | None = None
@@ -259,21 +293,23 @@ class BendersRun:
                 one |= new_one
                 fixed = int(new_zero.sum() + new_one.sum())
                 todo &= ~new_zero & ~new_one
-                order = np.argsort(-np.where(todo, rc - 1e3 * y, -np.inf), kind="stable")
-                for j in order[: int(todo.sum())]:
-                    if budget.expired():
-                        return False
+                misses = 0
+                for j in probe_order(todo, y, rc, target - value):
+                    if budget.expired() or misses >= MISS_RUN:
+                        break
+                    misses += 1
                     for v in (1.0, 0.0):
                         if abs(y[j] - v) <= 1e-9:
                             continue  # the LP already has y_j there: forcing proves nothing
                         tl = time.perf_counter()
-                        beyond = _probe(master, oracle, j, v, target, self.deadline)
+                        beyond = probe(master, oracle, int(j), v, target, self.deadline)
                         self.stats.lp_seconds += time.perf_counter() - tl
                         self.stats.probes += 1
                         if beyond:
                             (one if v == 0.0 else zero)[j] = True
-                            master.bound(j, 1.0 - v)
+                            master.bound(int(j), 1.0 - v)
                             fixed += 1
+                            misses = 0
                             break
                 if not fixed or budget.expired():
                     return False
@@ -353,47 +389,3 @@ class BendersRun:
             return self.finish(True, f"Benders restricted MILP: {out.termination}")
         bound = min(self.ub, out.bound if out.bound is not None else -np.inf)
         return self.finish(False, f"Benders restricted MILP: {out.termination}", bound)
-
-
-def _probe(
-    master: Master, oracle: CutOracle, j: int, value: float, target: float, deadline: Deadline
-) -> bool:
-    """True when the master LP with y_j = value, cut until it converges, passes ``target``.
-
-    Cuts found on the way are valid everywhere and stay; y_j's bounds are restored.
-    """
-    master.bound(j, value)
-    try:
-        while True:
-            try:
-                lb, y, theta, _ = master.solve_lp(deadline)
-            except MasterInfeasible:
-                return True
-            if lb > target:
-                return True
-            khat, val = oracle.separate(y)
-            cut = val - theta > VIOLATION_TOL * (np.abs(theta) + 1.0)
-            if not cut.any():
-                return False
-            sel = np.flatnonzero(cut)
-            master.add_cuts(sel, oracle.cuts(sel, khat))
-    finally:
-        master.bound(j, 0.0, 1.0)
-
-
-def restrict_sites(instance: Instance, keep: np.ndarray, required: np.ndarray) -> Instance:
-    """The instance over the sites in ``keep`` (``required`` over them kept open)."""
-    ok = keep[instance.indices]
-    remap = np.cumsum(keep) - 1
-    counts = np.bincount(instance.pair_rows[ok], minlength=instance.n_demand)
-    return dataclasses.replace(
-        instance,
-        indptr=np.concatenate([[0], np.cumsum(counts)]).astype(instance.indptr.dtype),
-        indices=remap[instance.indices[ok]].astype(instance.indices.dtype),
-        costs=instance.costs[ok].copy(),
-        site_costs=instance.site_costs[keep],
-        capacities=instance.capacities[keep],
-        required=required[keep],
-        site_ids=instance.site_ids[keep],
-        site_frame=None,
-    )

@@ -63,8 +63,6 @@ from __future__ import annotations
 import logging
 import time
 
-import numpy as np
-
 from erlocate.backends.base import SolveOptions, SolverOutput
 from erlocate.backends.protocol import Backend
 from erlocate.decomposition.benders_master import CutOracle, Master, MasterInfeasible
@@ -130,12 +128,9 @@ def benders_pmedian(
         log.info("Benders LP stage: bound %.10g (%.2f s of LPs)", run.lb, stats.lp_seconds)
         if run.proves(run.lb):
             return run.finish(True, "Benders LP bound proves the incumbent"), run.plan
-        # the LP point rounded (its p largest y) and improved is often the optimum
+        # the LP point rounded (its p largest y, then random draws) and improved: often optimal
         th = time.perf_counter()
-        open_ = instance.required.copy()
-        order = np.argsort(-np.where(open_, -np.inf, y), kind="stable")
-        open_[order[: p - int(open_.sum())]] = True
-        run.improve(open_)
+        run.round_lp(y)
         stats.heuristic_seconds += time.perf_counter() - th
         log.info("Benders rounding and improvement: incumbent %.10g", run.ub)
         if run.proves(run.lb):
