@@ -165,3 +165,55 @@ def test_equals_brute_force_enumeration(seed):
     best = min(float(w @ cost[:, list(s)].min(axis=1)) for s in itertools.combinations(range(m), p))
     r = erlocate.solve(benders(p), inst)
     assert r.status == "optimal" and r.objective == pytest.approx(best, rel=1e-12)
+
+
+def test_issue_family_seed2_proven_in_the_fixing_stage():
+    # issue 17's 1,000 x 200, p = 10, integer weights 1-11 (costs rounded to integers):
+    # greedy + interchange stop at 7,334,573; the LP roundings reach the optimum 7,282,848
+    # (proved by the previous code with 154 probes and a master MILP), so probing
+    # (each probe stopped at the target) fixes enough for the re-cut LP to prove it
+    import dataclasses
+
+    inst = erlocate.datasets.random_euclidean(1000, 200, seed=2)
+    w = np.random.default_rng(102).integers(1, 12, inst.n_demand).astype(float)
+    inst = dataclasses.replace(inst, weights=w, costs=np.round(inst.costs), capacities=None)
+    stats = BendersStats()
+    out, _ = benders_pmedian(inst, 10, None, get_backend("highs"), SolveOptions(), None, stats)
+    assert out.status == "optimal" and out.objective == 7_282_848
+    assert stats.fixed_zero > 150 and 0 < stats.probes < 100  # the fixed LP passes the target
+    assert stats.milp_seconds == 0.0 and "fixing" in out.termination
+
+
+def test_probe_order_puts_the_nearest_to_fixing_first():
+    from erlocate.decomposition.benders_probe import probe_order
+
+    todo = np.array([True, True, True, True, False])
+    y = np.array([0.0, 0.0, 0.5, 1.0, 0.0])
+    rc = np.array([2.0, 8.0, 0.0, -4.0, 100.0])  # site 4 is done: never probed
+    assert probe_order(todo, y, rc, gap=10.0).tolist() == [1, 3, 0, 2]
+
+
+def test_master_passes_stops_at_the_target():
+    # the cycle of test_cycle_hand_solved_with_lp_bound: LP value 3 once cut
+    n = 5
+    k = np.arange(n)
+    gap = np.abs(k[:, None] - k[None, :])
+    inst = erlocate.Instance.from_matrix(np.minimum(gap, n - gap).astype(float))
+    from erlocate.deadline import Deadline
+    from erlocate.decomposition.benders_master import Master
+
+    lv = levels(inst, 2, None)
+    oracle, master = CutOracle(lv), Master(lv, inst, 2)
+    rows = np.arange(oracle.n_rows)
+    for _ in range(10):  # cut at the LP optimum until none is violated
+        _, y, theta, _ = master.solve_lp(Deadline.after(None))
+        khat, val = oracle.separate(y)
+        if not np.any(val - theta > 1e-7):
+            break
+        master.add_cuts(rows, oracle.cuts(rows, khat))
+    assert master.point()[0] == pytest.approx(3.0)
+    assert master.passes(Deadline.after(None), 2.5) is True
+    assert master.passes(Deadline.after(None), 3.5) is None
+    master.bound(0, 1.0)
+    master.bound(1, 1.0)  # {0, 1} open: points 2, 3, 4 pay 1, 2, 1 = 4 > 3.5
+    assert master.passes(Deadline.after(None), 3.5) in (True, None)
