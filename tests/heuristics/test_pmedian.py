@@ -1,11 +1,13 @@
 """Greedy and interchange p-median heuristics: feasible, never below the optimum."""
 
+import itertools
+
 import numpy as np
 import pytest
 
 import erlocate
 from erlocate.errors import InputError
-from erlocate.heuristics import pmedian_greedy, pmedian_interchange
+from erlocate.heuristics import pmedian, pmedian_greedy, pmedian_interchange
 from tests.conftest import line_instance, random_instance
 
 
@@ -73,3 +75,57 @@ def test_warm_start_heuristic_for_mclp_and_dominated_start():
     assert x[milp.col_blocks["open"]].tolist() == [1.0, 0.0, 1.0]
     r2 = erlocate.solve(model, small, warm_start=plan)
     assert r2.status == "optimal" and r2.objective == 10.0
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_pair_sweeps_equal_the_dense_ones(seed):
+    # the pair kernels (memory O(pairs)) must take the same steps as the dense matrix
+    inst = random_instance(seed, n=50, m=14, required=[seed % 14] if seed % 2 else [])
+    model_costs = [None, 70.0, 30.0, 12.0]  # 12: few usable pairs, unallocated demand
+    for max_cost, p in itertools.product(model_costs, (1, 2, 5)):
+        p = max(p, int(inst.required.sum()))
+        g = [pmedian_greedy(inst, p, max_cost=max_cost, dense=d) for d in (True, False)]
+        assert g[0].open.tolist() == g[1].open.tolist(), (max_cost, p)
+        s = [pmedian_interchange(inst, g[0], max_cost=max_cost, dense=d) for d in (True, False)]
+        assert s[0].open.tolist() == s[1].open.tolist(), (max_cost, p)
+        # from poor starts (the last p sites), p = 1 included: every swap term matters
+        poor = erlocate.plan.Plan.nearest(inst, np.arange(14) >= 14 - p)
+        if not (inst.required & ~poor.open).any():
+            t = [pmedian_interchange(inst, poor, max_cost=max_cost, dense=d) for d in (True, False)]
+            assert t[0].open.tolist() == t[1].open.tolist() != poor.open.tolist(), max_cost
+        model = erlocate.PMedian(p, max_cost=max_cost)
+        if model.check(inst, s[1]) == [] == model.check(inst, g[1]):
+            assert model.evaluate(inst, s[1]) <= model.evaluate(inst, g[1]) + 1e-9
+
+
+class Clock:
+    """A fake ``time.perf_counter`` advancing one second per reading (counts readings)."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    def __call__(self) -> float:
+        self.reads += 1
+        return float(self.reads)
+
+
+@pytest.mark.parametrize("dense", [True, False])
+def test_time_limits_stop_within_one_step(monkeypatch, dense):
+    inst = random_instance(2, n=60, m=20)
+    free = pmedian_greedy(inst, 6, max_cost=60.0, dense=dense)
+    start = erlocate.plan.Plan.nearest(inst, np.arange(20) < 6)
+    swapped = pmedian_interchange(inst, start, max_cost=60.0, dense=dense)
+    assert swapped.open.tolist() != start.open.tolist()  # a real run makes swaps
+    clock = Clock()
+    monkeypatch.setattr(pmedian.time, "perf_counter", clock)
+    # greedy: the deadline (clock 1 + 1.5) is past at the third reading: two sites
+    # chosen one by one, the other four from the last gains — still p sites, feasible
+    g = pmedian_greedy(inst, 6, max_cost=60.0, time_limit=1.5, dense=dense)
+    assert g.open.sum() == 6 and clock.reads == 3
+    assert (g.open & free.open).sum() >= 2 and erlocate.PMedian(6, max_cost=60.0).check(
+        inst, g
+    ) == []
+    clock.reads = 0
+    s = pmedian_interchange(inst, start, max_cost=60.0, time_limit=0.5, dense=dense)
+    assert s.open.tolist() == start.open.tolist()  # past the limit before the first swap
+    assert clock.reads == 2  # the deadline, then one check

@@ -30,14 +30,19 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
+from erlocate.heuristics.pairs import PairCosts, penalty
 from erlocate.instance import Instance
 from erlocate.models.checks import check_max_cost, check_p, check_time_limit, open_flags
 from erlocate.plan import Plan, nearest_open
 
-__all__ = ["pmedian_greedy", "pmedian_interchange"]
+__all__ = ["SPARSE_SHARE", "pmedian_greedy", "pmedian_interchange", "use_dense"]
 
 #: Entries per temporary block of the vectorised sweeps.
 BLOCK = 4_000_000
+
+
+#: Use the pair kernels when at most this share of the n × m pairs is usable.
+SPARSE_SHARE = 0.5
 
 
 def _costs(instance: Instance, max_cost: float | None) -> tuple[np.ndarray, float]:
@@ -46,10 +51,17 @@ def _costs(instance: Instance, max_cost: float | None) -> tuple[np.ndarray, floa
     if max_cost is not None:
         c[c > max_cost] = np.inf
     finite = c[np.isfinite(c)]
-    top = float(finite.max()) if finite.size else 0.0
-    big = (top + 1.0) * (1.0 + float(np.sum(instance.weights)))
+    big = penalty(float(finite.max()) if finite.size else 0.0, instance.weights)
     c[~np.isfinite(c)] = big
     return c, big
+
+
+def use_dense(instance: Instance, max_cost: float | None, dense: bool | None) -> bool:
+    """Dense sweeps when asked, or (``dense`` None) when the usable pairs fill the matrix."""
+    if dense is not None:
+        return bool(dense)
+    usable = int(np.count_nonzero(instance.pair_mask(max_cost)))
+    return usable > SPARSE_SHARE * instance.n_demand * instance.n_sites
 
 
 def _plan(instance: Instance, open_: np.ndarray, max_cost: float | None) -> Plan:
@@ -59,11 +71,28 @@ def _plan(instance: Instance, open_: np.ndarray, max_cost: float | None) -> Plan
     return Plan(open_.copy(), idx, site[has], np.ones(idx.size))
 
 
-def pmedian_greedy(instance: Instance, p: int, *, max_cost: float | None = None) -> Plan:
+def _fill(open_: np.ndarray, gain: np.ndarray, k: int) -> None:
+    """Open the ``k`` closed sites of highest gain (ties: lowest index), in place."""
+    if k > 0:
+        cand = np.flatnonzero(~open_)
+        open_[cand[np.lexsort((cand, -gain[cand]))[:k]]] = True
+
+
+def pmedian_greedy(
+    instance: Instance,
+    p: int,
+    *,
+    max_cost: float | None = None,
+    time_limit: float | None = None,
+    dense: bool | None = None,
+) -> Plan:
     """Greedy p-median plan (NOT exact): open, one at a time, the site that lowers Σ w·cost most.
 
     Starts from the required sites; each step evaluates every closed site at
-    once (vectorised). Ties go to the lowest site index.
+    once (vectorised). Ties go to the lowest site index. When the cut-off
+    leaves at most half of the pairs usable (or ``dense=False``), every step
+    works on the usable pairs alone (:class:`~erlocate.heuristics.pairs.PairCosts`:
+    memory O(pairs), time O(pairs + m) per site), else on the dense matrix.
 
     Parameters
     ----------
@@ -72,6 +101,12 @@ def pmedian_greedy(instance: Instance, p: int, *, max_cost: float | None = None)
         Sites to open (required sites count towards p).
     max_cost : float, optional
         Assignment cut-off (pairs beyond it are unusable).
+    time_limit : float, optional
+        Wall-clock seconds, checked before each step; once past it, the
+        remaining sites are those of highest gain in the last step evaluated
+        (at least one step is always evaluated).
+    dense : bool, optional
+        Force the dense (True) or pair (False) sweeps; None chooses.
 
     Returns
     -------
@@ -82,17 +117,38 @@ def pmedian_greedy(instance: Instance, p: int, *, max_cost: float | None = None)
     """
     p = check_p(p, instance)
     max_cost = check_max_cost(max_cost, optional=True)
+    limit = np.inf if time_limit is None else check_time_limit(time_limit)
+    deadline = time.perf_counter() + limit
+    open_ = instance.required.copy()
+    todo = p - int(open_.sum())
+    if not use_dense(instance, max_cost, dense):
+        pc = PairCosts(instance, max_cost)
+        best = pc.nearest(open_)
+        for step in range(todo):
+            gain = pc.gain(best)
+            gain[open_] = -np.inf
+            if step > 0 and time.perf_counter() > deadline:
+                _fill(open_, gain, todo - step)
+                break
+            j = int(np.argmax(gain))
+            open_[j] = True
+            best = np.minimum(best, pc.big)
+            rows, cost = pc.column(j)
+            best[rows] = np.minimum(best[rows], cost)
+        return _plan(instance, open_, max_cost)
     c, big = _costs(instance, max_cost)
     w = instance.weights.astype(float)
     n, m = c.shape
-    open_ = instance.required.copy()
     best = c[:, open_].min(axis=1) if open_.any() else np.full(n, 2 * big)
-    step = max(1, BLOCK // max(n, 1))
-    for _ in range(p - int(open_.sum())):
+    step_size = max(1, BLOCK // max(n, 1))
+    for step in range(todo):
         total = np.empty(m)
-        for a in range(0, m, step):
-            total[a : a + step] = w @ np.minimum(best[:, None], c[:, a : a + step])
+        for a in range(0, m, step_size):
+            total[a : a + step_size] = w @ np.minimum(best[:, None], c[:, a : a + step_size])
         total[open_] = np.inf
+        if step > 0 and time.perf_counter() > deadline:
+            _fill(open_, -total, todo - step)
+            break
         j = int(np.argmin(total))
         open_[j] = True
         best = np.minimum(best, c[:, j])
@@ -106,6 +162,7 @@ def pmedian_interchange(
     max_cost: float | None = None,
     time_limit: float = 10.0,
     max_iter: int | None = None,
+    dense: bool | None = None,
 ) -> Plan:
     """Improve a p-median plan by best-improvement swaps (Teitz–Bart; NOT exact).
 
@@ -118,7 +175,10 @@ def pmedian_interchange(
     :math:`\\mathrm{loss}(r) = \\sum_{i:\\phi_i=r} w_i (d^2_i - d^1_i)` and
     :math:`\\mathrm{extra}(j, r) = \\sum_{i:\\phi_i=r} w_i (d^2_i - \\max(c_{ij}, d^1_i))^+`.
     The best swap is made while it saves more than a relative 1e-12, until
-    ``time_limit`` seconds or ``max_iter`` swaps. The result is a local
+    ``time_limit`` seconds or ``max_iter`` swaps; the clock is read before
+    each swap's evaluation and between its column blocks (an evaluation cut
+    short makes no swap), so the limit is overrun by at most one block or
+    one swap's pair sweep. The result is a local
     optimum of the swap neighbourhood (if not stopped early), not a proven
     optimum. Required sites are never closed.
 
@@ -130,9 +190,12 @@ def pmedian_interchange(
     max_cost : float, optional
         Assignment cut-off.
     time_limit : float
-        Wall-clock seconds (default 10; checked between swaps).
+        Wall-clock seconds (default 10), counting the set-up.
     max_iter : int, optional
         Most swaps to make.
+    dense : bool, optional
+        Force the dense (True) or pair (False) sweeps; None chooses as
+        :func:`pmedian_greedy` (pairs: memory O(pairs), never n × m).
 
     Returns
     -------
@@ -141,15 +204,26 @@ def pmedian_interchange(
     max_cost = check_max_cost(max_cost, optional=True)
     time_limit = check_time_limit(time_limit)
     open_ = open_flags(instance, plan)
-    start = time.perf_counter()
+    deadline = time.perf_counter() + time_limit
+    m = instance.n_sites
+    it = 0
+    if not use_dense(instance, max_cost, dense):
+        pc = PairCosts(instance, max_cost)
+        while open_.sum() < m and (max_iter is None or it < max_iter):
+            if time.perf_counter() > deadline:
+                break
+            saving, sites, current = pc.saving(open_)
+            if not _swap(instance, open_, saving, sites, current):
+                break
+            it += 1
+        return _plan(instance, open_, max_cost)
     c, big = _costs(instance, max_cost)
     w = instance.weights.astype(float)
-    n, m = c.shape
+    n = c.shape[0]
     step = max(1, BLOCK // max(n, 1))
     rows = np.arange(n)
-    it = 0
     while open_.sum() < m and (max_iter is None or it < max_iter):
-        if time.perf_counter() - start > time_limit:
+        if time.perf_counter() > deadline:
             break
         sites = np.flatnonzero(open_)
         sub = c[:, sites]
@@ -166,16 +240,27 @@ def pmedian_interchange(
         onehot = sp.csr_array((w, (first, rows)), shape=(k_open, n))
         saving = np.empty((k_open, m))  # saving[r, j]: close sites[r], open j
         for a0 in range(0, m, step):
+            if time.perf_counter() > deadline:  # cut short: no swap from a partial sweep
+                return _plan(instance, open_, max_cost)
             blk = c[:, a0 : a0 + step]
             gain = np.maximum(d1[:, None] - blk, 0.0).T @ w
             extra = onehot @ np.maximum(d2[:, None] - np.maximum(blk, d1[:, None]), 0.0)
             saving[:, a0 : a0 + step] = gain[None, :] - loss[:, None] + extra
-        saving[instance.required[sites], :] = -np.inf
-        saving[:, open_] = -np.inf
-        r, j = divmod(int(np.argmax(saving)), m)
-        current = float(w @ d1)
-        if not saving[r, j] > 1e-12 * max(abs(current), 1.0):
+        if not _swap(instance, open_, saving, sites, float(w @ d1)):
             break
-        open_[sites[r]], open_[j] = False, True
         it += 1
     return _plan(instance, open_, max_cost)
+
+
+def _swap(
+    instance: Instance, open_: np.ndarray, saving: np.ndarray, sites: np.ndarray, current: float
+) -> bool:
+    """Make the best swap in place if it saves more than a relative 1e-12; whether it did."""
+    m = open_.size
+    saving[instance.required[sites], :] = -np.inf
+    saving[:, open_] = -np.inf
+    r, j = divmod(int(np.argmax(saving)), m)
+    if not saving[r, j] > 1e-12 * max(abs(current), 1.0):
+        return False
+    open_[sites[r]], open_[j] = False, True
+    return True
