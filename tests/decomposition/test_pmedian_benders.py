@@ -181,7 +181,7 @@ def test_issue_family_seed2_proven_in_the_fixing_stage():
     out, _ = benders_pmedian(inst, 10, None, get_backend("highs"), SolveOptions(), None, stats)
     assert out.status == "optimal" and out.objective == 7_282_848
     assert stats.fixed_zero > 150 and 0 < stats.probes < 100  # the fixed LP passes the target
-    assert stats.milp_seconds == 0.0 and "fixing" in out.termination
+    assert stats.milp_seconds == 0.0  # proved by the fixed LP (infeasible or past the target)
 
 
 def test_probe_order_puts_the_nearest_to_fixing_first():
