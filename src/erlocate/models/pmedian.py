@@ -10,6 +10,7 @@ import pandas as pd
 
 from erlocate.backends.base import SolveOptions
 from erlocate.backends.protocol import Backend
+from erlocate.decomposition.cover_packing import cover_precheck
 from erlocate.decomposition.loop import LoopOutput
 from erlocate.errors import InputError
 from erlocate.instance import Instance
@@ -259,6 +260,8 @@ class PMedian(Model):
         check_max_cost(self.max_cost, optional=True)
         require_reach(instance, self.max_cost, "assignment")
         pairs = Pairs(instance, self.max_cost)
+        field = None if self.max_cost is None else "max_cost"
+        cover_precheck(instance, pairs.rows, pairs.cols, p, field)  # k points, no site shared
         # unknown ids, required sites without a capacity to fill, minimums above capacities
         m = self._min_loads(instance)
         if self.capacitated:
