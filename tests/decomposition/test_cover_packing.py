@@ -1,7 +1,6 @@
 """Packing precheck: k points with pairwise disjoint reachable sites need k sites."""
 
 import itertools
-import time
 
 import numpy as np
 import pytest
@@ -58,14 +57,13 @@ def test_never_refuses_a_coverable_instance(seed):
             cover_precheck(inst, pairs.rows, pairs.cols, packed.size - 1)
 
 
-def test_issue_scale_20000_x_1000_refused_in_seconds():
+def test_issue_scale_20000_x_1000_refused_before_solving():
     # issue 17: 20,000 x 1,000, p = 10, radius 1,500 m in a 10 km square (each point's
     # disc holds ~7 % of the square): the Benders LP ran 180 s; the packing refuses it
     rng = np.random.default_rng(0)
     a, b = rng.random((20_000, 2)) * 10_000, rng.random((1_000, 2)) * 10_000
     d = cKDTree(a).sparse_distance_matrix(cKDTree(b), 1_500.0, output_type="coo_matrix")
     inst = erlocate.Instance.from_matrix(sp.csr_matrix(d))
-    t = time.perf_counter()
+    # the packing's message, not the solver's: refused before any MILP (seconds: benchmarks/)
     with pytest.raises(InfeasibleError, match=r"at least 1\d sites are needed .* p = 10"):
         erlocate.solve(erlocate.PMedian(10, formulation="benders"), inst)
-    assert time.perf_counter() - t < 10.0
