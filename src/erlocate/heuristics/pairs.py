@@ -11,6 +11,7 @@ the usable pairs, so one step costs :math:`O(\text{pairs} + m)`.
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 from erlocate.instance import Instance
 
@@ -33,13 +34,38 @@ class PairCosts:
         self.w = instance.weights.astype(float)
         self.n, self.m = instance.n_demand, instance.n_sites
         self.big = penalty(float(self.cost.max()) if self.cost.size else 0.0, self.w)
-        self._by_col = np.argsort(self.cols, kind="stable")
-        self._col_ptr = np.searchsorted(self.cols[self._by_col], np.arange(self.m + 1))
+        self.ptr = np.searchsorted(self.rows, np.arange(self.n + 1))  # CSR row pointers
+        self._by_col: np.ndarray | None = None
+        self._col_ptr = np.zeros(0, dtype=np.int64)
 
     def column(self, j: int) -> tuple[np.ndarray, np.ndarray]:
         """Demand points and costs of site ``j``'s usable pairs."""
+        if self._by_col is None:  # built on first use (the greedy only)
+            pos = np.arange(self.cols.size, dtype=np.int64)  # CSC of positions: O(pairs)
+            csc = sp.csr_array((pos, self.cols, self.ptr), shape=(self.n, self.m)).tocsc()
+            self._by_col, self._col_ptr = csc.data, csc.indptr
         pos = self._by_col[self._col_ptr[j] : self._col_ptr[j + 1]]
         return self.rows[pos], self.cost[pos]
+
+    def row_pairs(self, rows: np.ndarray) -> np.ndarray:
+        """Positions of the usable pairs of the given demand points."""
+        length = self.ptr[rows + 1] - self.ptr[rows]
+        start = np.repeat(self.ptr[rows] - np.cumsum(length) + length, length)
+        return start + np.arange(int(length.sum()))
+
+    def open_site(self, j: int, best: np.ndarray, gain: np.ndarray) -> None:
+        """Open ``j``: lower ``best`` in place and update ``gain`` (:meth:`gain`) on the
+        pairs of the demand points it serves better (the only terms that change)."""
+        np.minimum(best, self.big, out=best)
+        rows, cost = self.column(j)
+        better = cost < best[rows]
+        rows, cost = rows[better], cost[better]
+        pos = self.row_pairs(rows)
+        r = self.rows[pos]
+        old = np.maximum(best[r] - self.cost[pos], 0.0)
+        best[rows] = cost
+        new = np.maximum(best[r] - self.cost[pos], 0.0)
+        gain -= np.bincount(self.cols[pos], weights=(old - new) * self.w[r], minlength=self.m)
 
     def nearest(self, open_: np.ndarray) -> np.ndarray:
         """Cost to the nearest open site (``big`` when none usable, ``2 big`` when none open)."""
@@ -88,14 +114,16 @@ class PairCosts:
         sites = np.flatnonzero(open_)
         k = sites.size
         phi, d1, d2 = self.two_nearest(open_)
-        gain = self.gain(d1)
         loss = np.bincount(phi, weights=w * (d2 - d1), minlength=k)
         base = np.bincount(phi, weights=w * np.maximum(d2 - np.maximum(big, d1), 0.0), minlength=k)
-        r = self.rows
-        t = np.maximum(d2[r] - np.maximum(self.cost, d1[r]), 0.0)
+        near = np.flatnonzero(self.cost < d2[self.rows])  # the only pairs with a term
+        r, c, v = self.rows[near], self.cols[near], self.cost[near]
+        g = np.maximum(d1[r] - v, 0.0) * w[r]
+        gain = np.bincount(c, weights=g, minlength=self.m)
+        t = np.maximum(d2[r] - np.maximum(v, d1[r]), 0.0)
         t -= np.maximum(d2[r] - np.maximum(big, d1[r]), 0.0)
         nz = np.flatnonzero(t)
-        flat = phi[r[nz]] * self.m + self.cols[nz]
+        flat = phi[r[nz]] * self.m + c[nz]
         extra = np.bincount(flat, weights=t[nz] * w[r[nz]], minlength=k * self.m)
         out = extra.reshape(k, self.m)
         out += gain[None, :] - loss[:, None] + base[:, None]

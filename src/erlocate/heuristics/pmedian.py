@@ -124,17 +124,15 @@ def pmedian_greedy(
     if not use_dense(instance, max_cost, dense):
         pc = PairCosts(instance, max_cost)
         best = pc.nearest(open_)
+        gain = pc.gain(best)  # kept up to date on the changed pairs only
         for step in range(todo):
-            gain = pc.gain(best)
             gain[open_] = -np.inf
             if step > 0 and time.perf_counter() > deadline:
                 _fill(open_, gain, todo - step)
                 break
             j = int(np.argmax(gain))
             open_[j] = True
-            best = np.minimum(best, pc.big)
-            rows, cost = pc.column(j)
-            best[rows] = np.minimum(best[rows], cost)
+            pc.open_site(j, best, gain)
         return _plan(instance, open_, max_cost)
     c, big = _costs(instance, max_cost)
     w = instance.weights.astype(float)
