@@ -136,3 +136,17 @@ def test_zero_weights_go_to_nearest_open_site(backend, model):
     a = r.assignment.set_index("demand_id")
     best = cost[:6][:, r.plan.open].min(axis=1)
     assert np.allclose(a.loc[list(range(6)), "cost"].to_numpy(), best)
+
+
+@pytest.mark.parametrize("formulation", ["dense", "radius", "benders"])
+def test_infeasible_cutoff_the_packing_cannot_see_is_proved_by_the_solver(formulation):
+    # a 5-cycle: each point reaches itself and its two neighbours within the cut-off, so any
+    # two points share a site (no packing of 2) yet no single site reaches all five
+    ring = np.full((5, 5), np.inf)
+    for i in range(5):
+        for j in (i - 1, i, i + 1):
+            ring[i, j % 5] = 1.0 if j != i else 0.0
+    inst = erlocate.Instance.from_matrix(ring)
+    with pytest.raises(InfeasibleError, match="proved the model infeasible"):
+        erlocate.solve(erlocate.PMedian(1, max_cost=1.0, formulation=formulation), inst)
+    assert erlocate.solve(erlocate.PMedian(2, max_cost=1.0), inst).objective == pytest.approx(3.0)
