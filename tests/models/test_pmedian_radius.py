@@ -54,7 +54,7 @@ def test_p_closing_reduction_keeps_only_needed_levels():
 
 
 def test_unreachable_within_cutoff_is_infeasible():
-    with pytest.raises(InfeasibleError, match="proved the model infeasible|share no site"):
+    with pytest.raises(InfeasibleError, match=r"proved the model infeasible|share no site"):
         erlocate.solve(erlocate.PMedian(1, max_cost=1.5, formulation="radius"), line_instance(5))
 
 
