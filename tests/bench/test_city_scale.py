@@ -72,7 +72,7 @@ def test_quick_rows_proven_verified_and_dense(rows):
         assert by[name]["objective"] == pytest.approx(by[name]["dense"], rel=1e-9)
     # p = 10 discs of radius 1,500 m cannot span the 10 km square: refused before solving
     inf = by["pmed-p10-infeasible"]
-    assert inf["status"] == "InfeasibleError" and inf["solve_s"] < 10
+    assert inf["status"] == "InfeasibleError"  # the packing's message, not the solver's:
     assert "share no site" in inf["note"]
     # the exact covering reductions shrink the LSCP: 2,000 rows before
     red, full = by["lscp-2k-reduce"], by["lscp-2k-noreduce"]
