@@ -7,7 +7,7 @@ import erlocate
 from erlocate.backends import get as get_backend
 from erlocate.backends.base import SolveOptions
 from erlocate.decomposition import benders_run
-from erlocate.decomposition.benders_master import CutOracle
+from erlocate.decomposition.benders_master import CutOracle, Master
 from erlocate.decomposition.pmedian_benders import BendersStats, benders_pmedian
 from erlocate.errors import InfeasibleError, InputError
 from erlocate.io import orlib_case
@@ -217,3 +217,52 @@ def test_master_passes_stops_at_the_target():
     master.bound(0, 1.0)
     master.bound(1, 1.0)  # {0, 1} open: points 2, 3, 4 pay 1, 2, 1 = 4 > 3.5
     assert master.passes(Deadline.after(None), 3.5) in (True, None)
+
+
+def _lp_stage(inst, p, cap):
+    run = benders_run.BendersRun(
+        inst, p, None, get_backend("highs"), SolveOptions(), BendersStats()
+    )
+    run.cut_cap = cap  # no incumbent: the LP stage runs to the LP optimum
+    lv = levels(inst, p, None)
+    master = Master(lv, inst, p)
+    value = run.lp(master, CutOracle(lv))[0]
+    return value, master.n_cuts, run.stats.rounds
+
+
+def test_lazy_cuts_reach_the_full_lp_bound_random_300x40():
+    # the classic p-median LP (x_ij <= y_j, sum_j x_ij = 1, sum_j y_j = p) by scipy's HiGHS
+    from scipy.optimize import linprog
+    from scipy.sparse import coo_array, hstack, vstack
+
+    rng = np.random.default_rng(7)
+    n, m, p = 300, 40, 6
+    pts, sites = rng.random((n, 2)), rng.random((m, 2))
+    cost = np.round(100 * np.hypot(*(pts[:, None, :] - sites[None, :, :]).transpose(2, 0, 1)))
+    w = rng.integers(1, 12, n).astype(float)
+    inst = erlocate.Instance.from_matrix(cost, weights=w)
+    i, j = np.divmod(np.arange(n * m), m)
+    link = hstack(
+        [
+            coo_array((np.ones(n * m), (np.arange(n * m), i * m + j))),
+            coo_array((-np.ones(n * m), (np.arange(n * m), j)), shape=(n * m, m)),
+        ]
+    )
+    assign = coo_array((np.ones(n * m), (i, i * m + j)), shape=(n, n * m + m))
+    open_p = coo_array((np.ones(m), (np.zeros(m, int), n * m + np.arange(m))))
+    full = linprog(
+        np.r_[(w[:, None] * cost).ravel(), np.zeros(m)],
+        A_ub=link,
+        b_ub=np.zeros(n * m),
+        A_eq=vstack([assign, open_p]),
+        b_eq=np.r_[np.ones(n), p],
+        bounds=(0, 1),
+        method="highs",
+    )
+    assert full.status == 0
+    lazy, lazy_cuts, lazy_rounds = _lp_stage(inst, p, cap=15)
+    every, every_cuts, _ = _lp_stage(inst, p, cap=n)
+    assert lazy == pytest.approx(full.fun, rel=1e-7)
+    assert every == pytest.approx(full.fun, rel=1e-7)
+    # capped rounds add at most 15 cuts each, and the stage ends with fewer cuts in all
+    assert lazy_cuts <= 15 * lazy_rounds and lazy_cuts < every_cuts

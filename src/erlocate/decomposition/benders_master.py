@@ -18,12 +18,24 @@ from erlocate.errors import BackendError
 from erlocate.instance import Instance
 from erlocate.models.pmedian_radius import Levels
 
-__all__ = ["VIOLATION_TOL", "CutOracle", "Master", "MasterInfeasible", "violated"]
+__all__ = [
+    "CUT_CAP",
+    "VIOLATION_TOL",
+    "CutOracle",
+    "Master",
+    "MasterInfeasible",
+    "theta_floor",
+    "top_rows",
+    "violated",
+]
 
 #: A level counts as holding an open site when its cumulative y reaches 1 - this.
 REACH_TOL = 1e-9
 #: A cut is added when it cuts the point off by more than this times (|theta| + 1).
 VIOLATION_TOL = 1e-7
+#: Cuts the LP stage adds per round at most (the most violated first): the first
+#: master LP of 20,000 rows with one cut each (2 M nonzeros) did not finish.
+CUT_CAP = 2_000
 #: ``HighsInfo.primal_solution_status`` value meaning "a feasible point is held".
 _FEASIBLE_POINT = 2
 _MS = highspy.HighsModelStatus
@@ -94,12 +106,32 @@ class CutOracle:
 
 
 def violated(oracle: CutOracle, khat: np.ndarray, y: np.ndarray, theta: np.ndarray) -> np.ndarray:
-    """Rows whose cut at level ``khat`` cuts (y, theta) off."""
+    """Per row, by how much its cut at level ``khat`` cuts (y, theta) off beyond the tolerance.
+
+    Positive entries are the violated cuts (see :data:`VIOLATION_TOL`).
+    """
     rows = np.arange(khat.size)
     starts, sites, vals, rhs = oracle.cuts(rows, khat)
     cnt = np.diff(np.append(starts, sites.size))
     lhs = np.bincount(np.repeat(rows, cnt), weights=vals * y[sites], minlength=rows.size)
-    return rhs - lhs - theta > VIOLATION_TOL * (np.abs(theta) + 1.0)
+    return rhs - lhs - theta - VIOLATION_TOL * (np.abs(theta) + 1.0)
+
+
+def theta_floor(oracle: CutOracle) -> np.ndarray:
+    """Each row's theta lower bound in the master: its first level's cost ``D_i^1``."""
+    return oracle.lv.cost[oracle.head]
+
+
+def top_rows(score: np.ndarray, cap: int) -> np.ndarray:
+    """Sorted indices of the (at most ``cap``) largest positive entries of ``score``.
+
+    The LP stage adds the cuts of these rows only; it ends when no row's cut is
+    violated at the LP point, so the bound is that of the LP with every cut.
+    """
+    pos = np.flatnonzero(score > 0)
+    if pos.size > cap:
+        pos = np.sort(pos[np.argpartition(-score[pos], cap - 1)[:cap]])
+    return pos
 
 
 class Master:

@@ -16,9 +16,12 @@ import numpy as np
 from erlocate.backends.base import SolverOutput, classify, tighten_bound
 from erlocate.deadline import Deadline
 from erlocate.decomposition.benders_master import (
+    CUT_CAP,
     VIOLATION_TOL,
     CutOracle,
     Master,
+    theta_floor,
+    top_rows,
     violated,
 )
 from erlocate.decomposition.benders_probe import MISS_RUN, probe, probe_order
@@ -106,6 +109,8 @@ class BendersRun:
         self.ub = np.inf
         self.lb = -np.inf
         self.zero = self.one = np.zeros(instance.n_sites, bool)  # fixings (stage 3)
+        #: Cuts added per round at most (the most violated, by weight × violation).
+        self.cut_cap = CUT_CAP
         self.heur_limit = (
             10.0 if options.time_limit is None else min(10.0, 0.1 * float(options.time_limit))
         )
@@ -241,8 +246,9 @@ class BendersRun:
             free = ~inst.required
             y_in = inst.required.astype(float)
             y_in[free] = (self.p - inst.required.sum()) / max(int(free.sum()), 1)
-            rows = np.arange(oracle.n_rows)
-            master.add_cuts(rows, oracle.cuts(rows, oracle.separate(y_in)[0]))
+            khat0, val0 = oracle.separate(y_in)
+            rows = top_rows(oracle.lv.weight * (val0 - theta_floor(oracle)), self.cut_cap)
+            master.add_cuts(rows, oracle.cuts(rows, khat0))
         best_point = np.inf
         while True:
             tl = time.perf_counter()
@@ -258,13 +264,13 @@ class BendersRun:
             if best_point - value <= 1e-9 * max(1.0, abs(best_point)):
                 return value, y, rc
             khat = oracle.separate(ALPHA * y + (1 - ALPHA) * y_in)[0]
-            cut = violated(oracle, khat, y, theta)
-            if not cut.any():
+            gap = violated(oracle, khat, y, theta)
+            if not (gap > 0).any():
                 khat = khat_lp
-                cut = val_lp - theta > VIOLATION_TOL * (np.abs(theta) + 1.0)
-            if not cut.any():
-                return value, y, rc
-            sel = np.flatnonzero(cut)
+                gap = val_lp - theta - VIOLATION_TOL * (np.abs(theta) + 1.0)
+            if not (gap > 0).any():
+                return value, y, rc  # every row's cut holds at the LP point: its optimum
+            sel = top_rows(oracle.lv.weight * gap, self.cut_cap)
             master.add_cuts(sel, oracle.cuts(sel, khat))
             y_in = 0.5 * (y_in + y)
 
