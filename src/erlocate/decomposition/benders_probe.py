@@ -21,9 +21,11 @@ import numpy as np
 
 from erlocate.deadline import Deadline
 from erlocate.decomposition.benders_master import (
+    CUT_CAP,
     VIOLATION_TOL,
     CutOracle,
     Master,
+    top_rows,
 )
 
 __all__ = ["MISS_RUN", "probe", "probe_order"]
@@ -59,10 +61,10 @@ def probe(
                 return True
             _, y, theta, _ = master.point()
             khat, val = oracle.separate(y)
-            cut = val - theta > VIOLATION_TOL * (np.abs(theta) + 1.0)
-            if not cut.any():
+            gap = val - theta - VIOLATION_TOL * (np.abs(theta) + 1.0)
+            if not (gap > 0).any():
                 return False
-            sel = np.flatnonzero(cut)
+            sel = top_rows(oracle.lv.weight * gap, CUT_CAP)
             master.add_cuts(sel, oracle.cuts(sel, khat))
     finally:
         master.bound(j, 0.0, 1.0)
