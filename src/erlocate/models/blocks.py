@@ -119,16 +119,16 @@ def add_link(
     scale: float | np.ndarray = 1.0,
     name: str = "link",
 ) -> None:
-    """One row per pair of columns: ``z[k] - scale[k] * x[k] <= 0`` (a use only where open)."""
-    k = np.arange(np.asarray(z).size)
-    b.add_rows(
-        name,
-        rows=np.concatenate([k, k]),
-        cols=np.concatenate([z, x]),
-        vals=np.concatenate([np.ones(k.size), -np.broadcast_to(scale, k.shape)]),
-        ub=0.0,
-        n_rows=k.size,
-    )
+    """One row per pair of columns: ``z[k] - scale[k] * x[k] <= 0`` (a use only where open).
+
+    The two parts go to the builder separately (no concatenated copies); row
+    numbers are int32 where the count allows.
+    """
+    z = np.asarray(z)
+    k = np.arange(z.size, dtype=np.int32 if z.size < 2**31 - 1 else np.int64)
+    b.add_rows(name, rows=k, cols=z, vals=1.0, ub=0.0, n_rows=k.size)
+    neg = -scale if np.ndim(scale) == 0 else -np.asarray(scale, dtype=float)
+    b.add_entries(name, rows=k, cols=x, vals=neg)
 
 
 def add_capacity(
@@ -136,18 +136,18 @@ def add_capacity(
 ) -> None:
     """sum_i d_i z_ij <= K_j x_j for every site with a finite capacity."""
     finite = np.isfinite(instance.capacities)
-    row_of_site = np.full(instance.n_sites, -1, dtype=np.int64)
+    row_of_site = np.full(instance.n_sites, -1, dtype=np.int32)
     row_of_site[finite] = np.arange(int(finite.sum()))
-    use = finite[pairs.cols]
     sites = np.flatnonzero(finite)
-    b.add_rows(
-        "capacity",
-        rows=np.concatenate([row_of_site[pairs.cols[use]], row_of_site[sites]]),
-        cols=np.concatenate([z[use], x[sites]]),
-        vals=np.concatenate([instance.demand[pairs.rows[use]], -instance.capacities[sites]]),
-        ub=0.0,
-        n_rows=sites.size,
-    )
+    if finite.all():
+        rows, cols, vals = row_of_site[pairs.cols], z, instance.demand[pairs.rows]
+    else:
+        use = finite[pairs.cols]
+        rows, cols = row_of_site[pairs.cols[use]], z[use]
+        vals = instance.demand[pairs.rows[use]]
+    b.add_rows("capacity", rows=rows, cols=cols, vals=vals, ub=0.0, n_rows=sites.size)
+    caps = -instance.capacities[sites]
+    b.add_entries("capacity", rows=row_of_site[sites], cols=x[sites], vals=caps)
 
 
 def assignment_plan(milp: Milp, pairs: Pairs, x: np.ndarray) -> Plan:
