@@ -221,3 +221,77 @@ def test_skipped_dominance_keeps_the_optimum(backend, seed):
         assert values[0] == pytest.approx(plain) and values[1] == pytest.approx(plain)
         m = reduce_mclp(e, R, 3, max_work=0)
         assert m.counts["dominance_skipped"] == 1 and m.counts["dominated_sites"] == 0
+
+
+def reference_lscp(cov: np.ndarray, f: np.ndarray, req: np.ndarray) -> tuple:
+    """The previous algorithm, dense and plain: rounds of a row pass then a column pass
+    until a whole round removes nothing. Returns (rows, kept sites, passes)."""
+    n, m = cov.shape
+    live = [i for i in range(n) if cov[i].any() and not cov[i, req].any()]
+    rows = np.array(
+        [i for i in live if not any((cov[i2] == cov[i]).all() for i2 in live if i2 < i)]
+    )
+    keep = np.ones(m, dtype=bool)
+    passes = 0
+    for _ in range(20):
+        B = cov[rows] & keep
+        size = B.sum(axis=1)
+        drow = np.array(
+            [
+                any(
+                    i2 != i and not (B[i2] & ~B[i]).any() and (size[i2] < size[i] or i2 < i)
+                    for i2 in range(len(rows))
+                )
+                for i in range(len(rows))
+            ],
+            dtype=bool,
+        )
+        rows, B = rows[~drow], B[~drow]
+        col = B.T
+        csize = col.sum(axis=1)
+        dcol = np.zeros(m, dtype=bool)
+        for j in np.flatnonzero(keep & ~req & (f >= 0)):
+            dcol[j] = csize[j] == 0 or any(
+                k != j
+                and keep[k]
+                and not (col[j] & ~col[k]).any()
+                and f[k] <= f[j]
+                and (csize[k] > csize[j] or f[k] < f[j] or k < j)
+                for k in range(m)
+            )
+        keep &= ~dcol
+        passes += 2
+        if not drow.any() and not dcol.any():
+            break
+    return rows, keep, passes
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_lscp_rounds_skip_idle_passes_with_the_same_result(seed):
+    # nested coverage (sites of growing reach) makes many rounds; costs with ties,
+    # a negative cost and required sites exercise every protection
+    rng = np.random.default_rng(300 + seed)
+    n, m = int(rng.integers(40, 120)), int(rng.integers(6, 25))
+    pts, sites = rng.random((n, 2)), rng.random((m, 2))
+    reach = rng.uniform(0.15, 0.5, m)
+    cov = np.linalg.norm(pts[:, None] - sites[None], axis=2) <= reach
+    cov[:, 1] = cov[:, 0]  # identical columns
+    f = rng.integers(0, 4, m).astype(float)
+    if seed % 3 == 1:
+        f[2] = -1.0
+    req = np.zeros(m, dtype=bool)
+    if seed % 3 == 2:
+        req[rng.integers(0, m)] = True
+    # reduce_lscp reads the costs it is given (an instance's own are never negative)
+    inst = erlocate.Instance.from_matrix(
+        np.where(cov, 0.0, 1.0), required=np.flatnonzero(req).tolist()
+    )
+    red = reduce_lscp(inst, 0.5, f)
+    rows, keep, passes = reference_lscp(cov, f, req)
+    assert red.rows.tolist() == rows.tolist()
+    assert red.keep_sites.tolist() == keep.tolist()
+    assert (red.A.toarray() > 0).tolist() == (cov[rows] & keep).tolist()
+    # the last pass of each chain is never repeated: strictly fewer passes past one round
+    assert red.counts["passes"] <= passes
+    if passes > 2:
+        assert red.counts["passes"] < passes

@@ -105,31 +105,42 @@ def identical_rows(A: sp.sparray | sp.spmatrix) -> np.ndarray:
     return rep
 
 
-def column_bits(AT: sp.csr_array) -> np.ndarray:
-    """Bitsets of the rows of a 0/1 CSR matrix: (rows × ceil(cols / 64)) uint64 words."""
+def column_bits(AT: sp.csr_array, chunk_cells: int = 1 << 22) -> np.ndarray:
+    """Bitsets of the rows of a 0/1 CSR matrix: (rows × ceil(cols / 64)) uint64 words.
+
+    Rows are set in a dense boolean block of at most ``chunk_cells`` cells at a
+    time and packed with :func:`numpy.packbits` (bit ``c % 64`` of word ``c // 64``
+    is column ``c``).
+    """
     k, r = AT.shape
     n_words = max(1, -(-r // 64))
-    bits = np.zeros(k * n_words, dtype=np.uint64)
-    if AT.indices.size:
-        item = np.repeat(np.arange(k, dtype=np.int64), np.diff(AT.indptr))
-        key = item * n_words + (AT.indices >> 6)  # sorted (ascending indices per row)
-        val = np.left_shift(np.uint64(1), (AT.indices & 63).astype(np.uint64))
-        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-        bits[key[starts]] = np.bitwise_or.reduceat(val, starts)  # distinct bits: or of a segment
-    return bits.reshape(k, n_words)
+    bits = np.zeros((k, n_words), dtype=np.uint64)
+    step = max(1, chunk_cells // (n_words * 64))
+    for start in range(0, k, step):
+        stop = min(k, start + step)
+        lo, hi = AT.indptr[start], AT.indptr[stop]
+        if lo == hi:
+            continue
+        block = np.zeros((stop - start, n_words * 64), dtype=bool)
+        item = np.repeat(np.arange(stop - start), np.diff(AT.indptr[start : stop + 1]))
+        block[item, AT.indices[lo:hi]] = True
+        packed = np.packbits(block, axis=1, bitorder="little")
+        bits[start:stop] = packed.view(np.dtype("<u8")).astype(np.uint64, copy=False)
+    return bits
 
 
-def subset_work(A: sp.csr_array) -> tuple[float, float]:
+def subset_work(A: sp.csr_array, AT: sp.csr_array | None = None) -> tuple[float, float]:
     """Operations of the two subset searches on ``A``'s columns: (bitset, sparse product).
 
     Computed from row and column counts alone, before anything is formed:
     the bitset search compares ``Σ_a |N_rare(a)|`` candidate pairs (``rare(a)``
     the row of column ``a`` in fewest columns) over ``ceil(rows / 64)`` words;
     the product AᵀA costs ``Σ_i |N_i|²`` multiply-adds (an upper bound on its non-zeros).
+    ``AT`` is ``A``'s transpose in CSR form if the caller holds it (not formed again).
     """
     row_len = np.diff(A.indptr).astype(float)
     sparse_ops = float(row_len @ row_len)
-    AT = sp.csr_array(A.T)
+    AT = sp.csr_array(A.T) if AT is None else AT
     col_len = np.diff(AT.indptr)
     key = row_len[AT.indices]
     rare = np.full(AT.shape[0], 0.0)
@@ -141,7 +152,7 @@ def subset_work(A: sp.csr_array) -> tuple[float, float]:
 
 
 def subset_pairs(
-    A: sp.csr_array, max_pairs: float, method: str = "auto"
+    A: sp.csr_array, max_pairs: float, method: str = "auto", AT: sp.csr_array | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Column pairs (a, b), a != b, with M_a ⊆ M_b, and the column sizes; None over budget.
 
@@ -152,14 +163,15 @@ def subset_pairs(
     Otherwise the cheaper runs: either candidate pairs (b covering the
     rarest row of a, |M_b| >= |M_a|) checked exactly on bitsets, or the
     intersection counts |M_a ∩ M_b| = |M_a| of AᵀA formed in column chunks
-    (``method`` "bitset" or "product" forces one, for tests).
+    (``method`` "bitset" or "product" forces one, for tests). ``AT``: the
+    transpose of ``A`` (binary CSR, sorted indices) when the caller keeps one.
     """
     m = A.shape[1]
     size = np.bincount(A.indices, minlength=m)
-    bit_ops, sparse_ops = subset_work(A)
+    AT = sp.csr_array(A.T) if AT is None else AT
+    bit_ops, sparse_ops = subset_work(A, AT)
     if min(bit_ops, sparse_ops) > max_pairs:
         return None
-    AT = sp.csr_array(A.T)
     if method == "bitset" or (method == "auto" and bit_ops <= sparse_ops):
         return (*_bitset_pairs(A, AT, size), size)
     out_a, out_b = [], []
@@ -230,6 +242,7 @@ def dominated_columns(
     protect: np.ndarray | None = None,
     *,
     max_work: float = MAX_WORK,
+    transpose: sp.csr_array | None = None,
 ) -> np.ndarray | None:
     r"""Columns of a 0/1 matrix dominated by another column (a mask), or None if over budget.
 
@@ -239,11 +252,13 @@ def dominated_columns(
     undominated (kept) dominator. An empty column is dominated when some other
     column exists with :math:`f_k \le f_j` (or, with ``cost`` None, always).
     ``protect`` columns are never reported. ``cost`` None means all equal.
+    ``transpose``: ``A``'s transpose as binary CSR (sorted), if the caller keeps
+    one; ``A`` must then be binary CSR with sorted indices too (used as given).
     """
-    A = as_binary_csr(A)
+    A = as_binary_csr(A) if transpose is None else A
     m = A.shape[1]
     f = np.zeros(m) if cost is None else np.asarray(cost, dtype=float)
-    found = subset_pairs(A, max_work)
+    found = subset_pairs(A, max_work, AT=transpose)
     if found is None:
         return None
     j, k, size = found
@@ -261,7 +276,12 @@ def dominated_columns(
     return dom
 
 
-def dominated_rows(A: sp.sparray | sp.spmatrix, *, max_work: float = MAX_WORK) -> np.ndarray | None:
+def dominated_rows(
+    A: sp.sparray | sp.spmatrix,
+    *,
+    max_work: float = MAX_WORK,
+    transpose: sp.csr_array | None = None,
+) -> np.ndarray | None:
     r"""Rows of a 0/1 matrix whose set contains another row's set (a mask), or None if over budget.
 
     Row :math:`i` is redundant when some :math:`i'` has :math:`N_{i'} \subseteq N_i`
@@ -269,10 +289,15 @@ def dominated_rows(A: sp.sparray | sp.spmatrix, *, max_work: float = MAX_WORK) -
     constraint :math:`\sum_{N_i} x_j \ge 1` this is **exact**: any cover of the
     kept row :math:`i'` covers :math:`i`. (Not exact for MCLP, where rows are
     weighted and need not be covered.)
+    ``transpose``: ``A``'s transpose as binary CSR (sorted), if the caller keeps
+    one; ``A`` must then be binary CSR with sorted indices too (used as given).
     """
-    A = as_binary_csr(A)
+    if transpose is None:
+        A = as_binary_csr(A)
+        transpose = as_binary_csr(A.T)
     n = A.shape[0]
-    found = subset_pairs(as_binary_csr(A.T), max_work)  # pairs (i2, i) with N_i2 ⊆ N_i
+    # pairs (i2, i) with N_i2 ⊆ N_i
+    found = subset_pairs(transpose, max_work, AT=sp.csr_array(A))
     if found is None:
         return None
     i2, i, size = found

@@ -48,6 +48,7 @@ from erlocate.models.dominance import (
 __all__ = [
     "MAX_WORK",
     "CoverReduction",
+    "dominance_rounds",
     "dominated_columns",
     "dominated_rows",
     "identical_rows",
@@ -204,6 +205,76 @@ def reduce_mclp(
     )
 
 
+def _cut(
+    A: sp.csr_array, keep_rows: np.ndarray | None, keep_cols: np.ndarray | None
+) -> sp.csr_array:
+    """Rows or columns of a binary CSR matrix (masks), with sorted indices."""
+    out = A[np.flatnonzero(keep_rows)] if keep_rows is not None else A
+    if keep_cols is not None:
+        out = out[:, np.flatnonzero(keep_cols)]
+    out = sp.csr_array(out)
+    out.sort_indices()
+    return out
+
+
+def dominance_rounds(
+    A: sp.csr_array,
+    rows: np.ndarray,
+    site_costs: np.ndarray,
+    required: np.ndarray,
+    *,
+    max_rounds: int = 20,
+    max_work: float = MAX_WORK,
+) -> tuple[np.ndarray, np.ndarray, sp.csr_array, bool, int]:
+    r"""Alternate row and column dominance (set covering) until nothing changes.
+
+    ``A`` holds the rows ``rows`` (original numbers) × all sites. Returns
+    (kept rows, kept-site mask, kept rows × all sites with only kept sites'
+    entries, whether a pass was over budget, passes run).
+    The matrix is kept compact — kept rows × kept sites, as CSR and as its
+    transpose, both cut by masks after each pass, never re-converted — and a
+    pass runs only when the other pass removed something since it last ran:
+    dropping rows cannot make a row dominated (the other rows' sets are
+    unchanged), dropping sites cannot make a site dominated. So the last
+    pass of the old "round until a whole round removes nothing" loop, and any
+    pass with nothing new to find, are skipped, with the same result. Each
+    pass checks the work budget before any work (:func:`subset_pairs`).
+    """
+    m = A.shape[1]
+    f = np.asarray(site_costs, dtype=float)
+    cols = np.arange(m)
+    B = as_binary_csr(A)
+    BT = as_binary_csr(B.T)
+    skipped, passes = False, 0
+    need_row = need_col = True
+    for _ in range(max_rounds):
+        if not (need_row or need_col):
+            break
+        if need_row:
+            need_row, passes = False, passes + 1
+            drow = dominated_rows(B, max_work=max_work, transpose=BT)
+            skipped |= drow is None
+            if drow is not None and drow.any():
+                rows, B, BT = rows[~drow], _cut(B, ~drow, None), _cut(BT, None, ~drow)
+                need_col = True
+        if need_col:
+            need_col, passes = False, passes + 1
+            fc, rc = f[cols], required[cols]
+            dcol = dominated_columns(B, fc, rc | (fc < 0), max_work=max_work, transpose=BT)
+            skipped |= dcol is None
+            # a site covering no remaining row, at cost >= 0, is never needed in a cover
+            useless = (np.diff(BT.indptr) == 0) & ~rc & (fc >= 0)
+            dcol = useless if dcol is None else dcol | useless
+            if dcol.any():
+                cols, B, BT = cols[~dcol], _cut(B, None, ~dcol), _cut(BT, ~dcol, None)
+                need_row = True
+    keep_sites = np.zeros(m, dtype=bool)
+    keep_sites[cols] = True
+    # back to the original site numbers (cols is increasing: indices stay sorted)
+    out = sp.csr_array((B.data, cols[B.indices], B.indptr), shape=(rows.size, m))
+    return rows, keep_sites, out, skipped, passes
+
+
 def reduce_lscp(
     instance: Instance,
     max_cost: float,
@@ -250,26 +321,10 @@ def reduce_lscp(
     kept = np.unique(rep)
     counts["merged"] = int(live.size - kept.size)
     rows = live[kept]
-    keep_sites = np.ones(m, dtype=bool)
-    skipped = 0
-    for _ in range(max_rounds):
-        B = keep_columns(A[rows], keep_sites)
-        drow = dominated_rows(B, max_work=max_work)
-        skipped |= drow is None
-        if drow is not None and drow.any():
-            rows = rows[~drow]
-            B = B[np.flatnonzero(~drow)]
-        dcol = dominated_columns(B, f, req | ~keep_sites | (f < 0), max_work=max_work)
-        skipped |= dcol is None
-        # a site covering no remaining row, at cost >= 0, is never needed in a cover
-        useless = (np.bincount(B.indices, minlength=m) == 0) & keep_sites & ~req & (f >= 0)
-        dcol = useless if dcol is None else dcol | useless
-        changed = dcol is not None and dcol.any()
-        if changed:
-            keep_sites &= ~dcol
-        if not changed and not (drow is not None and drow.any()):
-            break
-    B = keep_columns(A[rows], keep_sites)
+    rows, keep_sites, B, skipped, passes = dominance_rounds(
+        A[rows], rows, f, req, max_rounds=max_rounds, max_work=max_work
+    )
+    counts["passes"] = passes
     group = np.full(n, -1, dtype=np.int64)
     group[rows] = np.arange(rows.size)
     counts["dominated_rows"] = int(live.size - counts["merged"] - rows.size)
