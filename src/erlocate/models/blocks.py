@@ -7,6 +7,7 @@ import numpy as np
 from erlocate.errors import InfeasibleError
 from erlocate.instance import Instance
 from erlocate.milp import Milp, MilpBuilder
+from erlocate.models.size import check_build_size
 from erlocate.plan import Plan
 
 __all__ = [
@@ -87,7 +88,18 @@ def add_assignment(
     integral z (see :attr:`erlocate.milp.Milp.implied_integer`). ``name`` names the
     column block; its rows are ``<name>_once`` and ``<name>_link``, or the historical
     ``assign_once`` / ``link`` for the default name.
+
+    Before allocating, the builder's size so far plus this block's is checked
+    against the memory limit (:func:`erlocate.models.size.check_build_size`).
     """
+    n = len(pairs)
+    check_build_size(
+        b.name,
+        b.n_cols + n,
+        b.n_rows + instance.n_demand + (n if link else 0),
+        b.nnz + n * (3 if link else 1),
+        pairs=n,
+    )
     z = b.add_cols(
         name,
         len(pairs),

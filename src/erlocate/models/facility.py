@@ -40,6 +40,7 @@ from erlocate.models.loads import (
     min_load_reach_precheck,
     min_load_vector,
 )
+from erlocate.models.size import assignment_size, check_build_size
 from erlocate.params import boolean
 from erlocate.plan import Checker, Plan, reassign_nearest
 
@@ -95,6 +96,15 @@ class _FixedCharge(Model):
 
     def build(self, instance: Instance) -> Milp:
         pairs = Pairs(instance, self.max_cost)
+        finite = np.isfinite(instance.capacities) if self.capacitated else np.zeros(0, bool)
+        size = assignment_size(
+            instance.n_demand,
+            instance.n_sites,
+            len(pairs),
+            capacity_sites=int(finite.sum()),
+            capacity_pairs=int(finite[pairs.cols].sum()) if finite.size else 0,
+        )
+        check_build_size(type(self).__name__, *size, pairs=len(pairs))
         b = MilpBuilder(type(self).__name__.lower(), "min")
         x = add_open(b, instance, obj=instance.site_costs)
         obj = instance.weights[pairs.rows] * pairs.cost
