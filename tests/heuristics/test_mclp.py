@@ -108,3 +108,43 @@ def test_bad_inputs():
     with pytest.raises(InputError, match="strength: must be >= 1, got 0") as e:
         mclp_perturbed_search(inst, g, 1, strength=0)
     assert e.value.field == "strength"
+
+
+class Clock:
+    """A fake ``time.perf_counter`` advancing one second per reading (counts readings)."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    def __call__(self) -> float:
+        self.reads += 1
+        return float(self.reads)
+
+
+def test_greedy_time_limit_fills_p_by_the_last_gains(monkeypatch):
+    import erlocate.heuristics.mclp as hm
+
+    # the line of test_greedy_swap_and_perturbation_on_a_line, p = 3: free greedy opens
+    # 2 (covers 1..3: 12), 0 (adds point 0: 3, ties with 1), 4 (adds 4, 5: 2) -> all 17
+    inst = line_instance(6, weights=[3, 3, 4, 5, 1, 1])
+    model = erlocate.MCLP(3, 1)
+    clock = Clock()
+    monkeypatch.setattr(hm.time, "perf_counter", clock)
+    free = mclp_greedy(inst, 3, 1)
+    assert np.flatnonzero(free.open).tolist() == [0, 2, 4] and clock.reads == 0  # no limit
+    # deadline 1 + 1.5: step 0 (reading 2) opens site 2; reading 3 is past, so the other
+    # two come from step 1's gains (s0 3, s1 3, s4 2, s5 2, s3 1): s0 and s1 (lowest index)
+    g = mclp_greedy(inst, 3, 1, time_limit=1.5)
+    assert clock.reads == 3 and np.flatnonzero(g.open).tolist() == [0, 1, 2]
+    assert model.check(inst, g) == [] and model.evaluate(inst, g) == 15.0
+    # limit 0: past at the first step; the initial gains 6, 10, 12, 10, 7, 2 pick 2, 1, 3
+    clock.reads = 0
+    z = mclp_greedy(inst, 3, 1, time_limit=0)
+    assert clock.reads == 2 and np.flatnonzero(z.open).tolist() == [1, 2, 3]
+    # required and disallowed sites are respected by the fill
+    req = line_instance(6, weights=[3, 3, 4, 5, 1, 1], required=[5])
+    clock.reads = 0
+    r = mclp_greedy(req, 3, 1, time_limit=0, allowed=np.array([1, 1, 0, 1, 1, 1], bool))
+    assert np.flatnonzero(r.open).tolist() == [1, 3, 5]  # gains s1 10, s3 9, s0 6 (s2 not allowed)
+    with pytest.raises(InputError, match="time_limit"):
+        mclp_greedy(inst, 3, 1, time_limit=-1)

@@ -147,7 +147,7 @@ def _incumbent(
     m: _Master, instance: Instance, S: float, p: int, start: Plan | None, budget: float, seed: int
 ) -> np.ndarray:
     keep = m.red.keep_sites
-    best = mclp_greedy(instance, p, S, allowed=keep).open
+    best = mclp_greedy(instance, p, S, allowed=keep, time_limit=budget or None).open
     if start is not None and np.asarray(start.open).shape == (instance.n_sites,):
         s = project_to_kept(instance, m.red, S, start.open)
         if int(s.sum()) == p and covered_weight(instance, s, S) > covered_weight(instance, best, S):

@@ -125,7 +125,7 @@ def _incumbent(
     seed: int | None,
 ) -> np.ndarray:
     """Greedy (or the start plan when better), then the perturbed swap search."""
-    g = mclp_greedy(instance, p, S, allowed=red.keep_sites)
+    g = mclp_greedy(instance, p, S, allowed=red.keep_sites, time_limit=budget or None)
     best = g.open
     if start is not None and np.asarray(start.open).shape == (instance.n_sites,):
         s = project_to_kept(instance, red, S, start.open)

@@ -35,6 +35,7 @@ swap local search for MCLP).
 
 from __future__ import annotations
 
+import logging
 import time
 
 import numpy as np
@@ -59,6 +60,8 @@ __all__ = [
     "mclp_interchange",
     "mclp_perturbed_search",
 ]
+
+log = logging.getLogger(__name__)
 
 
 def coverage_matrices(instance: Instance, max_cost: float) -> tuple[sp.csr_array, sp.csr_array]:
@@ -163,7 +166,12 @@ def covered_weight(instance: Instance, open_: np.ndarray, max_cost: float) -> fl
 
 
 def mclp_greedy(
-    instance: Instance, p: int, max_cost: float, *, allowed: np.ndarray | None = None
+    instance: Instance,
+    p: int,
+    max_cost: float,
+    *,
+    allowed: np.ndarray | None = None,
+    time_limit: float | None = None,
 ) -> Plan:
     """Greedy MCLP plan (NOT exact): open, one at a time, the site adding the most uncovered weight.
 
@@ -184,6 +192,9 @@ def mclp_greedy(
     allowed : numpy.ndarray of bool, optional
         Sites that may open (e.g. the ``keep_sites`` of
         :func:`erlocate.models.reduce.reduce_mclp`); required sites always may.
+    time_limit : float, optional
+        Wall-clock seconds, read before each step; once past, the remaining sites
+        are those of highest gain in that step (the plan keeps ``p`` sites). None: no limit.
 
     Returns
     -------
@@ -193,18 +204,26 @@ def mclp_greedy(
     Raises
     ------
     InputError
-        Bad ``p``, ``max_cost`` or ``allowed`` (fewer than ``p`` allowed sites).
+        Bad ``p``, ``max_cost``, ``allowed`` (fewer than ``p`` allowed sites) or ``time_limit``.
     """
     p = check_p(p, instance)
     max_cost = check_max_cost(max_cost)
     ok = allowed_sites(instance, allowed, p)
+    limit = None if time_limit is None else check_time_limit(time_limit)
+    deadline = np.inf if limit is None else time.perf_counter() + limit
     A, AT = coverage_matrices(instance, max_cost)
     w = instance.weights.astype(float)
     open_ = instance.required.copy()
     uncovered = (A @ open_.astype(float)) == 0
-    for _ in range(p - int(open_.sum())):
+    todo = p - int(open_.sum())
+    for step in range(todo):
         gain = AT @ (w * uncovered)
         gain[~ok | open_] = -1.0
+        if limit is not None and time.perf_counter() >= deadline:
+            free = np.flatnonzero(ok & ~open_)  # the rest by this step's gains, ties: lowest index
+            open_[free[np.argsort(-gain[free], kind="stable")[: todo - step]]] = True
+            log.info("mclp_greedy: time limit %.3g s after %d of %d steps", limit, step, todo)
+            break
         j = int(np.argmax(gain))
         open_[j] = True
         uncovered[AT.indices[AT.indptr[j] : AT.indptr[j + 1]]] = False

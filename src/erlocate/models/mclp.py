@@ -249,7 +249,7 @@ class MCLP(Model):
         from erlocate.heuristics.mclp import mclp_greedy, mclp_perturbed_search
 
         allowed = self.reduction(instance).keep_sites if self.reduce else None
-        plan = mclp_greedy(instance, int(self.p), self.max_cost, allowed=allowed)
+        plan = mclp_greedy(instance, self.p, self.max_cost, allowed=allowed, time_limit=time_limit)
         return mclp_perturbed_search(
             instance, plan, self.max_cost, time_limit=time_limit, allowed=allowed
         )
