@@ -30,9 +30,11 @@ class Pairs:
 
     def __init__(self, instance: Instance, max_cost: float | None) -> None:
         mask = instance.pair_mask(max_cost)
-        self.rows = instance.pair_rows[mask]
-        self.cols = instance.indices[mask]
-        self.cost = instance.costs[mask]
+        rows, cols, cost = instance.pair_rows, instance.indices, instance.costs
+        if mask.all():  # the instance's read-only arrays, not copies (cut instances)
+            self.rows, self.cols, self.cost = rows, cols, cost
+        else:
+            self.rows, self.cols, self.cost = rows[mask], cols[mask], cost[mask]
         self.n_sites = instance.n_sites
 
     def __len__(self) -> int:
