@@ -244,7 +244,7 @@ def dominance_rounds(
     f = np.asarray(site_costs, dtype=float)
     cols = np.arange(m)
     B = as_binary_csr(A)
-    BT = as_binary_csr(B.T)
+    BT = sp.csr_array(B.T)  # the conversion sorts the indices
     skipped, passes = False, 0
     need_row = need_col = True
     for _ in range(max_rounds):
