@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import highspy
 import numpy as np
+import scipy.sparse as sp
 
 from erlocate.backends.base import SolveOptions
 from erlocate.backends.highs import new_highs, run, set_option
@@ -171,23 +172,39 @@ class Master:
         )
         h.addRows(1, [float(p)], [float(p)], m, [0], np.arange(m, dtype=np.int32), np.ones(m))
         last = np.flatnonzero(lv.last & ~lv.closed)
-        if last.size:
-            rows = lv.row[last]
-            pair_row = lv.row[lv.pair_level]
-            sel = np.isin(pair_row, rows)
-            local = np.searchsorted(rows, pair_row[sel])
-            order = np.argsort(local, kind="stable")
-            cnt = np.bincount(local, minlength=rows.size)
-            cols = lv.pair_site[sel][order].astype(np.int32)
-            h.addRows(
-                rows.size,
-                np.ones(rows.size),
-                np.full(rows.size, np.inf),
-                cols.size,
-                (np.cumsum(cnt) - cnt).astype(np.int32),
-                cols,
-                np.ones(cols.size),
+        rows = lv.row[last]
+        pair_row = lv.row[lv.pair_level]
+        sel = np.isin(pair_row, rows)
+        local = np.searchsorted(rows, pair_row[sel])
+        order = np.argsort(local, kind="stable")
+        cnt = np.bincount(local, minlength=rows.size)
+        cols = lv.pair_site[sel][order].astype(np.int32)
+        indptr = np.append(np.cumsum(cnt) - cnt, cols.size)
+        #: Reach rows sum_{j near i} y_j >= 1 of the rows whose last level may hold
+        #: no open site (a covering LP of 2 M nonzeros at 20,000 × 1,000): added lazily.
+        self.reach = sp.csr_array((np.ones(cols.size), cols, indptr), shape=(rows.size, m))
+        self.reach_left = np.ones(rows.size, bool)
+
+    def repair(self, y: np.ndarray | None, cap: int) -> int:
+        """Add the (at most ``cap``) reach rows ``y`` violates most; all left when ``y`` is None.
+
+        Returns how many were added: 0 means ``y`` satisfies every reach row.
+        """
+        short = np.where(self.reach_left, 1.0 - (self.reach @ y if y is not None else 0.0), 0.0)
+        sel = top_rows(short - REACH_TOL, cap if y is not None else short.size)
+        if sel.size:
+            sub = self.reach[sel]
+            self.h.addRows(
+                sel.size,
+                np.ones(sel.size),
+                np.full(sel.size, np.inf),
+                sub.nnz,
+                sub.indptr[:-1].astype(np.int32),
+                sub.indices.astype(np.int32),
+                sub.data,
             )
+            self.reach_left[sel] = False
+        return int(sel.size)
 
     def bound(self, j: int, lower: float, upper: float | None = None) -> None:
         """Set y_j's bounds to [lower, upper] (upper defaults to lower: a fixing)."""
@@ -277,6 +294,7 @@ class Master:
     def to_mip(self, options: SolveOptions) -> None:
         """Make y binary and set the MILP options (gap, threads, seed)."""
         h, m = self.h, self.m
+        self.repair(None, 0)  # the MILP's plans must serve every row
         h.changeColsIntegrality(
             m, np.arange(m, dtype=np.int32), np.full(m, highspy.HighsVarType.kInteger)
         )

@@ -109,8 +109,7 @@ class BendersRun:
         self.ub = np.inf
         self.lb = -np.inf
         self.zero = self.one = np.zeros(instance.n_sites, bool)  # fixings (stage 3)
-        #: Cuts added per round at most (the most violated, by weight × violation).
-        self.cut_cap = CUT_CAP
+        self.cut_cap = CUT_CAP  # cuts (and reach rows) per LP round at most, most violated first
         self.heur_limit = (
             10.0 if options.time_limit is None else min(10.0, 0.1 * float(options.time_limit))
         )
@@ -237,8 +236,7 @@ class BendersRun:
     ) -> tuple[float, np.ndarray, np.ndarray]:
         """Cut the master LP to its optimum (or past the target): (value, y, reduced costs).
 
-        ``y_in`` is the first core point (default: p spread evenly); the first call
-        also seeds one cut per row there.
+        ``y_in``: the first core point (default: p spread evenly; the first call seeds cuts there).
         """
         inst, stats = self.instance, self.stats
         first = y_in is None
@@ -259,8 +257,10 @@ class BendersRun:
                 self.lb = value  # the LP without fixings bounds every plan
             if self.proves(value) or value > self.target:
                 return value, y, rc
+            repaired = master.repair(y, self.cut_cap)  # reach rows y violates: no true costs
             khat_lp, val_lp = oracle.separate(y)
-            best_point = min(best_point, float(oracle.lv.weight @ val_lp))
+            if not repaired:
+                best_point = min(best_point, float(oracle.lv.weight @ val_lp))
             if best_point - value <= 1e-9 * max(1.0, abs(best_point)):
                 return value, y, rc
             khat = oracle.separate(ALPHA * y + (1 - ALPHA) * y_in)[0]
@@ -269,7 +269,9 @@ class BendersRun:
                 khat = khat_lp
                 gap = val_lp - theta - VIOLATION_TOL * (np.abs(theta) + 1.0)
             if not (gap > 0).any():
-                return value, y, rc  # every row's cut holds at the LP point: its optimum
+                if repaired:
+                    continue
+                return value, y, rc  # every row's cut and reach row hold: the LP optimum
             sel = top_rows(oracle.lv.weight * gap, self.cut_cap)
             master.add_cuts(sel, oracle.cuts(sel, khat))
             y_in = 0.5 * (y_in + y)
