@@ -295,3 +295,25 @@ def test_lscp_rounds_skip_idle_passes_with_the_same_result(seed):
     assert red.counts["passes"] <= passes
     if passes > 2:
         assert red.counts["passes"] < passes
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_identical_rows_brute_force_with_colliding_hashes(monkeypatch, seed):
+    # representatives = lowest index with the same set, whatever the hash (any function
+    # of the set): the exact confirmation and regrouping must repair every collision
+    rng = np.random.default_rng(seed)
+
+    def weak(A, seed=0):  # sum of the indices mod 3: collides a lot
+        cs = np.concatenate(([0], np.cumsum(A.indices)))
+        h = ((cs[A.indptr[1:]] - cs[A.indptr[:-1]]) % 3).astype(np.uint64)
+        return h, h
+
+    for _ in range(40):
+        n, m = int(rng.integers(1, 60)), int(rng.integers(1, 7))
+        D = rng.random((n, m)) < 0.5
+        want = [min(j for j in range(n) if (D[j] == D[i]).all()) for i in range(n)]
+        A = sp.csr_array(D.astype(int))
+        assert identical_rows(A).tolist() == want
+        with monkeypatch.context() as mp:
+            mp.setattr(dominance, "row_hashes", weak)
+            assert identical_rows(A).tolist() == want

@@ -85,9 +85,11 @@ def identical_rows(A: sp.sparray | sp.spmatrix) -> np.ndarray:
     rep = np.empty(n, dtype=np.int64)
     rep[order] = first[np.cumsum(new) - 1]
     # exact confirmation: same length, compare sorted lists position by position
-    rows = np.repeat(idx, length)
-    t = np.arange(A.indices.size) - A.indptr[rows]
-    mismatch = A.indices != A.indices[A.indptr[rep[rows]] + t]
+    # (only rows grouped under another row: a representative matches itself)
+    dup = np.flatnonzero(rep != idx)
+    rows = np.repeat(dup, length[dup])
+    t = np.arange(rows.size) - np.repeat(np.cumsum(length[dup]) - length[dup], length[dup])
+    mismatch = A.indices[A.indptr[rows] + t] != A.indices[A.indptr[rep[rows]] + t]
     bad = np.unique(rows[mismatch])
     if bad.size:  # hash collision (rare): group these rows exactly on padded index lists
         lb = length[bad]
