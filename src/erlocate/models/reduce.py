@@ -232,8 +232,9 @@ def dominance_rounds(
     (kept rows, kept-site mask, kept rows × all sites with only kept sites'
     entries, whether a pass was over budget, passes run).
     The matrix is kept compact — kept rows × kept sites, as CSR and as its
-    transpose, both cut by masks after each pass, never re-converted — and a
-    pass runs only when the other pass removed something since it last ran:
+    transpose; after a pass the side that lost rows is cut by a mask and the
+    other is one transposition of the smaller result (measured cheaper than
+    cutting columns) — and a pass runs only when the other pass removed something since it last ran:
     dropping rows cannot make a row dominated (the other rows' sets are
     unchanged), dropping sites cannot make a site dominated. So the last
     pass of the old "round until a whole round removes nothing" loop, and any
@@ -255,7 +256,8 @@ def dominance_rounds(
             drow = dominated_rows(B, max_work=max_work, transpose=BT)
             skipped |= drow is None
             if drow is not None and drow.any():
-                rows, B, BT = rows[~drow], _cut(B, ~drow, None), _cut(BT, None, ~drow)
+                rows, B = rows[~drow], _cut(B, ~drow, None)
+                BT = sp.csr_array(B.T)  # cheaper than cutting columns of the old one
                 need_col = True
         if need_col:
             need_col, passes = False, passes + 1
@@ -266,7 +268,8 @@ def dominance_rounds(
             useless = (np.diff(BT.indptr) == 0) & ~rc & (fc >= 0)
             dcol = useless if dcol is None else dcol | useless
             if dcol.any():
-                cols, B, BT = cols[~dcol], _cut(B, None, ~dcol), _cut(BT, ~dcol, None)
+                cols, BT = cols[~dcol], _cut(BT, ~dcol, None)
+                B = sp.csr_array(BT.T)
                 need_row = True
     keep_sites = np.zeros(m, dtype=bool)
     keep_sites[cols] = True
