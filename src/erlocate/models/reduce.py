@@ -205,14 +205,9 @@ def reduce_mclp(
     )
 
 
-def _cut(
-    A: sp.csr_array, keep_rows: np.ndarray | None, keep_cols: np.ndarray | None
-) -> sp.csr_array:
-    """Rows or columns of a binary CSR matrix (masks), with sorted indices."""
-    out = A[np.flatnonzero(keep_rows)] if keep_rows is not None else A
-    if keep_cols is not None:
-        out = out[:, np.flatnonzero(keep_cols)]
-    out = sp.csr_array(out)
+def _cut(A: sp.csr_array, keep: np.ndarray) -> sp.csr_array:
+    """Rows of a binary CSR matrix (a mask), indices sorted."""
+    out = sp.csr_array(A[np.flatnonzero(keep)])
     out.sort_indices()
     return out
 
@@ -256,7 +251,7 @@ def dominance_rounds(
             drow = dominated_rows(B, max_work=max_work, transpose=BT)
             skipped |= drow is None
             if drow is not None and drow.any():
-                rows, B = rows[~drow], _cut(B, ~drow, None)
+                rows, B = rows[~drow], _cut(B, ~drow)
                 BT = sp.csr_array(B.T)  # cheaper than cutting columns of the old one
                 need_col = True
         if need_col:
@@ -268,7 +263,7 @@ def dominance_rounds(
             useless = (np.diff(BT.indptr) == 0) & ~rc & (fc >= 0)
             dcol = useless if dcol is None else dcol | useless
             if dcol.any():
-                cols, BT = cols[~dcol], _cut(BT, ~dcol, None)
+                cols, BT = cols[~dcol], _cut(BT, ~dcol)
                 B = sp.csr_array(BT.T)
                 need_row = True
     keep_sites = np.zeros(m, dtype=bool)
