@@ -297,6 +297,8 @@ class MilpBuilder:
         The COO triplets are written once into preallocated arrays (int32
         indices where the sizes allow), the parts are released, and the CSR
         matrix is formed from them: the peak is about 16 + 12 bytes per entry.
+        Raises InputError (``field="instance"``) before allocating when the
+        estimated memory passes the limit (:mod:`erlocate.models.size`).
         """
 
         def cat(parts: list[np.ndarray], dtype: type = float) -> np.ndarray:
@@ -306,6 +308,11 @@ class MilpBuilder:
             raise RuntimeError("MilpBuilder.build() was already called (its parts are released)")
         self._built = True
         nnz, shape = self._nnz, (self._n_rows, self._n_cols)
+        # Before the triplets and the matrix are allocated: every model's safety net
+        # (the pair models check earlier, from their pair counts).
+        from erlocate.models.size import check_build_size  # local: milp importable alone
+
+        check_build_size(self.name, shape[1], shape[0], nnz)
         small = max(nnz, *shape) < np.iinfo(np.int32).max
         idx = np.int32 if small else np.int64
         r = np.empty(nnz, dtype=idx)

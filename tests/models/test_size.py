@@ -74,6 +74,17 @@ def test_refused_up_front_with_the_numbers(monkeypatch):
     assert erlocate.CFLP(max_cost=CUT).build(INST).nnz == nnz
 
 
+def test_every_builder_checks_before_forming_the_matrix(monkeypatch):
+    lscp = erlocate.LSCP(CUT, reduce=False)
+    milp = lscp.build(INST)  # no assignment block: the builder's own check
+    monkeypatch.setenv(ENV_MAX_BUILD_GIB, str(0.99 * build_bytes(milp.nnz) / 2**30))
+    with pytest.raises(InputError, match=f"{milp.nnz:,} non-zeros; building") as e:
+        lscp.build(INST)
+    assert e.value.field == "instance"
+    monkeypatch.setenv(ENV_MAX_BUILD_GIB, str(1.01 * build_bytes(milp.nnz) / 2**30))
+    assert lscp.build(INST).nnz == milp.nnz
+
+
 def test_limit_parsing(monkeypatch):
     monkeypatch.delenv(ENV_MAX_BUILD_GIB, raising=False)
     assert max_build_bytes() == 8 * 2**30
