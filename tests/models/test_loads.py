@@ -404,7 +404,8 @@ def test_unknown_site_and_infeasible_minimums_at_solve():
         InfeasibleError,
         match=r"e\.g\. 0 reaches 3 of demand \(within the cut-off\) but must carry 4\.5",
     ):
-        erlocate.solve(erlocate.PMedian(2, max_cost=1.0, min_loads={0: 4.5}), inst)
+        # p = 5: every site open, so the cover-packing precheck cannot be what refuses it
+        erlocate.solve(erlocate.PMedian(5, max_cost=1.0, min_loads={0: 4.5}), inst)
     with pytest.raises(InfeasibleError, match=r"required sites must carry 8"):
         erlocate.solve(
             erlocate.CFLP(min_loads={0: 8.0}), line(**LINE, capacities=[9.0] * 5, required=[0])
