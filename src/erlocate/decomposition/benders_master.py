@@ -228,7 +228,8 @@ class Master:
         if left is not None:
             if deadline.expired():
                 raise TimeoutError
-            set_option(self.h, "time_limit", left)
+            # HiGHS counts time_limit over all runs of this object, not from this run
+            set_option(self.h, "time_limit", self.h.getRunTime() + left)
 
     def solve_lp(self, deadline: Deadline) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
         """(value, y, theta, reduced costs of y) of the master LP."""
