@@ -55,12 +55,14 @@ def keep_columns(A: sp.sparray | sp.spmatrix, keep: np.ndarray) -> sp.csr_array:
 def row_hashes(A: sp.csr_array, seed: int = HASH_SEED) -> tuple[np.ndarray, np.ndarray]:
     """Two order-free 64-bit hashes of each row's index set (wrap-around sums)."""
     rng = np.random.default_rng(seed)
+    nonempty = np.flatnonzero(np.diff(A.indptr) > 0)
     out = []
     for _ in range(2):
         r = rng.integers(0, np.iinfo(np.uint64).max, size=A.shape[1], dtype=np.uint64)
-        cs = np.zeros(A.indices.size + 1, dtype=np.uint64)
-        np.cumsum(r[A.indices], dtype=np.uint64, out=cs[1:])
-        out.append(cs[A.indptr[1:]] - cs[A.indptr[:-1]])  # mod 2**64
+        h = np.zeros(A.shape[0], dtype=np.uint64)
+        if nonempty.size:  # segment sums, mod 2**64 (empty rows stay 0)
+            h[nonempty] = np.add.reduceat(r[A.indices], A.indptr[nonempty], dtype=np.uint64)
+        out.append(h)
     return out[0], out[1]
 
 
