@@ -219,19 +219,21 @@ def test_master_passes_stops_at_the_target():
     assert master.passes(Deadline.after(None), 3.5) in (True, None)
 
 
-def _lp_stage(inst, p, cap):
+def _lp_stage(inst, p, cap, radius):
     run = benders_run.BendersRun(
-        inst, p, None, get_backend("highs"), SolveOptions(), BendersStats()
+        inst, p, radius, get_backend("highs"), SolveOptions(), BendersStats()
     )
     run.cut_cap = cap  # no incumbent: the LP stage runs to the LP optimum
-    lv = levels(inst, p, None)
+    lv = levels(inst, p, radius)
     master = Master(lv, inst, p)
     value = run.lp(master, CutOracle(lv))[0]
-    return value, master.n_cuts, run.stats.rounds
+    return value, master, run.stats.rounds
 
 
-def test_lazy_cuts_reach_the_full_lp_bound_random_300x40():
-    # the classic p-median LP (x_ij <= y_j, sum_j x_ij = 1, sum_j y_j = p) by scipy's HiGHS
+@pytest.mark.parametrize("radius", [None, 45.0])
+def test_lazy_cuts_reach_the_full_lp_bound_random_300x40(radius):
+    # the classic p-median LP (x_ij <= y_j, sum_j x_ij = 1, sum_j y_j = p; x_ij = 0
+    # beyond the radius) by scipy's HiGHS
     from scipy.optimize import linprog
     from scipy.sparse import coo_array, hstack, vstack
 
@@ -250,19 +252,23 @@ def test_lazy_cuts_reach_the_full_lp_bound_random_300x40():
     )
     assign = coo_array((np.ones(n * m), (i, i * m + j)), shape=(n, n * m + m))
     open_p = coo_array((np.ones(m), (np.zeros(m, int), n * m + np.arange(m))))
+    far = np.zeros(n * m, bool) if radius is None else cost.ravel() > radius
     full = linprog(
         np.r_[(w[:, None] * cost).ravel(), np.zeros(m)],
         A_ub=link,
         b_ub=np.zeros(n * m),
         A_eq=vstack([assign, open_p]),
         b_eq=np.r_[np.ones(n), p],
-        bounds=(0, 1),
+        bounds=np.c_[np.zeros(n * m + m), np.r_[np.where(far, 0.0, 1.0), np.ones(m)]],
         method="highs",
     )
     assert full.status == 0
-    lazy, lazy_cuts, lazy_rounds = _lp_stage(inst, p, cap=15)
-    every, every_cuts, _ = _lp_stage(inst, p, cap=n)
+    lazy, lazy_master, lazy_rounds = _lp_stage(inst, p, 15, radius)
+    every, every_master, _ = _lp_stage(inst, p, n, radius)
     assert lazy == pytest.approx(full.fun, rel=1e-7)
     assert every == pytest.approx(full.fun, rel=1e-7)
     # capped rounds add at most 15 cuts each, and the stage ends with fewer cuts in all
-    assert lazy_cuts <= 15 * lazy_rounds and lazy_cuts < every_cuts
+    assert lazy_master.n_cuts <= 15 * lazy_rounds and lazy_master.n_cuts < every_master.n_cuts
+    if radius is not None:  # reach rows: some needed (y spreads), most never added
+        left = lazy_master.reach_left
+        assert 0 < left.sum() < left.size

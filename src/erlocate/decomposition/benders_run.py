@@ -261,7 +261,7 @@ class BendersRun:
             khat_lp, val_lp = oracle.separate(y)
             if not repaired:
                 best_point = min(best_point, float(oracle.lv.weight @ val_lp))
-            if best_point - value <= 1e-9 * max(1.0, abs(best_point)):
+            if best_point - value <= 1e-9 * max(1.0, abs(value)):  # inf while y misses reach
                 return value, y, rc
             khat = oracle.separate(ALPHA * y + (1 - ALPHA) * y_in)[0]
             gap = violated(oracle, khat, y, theta)
