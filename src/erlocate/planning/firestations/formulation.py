@@ -90,7 +90,7 @@ def _districts(
     return z
 
 
-def _limits(b: MilpBuilder, d: FireData, x: np.ndarray, y: np.ndarray) -> None:
+def add_limits(b: MilpBuilder, d: FireData, x: np.ndarray, y: np.ndarray) -> None:
     """The budget row (counted sites) and the max_new row (new stations)."""
     p = d.params
     if p.budget is not None:
@@ -125,7 +125,7 @@ def formulate(d: FireData) -> Milp:
     use = usable(d)
     x, y = add_stations(b, d)
     z = _districts(b, d, use, x, y)
-    _limits(b, d, x, y)
+    add_limits(b, d, x, y)
     if p.second_cover is not None:
         rows.second_rows(b, d, x, z, d.rows[use])
     if p.closest:

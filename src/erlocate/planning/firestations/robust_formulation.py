@@ -14,11 +14,16 @@ import numpy as np
 
 from erlocate.milp import Milp, MilpBuilder
 from erlocate.models.blocks import add_link
-from erlocate.planning.firestations.formulation import add_stations, district_caps, usable
+from erlocate.planning.firestations.formulation import (
+    add_limits,
+    add_stations,
+    district_caps,
+    usable,
+)
 from erlocate.planning.firestations.inputs import FireData
 from erlocate.planning.firestations.plan import StationPlan
 
-__all__ = ["RobustStationPlan", "decode", "formulate", "limits", "scenario_pairs"]
+__all__ = ["RobustStationPlan", "decode", "formulate", "scenario_pairs"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,7 +56,7 @@ def formulate(
     b = MilpBuilder(f"robust-fire-stations-{p.mode}-{len(ds)}-scenarios", p.sense)
     x, y = add_stations(b, d0)
     js, ts = np.nonzero(d0.allowed)  # the type columns y, as add_stations orders them
-    limits(b, d0, x, y)
+    add_limits(b, d0, x, y)
     parts = [scenario_pairs(d, at) for d, at in zip(ds, maps, strict=True)]
     sizes = [r.size for r, _ in parts]
     start = np.cumsum([0, *sizes])
@@ -102,27 +107,6 @@ def scenario_pairs(d: FireData, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     """The scenario's usable pairs: (its demand positions, frame site positions)."""
     use = usable(d)
     return d.rows[use], at[d.cols[use]]
-
-
-def limits(b: MilpBuilder, d: FireData, x: np.ndarray, y: np.ndarray) -> None:
-    """The budget row (counted sites) and the max_new row (new stations)."""
-    p = d.params
-    js, ts = np.nonzero(d.allowed)
-    if p.budget is not None:
-        sel, c = d.counted[js], np.flatnonzero(d.counted)
-        b.add_rows(
-            "budget",
-            rows=np.zeros(c.size + int(sel.sum())),
-            cols=np.concatenate([x[c], y[sel]]),
-            vals=np.concatenate([d.fixed[c], d.cost[ts[sel]]]),
-            ub=float(p.budget),
-            n_rows=1,
-        )
-    if p.max_new is not None:
-        new = np.flatnonzero(~d.instance.required)
-        b.add_rows(
-            "max_new", rows=np.zeros(new.size), cols=x[new], vals=1.0, ub=p.max_new, n_rows=1
-        )
 
 
 def decode(
