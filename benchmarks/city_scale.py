@@ -63,7 +63,7 @@ SIZE = 10_000.0
 BIG = (100_000, 5_000)
 QUICK = (2_000, 200)
 #: Same kind as another case at 2,000 × 200: left out of ``--quick``.
-QUICK_SKIP = ("pmed-5k", "mclp-5k", "lscp-big")
+QUICK_SKIP = ("pmed-p10-full", "pmed-5k", "mclp-5k", "lscp-big")
 AILS = ("NewYork_p100_r400", "Kings_p100_r800")
 
 
@@ -90,6 +90,7 @@ CASES = [
         "pmed-p10-infeasible", "pmedian", 20_000, 1_000, 10, 1_500.0,
         note="10 discs of r 1,500 m cover 7.1 km² < 100 km²: infeasible by area",
     ),
+    Case("pmed-p10-full", "pmedian", 20_000, 1_000, 10, None, note="the full matrix, uncut"),
     Case("pmed-5k", "pmedian", 5_000, 500, 10, 4_000.0),
     Case("mclp-p100", "mclp", 20_000, 1_000, 100, 1_000.0),
     Case("mclp-p10", "mclp", 20_000, 1_000, 10, 1_000.0),

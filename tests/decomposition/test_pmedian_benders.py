@@ -272,3 +272,27 @@ def test_lazy_cuts_reach_the_full_lp_bound_random_300x40(radius):
     if radius is not None:  # reach rows: some needed (y spreads), most never added
         left = lazy_master.reach_left
         assert 0 < left.sum() < left.size
+
+
+def test_master_milp_runs_on_a_fresh_clock_with_the_time_left():
+    # The LP object's clock has run through every LP round. Each MILP runs on a new
+    # object whose limit is the time left: an absolute limit on the LP clock let
+    # HiGHS' sub-MIP heuristics (timed from their own start) overrun a 600 s limit.
+    from erlocate.deadline import Deadline
+
+    inst = random_instance(3, 200, 30)
+    lv = levels(inst, 4, None)
+    oracle, master = CutOracle(lv), Master(lv, inst, 4)
+    rows = np.arange(oracle.n_rows)
+    for _ in range(5):
+        _, y, _, _ = master.solve_lp(Deadline.after(None))
+        master.add_cuts(rows, oracle.cuts(rows, oracle.separate(y)[0]))
+    master.to_mip(SolveOptions(mip_gap=0.0, threads=1))
+    assert master.h.getRunTime() > 0
+    h = master.fresh_milp(Deadline.after(5.0))
+    assert 4.0 < h.getOptionValue("time_limit")[1] <= 5.0
+    assert h.getRunTime() == 0
+    assert h.getNumRow() == master.h.getNumRow() and h.getNumCol() == master.h.getNumCol()
+    assert h.getOptionValue("presolve")[1] == "on" and h.getOptionValue("threads")[1] == 1
+    finished, bound, y, theta, _ = master.solve_mip(Deadline.after(60.0), None)
+    assert finished and y is not None and y.sum() == 4

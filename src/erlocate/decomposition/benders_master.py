@@ -151,6 +151,7 @@ class Master:
         threads: int | None = None,
     ) -> None:
         h = new_highs(verbose)
+        self.verbose = verbose
         set_option(h, "presolve", "off")  # re-solved after every round: keep the basis
         #: The ``threads`` of every run, LP and MILP alike (None: HiGHS' default).
         self.threads = threads
@@ -299,13 +300,35 @@ class Master:
         h.changeColsIntegrality(
             m, np.arange(m, dtype=np.int32), np.full(m, highspy.HighsVarType.kInteger)
         )
-        set_option(h, "presolve", "on")
-        set_option(h, "mip_rel_gap", options.gap)
+        #: Options of every MILP run (each on a fresh object, :meth:`fresh_milp`).
+        self.mip_options: dict[str, bool | float | str] = {
+            "presolve": "on",
+            "mip_rel_gap": float(options.gap),
+        }
         self.threads = options.threads
         if options.threads is not None:
-            set_option(h, "threads", int(options.threads))
+            self.mip_options["threads"] = int(options.threads)
         if options.seed is not None:
-            set_option(h, "random_seed", int(options.seed) % 2_147_483_647)
+            self.mip_options["random_seed"] = int(options.seed) % 2_147_483_647
+
+    def fresh_milp(self, deadline: Deadline) -> highspy.Highs:
+        """A new HiGHS object holding this master (cuts, fixings, cap) as a MILP.
+
+        The LP object's clock has run through every LP round; HiGHS hands its
+        sub-MIP heuristics a time limit measured from their own start, so an
+        absolute limit on that clock let a 600 s run go on for 10+ minutes. A
+        fresh object's clock starts at zero: its limit is the time left.
+        """
+        left = deadline.remaining()
+        if left is not None and deadline.expired():
+            raise TimeoutError
+        h = new_highs(self.verbose)
+        for name, value in self.mip_options.items():
+            set_option(h, name, value)
+        if left is not None:
+            set_option(h, "time_limit", float(left))
+        h.passModel(self.h.getModel())
+        return h
 
     def solve_mip(
         self, deadline: Deadline, start: np.ndarray | None
@@ -315,8 +338,7 @@ class Master:
         ``finished``: HiGHS closed the search (then ``bound`` is the optimum of this
         master). ``y``/``theta`` are None when HiGHS holds no point.
         """
-        h = self.h
-        self._limit(deadline)
+        h = self.fresh_milp(deadline)
         if start is not None:
             h.setSolution(start.size, np.arange(start.size, dtype=np.int32), start)
         run(h, self.threads, "the Benders master MILP")
