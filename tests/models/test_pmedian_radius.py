@@ -105,3 +105,19 @@ def test_orlib_pmed1_to_10(data_dir, name):
     model = erlocate.PMedian(case.p, formulation="radius")
     r = erlocate.solve(model, case.instance, "highs", warm_start="heuristic")
     assert r.status == "optimal" and case.matches(r.objective)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_row_cost_order_equals_the_three_key_lexsort(seed):
+    from erlocate.models.pmedian_radius import row_cost_order
+
+    rng = np.random.default_rng(seed)
+    for _ in range(40):
+        n, m = int(rng.integers(1, 25)), int(rng.integers(1, 15))
+        r, c = np.nonzero(rng.random((n, m)) < rng.random())
+        cost = rng.integers(0, 4, r.size).astype(float)  # many ties: column order decides
+        want = np.lexsort((c, cost, r))
+        assert np.array_equal(row_cost_order(r, c, cost), want)
+        shuffled = rng.permutation(r.size)  # not CSR order: the lexsort path
+        got = row_cost_order(r[shuffled], c[shuffled], cost[shuffled])
+        assert np.array_equal(got, np.lexsort((c[shuffled], cost[shuffled], r[shuffled])))

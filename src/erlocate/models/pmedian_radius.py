@@ -58,7 +58,15 @@ from erlocate.milp import Milp, MilpBuilder
 from erlocate.models.blocks import Pairs, add_count, add_open
 from erlocate.plan import Plan, nearest_open
 
-__all__ = ["MERGE_LIMIT", "Levels", "build_radius", "decode_radius", "encode_radius", "levels"]
+__all__ = [
+    "MERGE_LIMIT",
+    "Levels",
+    "build_radius",
+    "decode_radius",
+    "encode_radius",
+    "levels",
+    "row_cost_order",
+]
 
 #: Merge identical demand rows only when n_demand × n_sites is at most this (dense check).
 MERGE_LIMIT = 10_000_000
@@ -99,12 +107,39 @@ def _merge(instance: Instance, pairs: Pairs) -> tuple[np.ndarray, np.ndarray, np
     return keep, inverse[pairs.rows[keep]], weight
 
 
+def row_cost_order(rows: np.ndarray, cols: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """The order of ``np.lexsort((cols, cost, rows))``, faster when rows are already grouped.
+
+    Pairs in CSR order (rows non-decreasing, columns ascending within a row) of
+    rows of about equal length are sorted row by row in one padded 2-D stable
+    argsort (ties keep their column order, as the lexsort does): 20 M pairs
+    take seconds instead of the 13 s of the three-key lexsort.
+    """
+    n_pairs = rows.size
+    if n_pairs == 0 or np.any(np.diff(rows) < 0) or np.any(np.diff(cols)[np.diff(rows) == 0] <= 0):
+        return np.lexsort((cols, cost, rows))
+    n_rows = int(rows[-1]) + 1
+    length = np.bincount(rows, minlength=n_rows)
+    width = int(length.max())
+    if n_rows * width > 2 * n_pairs:
+        return np.lexsort((cols, cost, rows))
+    start = np.cumsum(length) - length
+    slot = np.arange(n_pairs) - np.repeat(start, length)
+    pad = np.full((n_rows, width), np.inf)
+    pad[rows, slot] = cost
+    pos = np.full((n_rows, width), -1, dtype=np.int64)
+    pos[rows, slot] = np.arange(n_pairs)
+    srt = np.argsort(pad, axis=1, kind="stable")
+    out = np.take_along_axis(pos, srt, axis=1).ravel()
+    return out[out >= 0]
+
+
 def levels(instance: Instance, p: int, max_cost: float | None) -> Levels:
     """The level structure of the radius formulation (vectorised; see the module doc)."""
     pairs = Pairs(instance, max_cost)
     keep, rows, weight = _merge(instance, pairs)
     cols, cost = pairs.cols[keep], pairs.cost[keep]
-    order = np.lexsort((cols, cost, rows))
+    order = row_cost_order(rows, cols, cost)
     rows, cols, cost = rows[order], cols[order], cost[order]
     n_pairs = rows.size
     new_row = np.ones(n_pairs, bool)
