@@ -294,5 +294,7 @@ def test_master_milp_runs_on_a_fresh_clock_with_the_time_left():
     assert h.getRunTime() == 0
     assert h.getNumRow() == master.h.getNumRow() and h.getNumCol() == master.h.getNumCol()
     assert h.getOptionValue("presolve")[1] == "on" and h.getOptionValue("threads")[1] == 1
-    finished, bound, y, theta, _ = master.solve_mip(Deadline.after(60.0), None)
+    finished, bound, y, _, _ = master.solve_mip(Deadline.after(60.0), None)
     assert finished and y is not None and y.sum() == 4
+    # a master with some cuts bounds the optimum from below
+    assert bound <= erlocate.PMedian(p=4).solve(inst).objective + 1e-6
