@@ -298,3 +298,66 @@ def test_master_milp_runs_on_a_fresh_clock_with_the_time_left():
     assert finished and y is not None and y.sum() == 4
     # a master with some cuts bounds the optimum from below
     assert bound <= erlocate.PMedian(p=4).solve(inst).objective + 1e-6
+
+
+@pytest.mark.parametrize("max_cost", [None, 45.0])
+def test_branch_on_the_master_lp_equals_dense(max_cost, monkeypatch):
+    # Every master counts as large: the last stage branches on the master LP.
+    from erlocate.decomposition import pmedian_benders
+
+    monkeypatch.setattr(pmedian_benders, "LARGE_MASTER_ROWS", 0)
+    monkeypatch.setattr(benders_run, "ROUNDINGS", 0)
+    monkeypatch.setattr(benders_run, "PROBE_SHARE", 0.0)
+    # no interchange: greedy and LP-rounded incumbents, so the tree has work
+    monkeypatch.setattr(
+        benders_run.BendersRun, "improve", lambda self, o, within=None: self.offer(o)
+    )
+    branched = 0
+    for seed in range(8):
+        inst = random_instance(seed, 70, 18)
+        for p in (3, 6):
+            kw = {} if max_cost is None else {"max_cost": max_cost}
+            try:
+                want = erlocate.PMedian(p=p, **kw).solve(inst)
+            except InfeasibleError:
+                continue
+            got = erlocate.PMedian(p=p, formulation="benders", **kw).solve(inst)
+            assert got.status == "optimal"
+            assert got.objective == pytest.approx(want.objective, rel=1e-9)
+            got.verify()
+            branched += "branch-and-cut" in got.termination
+    assert branched >= 3  # the stage ran, not only the LP bound
+
+
+def test_branch_stopped_by_the_time_limit_keeps_a_valid_bound(monkeypatch):
+    from erlocate.decomposition import benders_branch, pmedian_benders
+
+    monkeypatch.setattr(pmedian_benders, "LARGE_MASTER_ROWS", 0)
+    monkeypatch.setattr(benders_run, "ROUNDINGS", 0)
+    monkeypatch.setattr(benders_run, "PROBE_SHARE", 0.0)
+    monkeypatch.setattr(
+        benders_run.BendersRun, "improve", lambda self, o, within=None: self.offer(o)
+    )
+    calls = {"n": -1}  # -1: not branching yet
+    original_lp, original_branch = benders_run.BendersRun.lp, benders_branch.branch
+
+    def lp(self, *a, **k):
+        if calls["n"] >= 0:
+            calls["n"] += 1
+            if calls["n"] > 3:  # the 4th node runs out of time
+                raise TimeoutError
+        return original_lp(self, *a, **k)
+
+    def branch(*a, **k):
+        calls["n"] = 0
+        return original_branch(*a, **k)
+
+    monkeypatch.setattr(benders_run.BendersRun, "lp", lp)
+    monkeypatch.setattr(pmedian_benders, "branch", branch)
+    inst = random_instance(0, 70, 18)
+    want = erlocate.PMedian(p=6).solve(inst).objective
+    got = erlocate.PMedian(p=6, formulation="benders").solve(inst)
+    assert calls["n"] >= 4 and "time limit" in got.termination, (calls, got.termination)
+    assert got.status == "feasible"
+    assert got.bound <= want + 1e-9 <= got.objective + 2e-9
+    got.verify()

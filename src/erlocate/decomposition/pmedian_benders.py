@@ -38,7 +38,9 @@ The method is exact and runs in four stages (:class:`BendersStats` records each)
    :math:`U` (:math:`U - 1` with integer data) no strictly better plan has that
    value, so :math:`y_j` takes the other. Every plan better than the incumbent
    survives: exact.
-4. **Master MILP.** With ``backend="highs"`` the master (its cuts and
+4. **Master MILP.** With ``backend="highs"`` a large master (20,000 cut rows
+   or 2 M non-zeros and up) is branched on as an LP
+   (:mod:`~erlocate.decomposition.benders_branch`); a smaller one (its cuts and
    fixings) is solved as a MILP; at each optimum the cuts of the integer point
    are added and it is solved again, until the optimum's :math:`\theta` are its
    true costs (it is then optimal) or its bound passes the target. With another
@@ -65,6 +67,7 @@ import time
 
 from erlocate.backends.base import SolveOptions, SolverOutput
 from erlocate.backends.protocol import Backend
+from erlocate.decomposition.benders_branch import LARGE_MASTER_NNZ, LARGE_MASTER_ROWS, branch
 from erlocate.decomposition.benders_master import CutOracle, Master, MasterInfeasible
 from erlocate.decomposition.benders_run import BendersRun, BendersStats
 from erlocate.instance import Instance
@@ -143,7 +146,15 @@ def benders_pmedian(
             int(run.one.sum()),
         )
         if backend.name == "highs":
-            return run.master_mip(master, oracle), run.plan
+            h = master.h
+            if h.getNumRow() < LARGE_MASTER_ROWS and h.getNumNz() < LARGE_MASTER_NNZ:
+                return run.master_mip(master, oracle), run.plan
+            proven, bound = branch(run, master, oracle, y)
+            log.info("Benders branch-and-cut: %s, bound %.10g", proven, bound)
+            why = "no better plan" if proven else "time limit"
+            return run.finish(proven, f"Benders branch-and-cut on the master LP: {why}", bound), (
+                run.plan
+            )
         return run.restricted_milp(run.zero, run.one), run.plan
     except MasterInfeasible:
         # the master (with fixings that keep every better plan) has no point
