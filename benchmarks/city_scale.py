@@ -14,12 +14,14 @@ populations 50–2,000, same seed, same points) with the costs cut at a radius:
 the pairs within the radius come from a KD-tree, never an n × m matrix, and the
 instance carries ``cutoff=radius`` (``tests/bench/test_city_scale.py`` checks
 they equal ``random_euclidean``'s costs cut at the radius). The p-median rows of
-seeds 0–4 are uncut with integer weights 1–11 (as the issue measured).
+seeds 0–4 are uncut with integer weights 1–11 (as the issue measured), and so is
+the 20,000 × 1,000, p = 10 row ``pmed-p10-full`` (the full matrix: 20 M pairs).
 
 The exact method per model (the best available when this runs):
 
 * p-median: ``PMedian(formulation="benders")`` (Benders decomposition of the
-  radius formulation with reduced-cost and probing fixings, exact);
+  radius formulation with reduced-cost and probing fixings, then the master
+  MILP or, for a large master, branch-and-Benders-cut on the master LP; exact);
 * MCLP: ``MCLP(method="benders")`` when :data:`erlocate.models.mclp.METHODS`
   has it, else ``method="fixing"`` (heuristic incumbent, LP bound, Lagrangian
   reduced-cost fixing, restricted MILP, exact);
@@ -28,7 +30,7 @@ The exact method per model (the best available when this runs):
 
 Every plan is re-checked with ``Result.verify()`` ("verified" column).
 ``--quick`` runs a 2,000 × 200 version of every kind (p at most 20; one per
-kind: not pmed-5k, mclp-5k, lscp-big; seed 0 only) in seconds; ``--dense
+kind: not pmed-p10-full, pmed-5k, mclp-5k, lscp-big; seed 0 only) in seconds; ``--dense
 mclp|all`` also solves the MCLP (or every p-median and MCLP) case with the
 single dense MILP (``formulation="dense"``; ``MCLP(reduce=False,
 method="milp")``) and prints its objective beside. ``--ails`` adds the AILS
@@ -65,6 +67,8 @@ QUICK = (2_000, 200)
 #: Same kind as another case at 2,000 × 200: left out of ``--quick``.
 QUICK_SKIP = ("pmed-p10-full", "pmed-5k", "mclp-5k", "lscp-big")
 AILS = ("NewYork_p100_r400", "Kings_p100_r800")
+#: Stage counts of the decomposition methods printed with a row (``Result.milp_size``).
+STAGE_COUNTS = ("benders_rounds", "benders_cuts", "fixed_zero", "fixed_one", "probes")
 
 
 @dataclass(frozen=True)
@@ -174,8 +178,11 @@ def solve_row(case: Case, inst: Instance, model: Any, limit: float) -> dict[str,
             verified = "yes"
         except ErlocateError as exc:
             verified = f"FAILED: {exc}"[:120]
+    size = r.milp_size or {}
+    counts = ", ".join(f"{k} {int(size[k])}" for k in STAGE_COUNTS if size.get(k))
+    how = f"{r.termination}" + (f" ({counts})" if counts else "")
     return dict(status=r.status, objective=r.objective, bound=r.bound, gap=r.gap,
-                build_s=r.build_time, solve_s=r.runtime, verified=verified)  # fmt: skip
+                build_s=r.build_time, solve_s=r.runtime, verified=verified, how=how)  # fmt: skip
 
 
 def build_row(inst: Instance, model: Any) -> dict[str, Any]:
@@ -284,7 +291,7 @@ def _cell(key: str, v: Any) -> str:
 
 
 def table(rows: list[dict[str, Any]], dense: str) -> str:
-    cols = list(COLUMNS) + ["wall_s"] + (["dense"] if dense != "none" else []) + ["note"]
+    cols = list(COLUMNS) + ["wall_s"] + (["dense"] if dense != "none" else []) + ["note", "how"]
     head = "| " + " | ".join(c.replace("_s", " s").replace("_mib", " MiB") for c in cols) + " |"
     lines = [head, "|" + "---|" * len(cols)]
     lines += ["| " + " | ".join(_cell(c, r.get(c)) for c in cols) + " |" for r in rows]
