@@ -132,29 +132,40 @@ def district_instance(
     )
 
 
-def community_areas(district: District | None = None) -> pd.Series:
-    """Area of each community in km²: its Voronoi cell within its own unit.
+def community_cells(district: District | None = None) -> gpd.GeoSeries:
+    """Each community's Voronoi cell within its own unit (polygons, indexed like the communities).
 
     The cells of each unit's communities (``shapely.voronoi_polygons``), clipped to
-    the unit polygon, partition the unit, so the areas sum to the units' 64.7 km².
-    One Voronoi diagram per unit (six), each vectorised.
+    the unit polygon, partition the unit. One Voronoi diagram per unit (six), each
+    vectorised.
     """
     d = as_district(district)
     c = d.communities
-    out = pd.Series(np.nan, index=c.index, name="area_km2")
+    out = np.empty(len(c), dtype=object)
+    pos = pd.Series(np.arange(len(c)), index=c.index)
     for unit, poly in d.units.geometry.items():  # six units
         pts = c.geometry[c["unit_id"] == unit]
         if len(pts) == 1:
-            out[pts.index] = poly.area / 1e6
+            out[pos[pts.index]] = poly
             continue
         cells = shapely.get_parts(
             shapely.voronoi_polygons(shapely.multipoints(pts.to_numpy()), extend_to=poly)
         )
         p, k = shapely.STRtree(cells).query(pts.to_numpy(), predicate="within")
-        area = np.zeros(len(pts))
-        area[p] = shapely.area(shapely.intersection(cells[k], poly)) / 1e6
-        out[pts.index] = area
-    return out
+        out[pos[pts.index].to_numpy()[p]] = shapely.intersection(cells[k], poly)
+    return gpd.GeoSeries(out, index=c.index, crs=d.crs, name="cell")
+
+
+def community_areas(district: District | None = None) -> pd.Series:
+    """Area of each community in km²: its Voronoi cell within its own unit.
+
+    The cells (:func:`community_cells`) partition the units, so the areas sum to
+    the units' 64.7 km². Points at the same place share their cell equally.
+    """
+    d = as_district(district)
+    xy = pd.DataFrame(shapely.get_coordinates(d.communities.geometry.to_numpy()))
+    same = xy.groupby([0, 1])[0].transform("size").to_numpy()
+    return (community_cells(d).area / 1e6 / same).rename("area_km2")
 
 
 def affected_people(district: District | None = None) -> pd.DataFrame:
