@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     df = run(cases(factors, models, args.seed), "highs", time_limit=args.limit, progress=False)
     text = "\n\n".join(
         [
-            f"# machine: {describe()}, erlocate {erlocate.__version__}",
+            f"{describe()}, erlocate {erlocate.__version__}",
             f"limit {args.limit:g} s per case, refine seed {args.seed}; load before: `{load}`",
             to_markdown(df),
         ]
