@@ -32,8 +32,8 @@ from erlocate.machine import describe
 
 #: Model name → case builder (given the refined district).
 BUILDERS: dict[str, Callable[[Any], tuple[Any, Any]]] = {
-    "fire": lambda d: fire_station_case(d),
-    "shelters": lambda d: shelter_case(d),
+    "fire": fire_station_case,
+    "shelters": shelter_case,
     "depots": lambda d: depot_case(d, flood_roads="slowed"),
 }
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -63,3 +65,23 @@ def random_instance(seed: int, n: int = 40, m: int = 12, **kwargs) -> erlocate.I
     defaults = dict(weights=w, site_costs=np.round(rng.random(m) * 300), name=f"random{seed}")
     defaults.update(kwargs)
     return erlocate.Instance.from_matrix(cost, **defaults)
+
+
+def all_plans(inst: erlocate.Instance, p: int) -> Iterator[np.ndarray]:
+    """Open flags of every p-subset of the sites that opens every required site."""
+    for combo in itertools.combinations(range(inst.n_sites), p):
+        o = np.zeros(inst.n_sites, bool)
+        o[list(combo)] = True
+        if (o | ~inst.required).all():
+            yield o
+
+
+class Clock:
+    """A fake ``time.perf_counter`` advancing one second per reading (counts readings)."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    def __call__(self) -> float:
+        self.reads += 1
+        return float(self.reads)

@@ -1,8 +1,5 @@
 """MCLP(method="benders"): the single MILP's optimum, enumeration, honest statuses."""
 
-import itertools
-
-import numpy as np
 import pytest
 
 import erlocate
@@ -10,18 +7,12 @@ from erlocate.backends import get as get_backend
 from erlocate.backends.base import SolveOptions
 from erlocate.decomposition.mclp_benders import solve_mclp_benders
 from erlocate.errors import InputError
-from tests.conftest import line_instance, random_instance
+from tests.conftest import all_plans, line_instance, random_instance
 
 
 def _best_by_enumeration(inst: erlocate.Instance, p: int, S: float) -> float:
     model = erlocate.MCLP(p, S, reduce=False)
-    best = -1.0
-    for combo in itertools.combinations(range(inst.n_sites), p):
-        o = np.zeros(inst.n_sites, bool)
-        o[list(combo)] = True
-        if (o | ~inst.required).all():
-            best = max(best, model.evaluate(inst, erlocate.Plan.nearest(inst, o)))
-    return best
+    return max(model.evaluate(inst, erlocate.Plan.nearest(inst, o)) for o in all_plans(inst, p))
 
 
 def test_hand_solvable_line():

@@ -14,7 +14,7 @@ from erlocate.heuristics import (
     mclp_perturbed_search,
 )
 from erlocate.plan import Plan
-from tests.conftest import line_instance, random_instance
+from tests.conftest import Clock, line_instance, random_instance
 
 
 def _brute(inst: erlocate.Instance, p: int, S: float) -> float:
@@ -108,17 +108,6 @@ def test_bad_inputs():
     with pytest.raises(InputError, match="strength: must be >= 1, got 0") as e:
         mclp_perturbed_search(inst, g, 1, strength=0)
     assert e.value.field == "strength"
-
-
-class Clock:
-    """A fake ``time.perf_counter`` advancing one second per reading (counts readings)."""
-
-    def __init__(self) -> None:
-        self.reads = 0
-
-    def __call__(self) -> float:
-        self.reads += 1
-        return float(self.reads)
 
 
 def test_greedy_time_limit_fills_p_by_the_last_gains(monkeypatch):

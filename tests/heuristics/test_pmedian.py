@@ -8,7 +8,7 @@ import pytest
 import erlocate
 from erlocate.errors import InputError
 from erlocate.heuristics import pmedian, pmedian_greedy, pmedian_interchange
-from tests.conftest import line_instance, random_instance
+from tests.conftest import Clock, line_instance, random_instance
 
 
 def test_greedy_on_a_line_then_swap_to_optimum():
@@ -96,17 +96,6 @@ def test_pair_sweeps_equal_the_dense_ones(seed):
         model = erlocate.PMedian(p, max_cost=max_cost)
         if model.check(inst, s[1]) == [] == model.check(inst, g[1]):
             assert model.evaluate(inst, s[1]) <= model.evaluate(inst, g[1]) + 1e-9
-
-
-class Clock:
-    """A fake ``time.perf_counter`` advancing one second per reading (counts readings)."""
-
-    def __init__(self) -> None:
-        self.reads = 0
-
-    def __call__(self) -> float:
-        self.reads += 1
-        return float(self.reads)
 
 
 @pytest.mark.parametrize("dense", [True, False])

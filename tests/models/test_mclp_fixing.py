@@ -1,7 +1,5 @@
 """MCLP(method="fixing"): same optimum as the single MILP, exact fixings, honest statuses."""
 
-import itertools
-
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -19,7 +17,7 @@ from erlocate.decomposition.restricted import (
 )
 from erlocate.errors import InputError
 from erlocate.heuristics import covered_weight
-from tests.conftest import line_instance, random_instance
+from tests.conftest import all_plans, line_instance, random_instance
 
 
 def _problem(inst: erlocate.Instance, model: erlocate.MCLP) -> RestrictedProblem:
@@ -33,14 +31,6 @@ def _problem(inst: erlocate.Instance, model: erlocate.MCLP) -> RestrictedProblem
         p=int(model.p),
         offset=red.fixed_weight,
     )
-
-
-def _all_plans(inst: erlocate.Instance, p: int):
-    for combo in itertools.combinations(range(inst.n_sites), p):
-        o = np.zeros(inst.n_sites, bool)
-        o[list(combo)] = True
-        if (o | ~inst.required).all():
-            yield o
 
 
 def test_hand_solvable_line():
@@ -68,7 +58,7 @@ def test_lagrangian_bound_and_fixings_against_enumeration(seed):
     inst = random_instance(seed, n=25, m=9)
     model = erlocate.MCLP(3, 30.0, reduce=False)
     prob = _problem(inst, erlocate.MCLP(3, 30.0))
-    plans = list(_all_plans(inst, 3))
+    plans = list(all_plans(inst, 3))
     values = np.array([covered_weight(inst, o, 30.0) for o in plans])
     u, lp = lp_duals(prob)
     L = lagrangian_bound(prob, u)[0]

@@ -319,9 +319,9 @@ class Master:
         absolute limit on that clock let a 600 s run go on for 10+ minutes. A
         fresh object's clock starts at zero: its limit is the time left.
         """
-        left = deadline.remaining()
-        if left is not None and deadline.expired():
+        if deadline.expired():
             raise TimeoutError
+        left = deadline.remaining()
         h = new_highs(self.verbose)
         for name, value in self.mip_options.items():
             set_option(h, name, value)

@@ -116,7 +116,8 @@ def row_cost_order(rows: np.ndarray, cols: np.ndarray, cost: np.ndarray) -> np.n
     take seconds instead of the 13 s of the three-key lexsort.
     """
     n_pairs = rows.size
-    if n_pairs == 0 or np.any(np.diff(rows) < 0) or np.any(np.diff(cols)[np.diff(rows) == 0] <= 0):
+    step = np.diff(rows)
+    if n_pairs == 0 or np.any(step < 0) or np.any(np.diff(cols)[step == 0] <= 0):
         return np.lexsort((cols, cost, rows))
     n_rows = int(rows[-1]) + 1
     length = np.bincount(rows, minlength=n_rows)
