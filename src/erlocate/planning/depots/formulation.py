@@ -19,7 +19,7 @@ from erlocate.planning.depots.layout import ScenarioNodes, expand, layout
 from erlocate.planning.depots.plan import DepotPlan, Flows
 from erlocate.planning.depots.verify import transport_costs
 
-__all__ = ["add_rule_rows", "decode", "encode", "formulate"]
+__all__ = ["add_rule_rows", "decode", "encode", "first_stage", "flows_of", "formulate", "plan_of"]
 
 #: Flows below this at a closed site are a solver's tolerance noise, not supplies.
 NOISE = 1e-6
@@ -30,7 +30,7 @@ def formulate(d: DepotData) -> Milp:
     lay, sj, sk, ub = layout(d)
     m, K = d.instance.n_sites, d.cats.size
     b = MilpBuilder("depots", "min")
-    x, st, res, theta = _first_stage(b, d, sj, sk, ub)
+    x, st, res, theta = first_stage(b, d, sj, sk, ub)
     stock_pos = np.full(m * K, -1)
     stock_pos[sj * K + sk] = st
     for s, sc in enumerate(lay):
@@ -39,7 +39,7 @@ def formulate(d: DepotData) -> Milp:
     return b.build()
 
 
-def _first_stage(
+def first_stage(
     b: MilpBuilder, d: DepotData, sj: np.ndarray, sk: np.ndarray, ub: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
     """Open flags, stock, reserves (and the worst-scenario epigraph), the stock-to-open
@@ -156,7 +156,7 @@ def add_rule_rows(b: MilpBuilder, d: DepotData, x: np.ndarray) -> None:
         )
 
 
-def _flows(parts: list[list[np.ndarray]]) -> Flows:
+def flows_of(parts: list[list[np.ndarray]]) -> Flows:
     """Flows from per-scenario [scenario, demand, source, category, amount] arrays."""
     if not parts:
         return Flows.empty()
@@ -188,7 +188,20 @@ def decode(d: DepotData, milp: Milp, x: np.ndarray) -> DepotPlan:
         con = sc.g_con[k]
         i, j, c, a = expand(sc, sc.g_node[k], con, d.c_cat[con], q[k], d.demand[s])
         parts["g"].append([np.full(i.size, s), i, j, c, a])
-    fl, cf = _flows(parts["f"]), _flows(parts["g"])
+    return plan_of(d, open_, stock, reserve, flows_of(parts["f"]), flows_of(parts["g"]))
+
+
+def plan_of(
+    d: DepotData,
+    open_: np.ndarray,
+    stock: np.ndarray,
+    reserve: np.ndarray,
+    fl: Flows,
+    cf: Flows,
+) -> DepotPlan:
+    """The :class:`DepotPlan` of open sites, stock, reserves and flows (pairs and shares
+    derived: each pair's probability-weighted share of its community's need volume)."""
+    m = d.instance.n_sites
     vol = fl.amount * d.space[fl.category] * d.prob[fl.scenario]
     key = fl.demand * m + fl.source
     keys, inv = np.unique(key, return_inverse=True)

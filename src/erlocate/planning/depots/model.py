@@ -23,7 +23,7 @@ import pandas as pd
 from erlocate.instance import Instance
 from erlocate.plan import Plan
 from erlocate.planning.base import PlanningModel, Steps
-from erlocate.planning.depots import data, formulation, precheck, report, verify
+from erlocate.planning.depots import benders, data, formulation, precheck, report, verify
 from erlocate.planning.depots.data import DepotData
 from erlocate.planning.depots.params import DepotParams, check_params
 from erlocate.planning.depots.plan import DepotPlan
@@ -158,6 +158,16 @@ class Depots(PlanningModel[DepotData, DepotPlan]):
         Whole units of stock.
     aggregate : bool
         Use the exact community aggregation when ``transport_rate == 0``.
+    method : {"auto", "direct", "benders"}
+        ``"direct"``: the MILP above in one piece. ``"benders"``: Benders
+        decomposition over scenarios and categories
+        (:mod:`~erlocate.planning.depots.benders`; exact, needs
+        ``transport_rate > 0``): a master with the first stage and one
+        transport epigraph per (scenario, category), cut by the transport LPs'
+        prices; proven to the relative gap ``mip_gap`` (default 1e-6).
+        ``"auto"`` (default): Benders when ``transport_rate > 0`` and the
+        direct MILP would have more than
+        :data:`~erlocate.planning.depots.benders.DIRECT_LIMIT` flow columns.
 
     Raises
     ------
@@ -186,6 +196,7 @@ class Depots(PlanningModel[DepotData, DepotPlan]):
     )
 
     steps = Steps(
+        solve_loop=benders.solve_loop,
         resolve=data.resolve,
         precheck=precheck.precheck,
         formulate=formulation.formulate,
@@ -228,6 +239,7 @@ class Depots(PlanningModel[DepotData, DepotPlan]):
         on_excluded_required: str = "error",
         integer_stock: bool = False,
         aggregate: bool = True,
+        method: str = "auto",
     ) -> None:
         self.affected = affected
         self.probabilities = probabilities
@@ -262,6 +274,7 @@ class Depots(PlanningModel[DepotData, DepotPlan]):
         self.on_excluded_required = on_excluded_required
         self.integer_stock = integer_stock
         self.aggregate = aggregate
+        self.method = method
 
     def __repr__(self) -> str:
         shown = ("relief_time", "cost_unit", "transport_rate", "transport", "min_per_tier")

@@ -36,6 +36,7 @@ CHOICES = {
     "cost_unit": ("minutes", "hours"),
     "transport": ("expected", "worst"),
     "on_excluded_required": ("error", "keep"),
+    "method": ("auto", "direct", "benders"),
 }
 
 
@@ -72,6 +73,7 @@ class DepotParams:
     on_excluded_required: str = "error"
     integer_stock: bool = False
     aggregate: bool = True
+    method: str = "auto"
 
     @property
     def tier_minima(self) -> dict[str, int]:
