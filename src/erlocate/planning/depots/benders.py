@@ -129,7 +129,7 @@ def solve_benders(
         master.pool.add(t, subs[s].cuts(np.zeros(m), np.zeros(C), k, np.array([k]))[0])
     workers = max(1, min(options.threads or os.cpu_count() or 1, len(subs)))
     run = Run(d, master, subs, deadline, workers)
-    if any(sub.aff.size > GROUPS for sub in subs):  # cheap cuts from the aggregated LPs first
+    if any(sub.size > GROUPS for sub in subs):  # cheap cuts from the aggregated LPs first
         run.coarse = [sub.aggregated(cost_groups(sub.hours)) for sub in subs]
         run.lp_phase(target)
         run.coarse = None

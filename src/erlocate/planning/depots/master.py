@@ -47,9 +47,9 @@ class Master:
         self.d, self.subs = d, subs
         m, K = d.cap.size, d.cats.size
         most = np.zeros((m, K))
-        for s, sub in enumerate(subs):  # the most a depot could ever ship of a category
+        for sub in subs:  # the most a depot could ever ship of a category
             reach = np.isfinite(sub.hours).astype(float)
-            most = np.maximum(most, reach.T @ d.demand[s][sub.aff])
+            most = np.maximum(most, reach.T @ sub.need)
         with np.errstate(divide="ignore", invalid="ignore"):
             room = np.where(d.space > 0, d.cap[:, None] / d.space[None, :], np.inf)
         if d.params.integer_stock:

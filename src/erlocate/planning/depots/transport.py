@@ -38,6 +38,7 @@ from scipy.cluster.vq import kmeans2
 
 from erlocate.backends.highs import new_highs, run
 from erlocate.errors import BackendError
+from erlocate.planning.arrays import groups, ranges
 from erlocate.planning.depots.data import DepotData
 
 __all__ = ["Answer", "ScenarioTransport", "cost_groups", "reach"]
@@ -73,6 +74,25 @@ def reach(d: DepotData, s: int) -> tuple[np.ndarray, np.ndarray]:
     hours = np.full((aff.size, d.cap.size), np.inf)
     hours[pos[rows[ok]], cols[ok]] = trip[ok]
     return aff, hours
+
+
+def _nodes(d: DepotData, s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Scenario ``s``'s demand nodes: affected communities with identical hours to every
+    site and identical contract reach merged (exact: each is served at the same cost, so
+    a node's flows split by need serve every member; :meth:`ScenarioTransport.expand`)."""
+    aff, hours = reach(d, s)
+    reach_c = d.c_time[s][aff] <= d.relief * (1 + 1e-12)
+    key = np.c_[hours, reach_c]
+    _, first, inv = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    order = np.argsort(first)  # nodes in the communities' order (the LPs solve faster so)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    first, inv = first[order], rank[inv.ravel()]
+    node_of = np.full(d.demand.shape[1], -1)
+    node_of[aff] = inv
+    need = np.zeros((first.size, d.cats.size))
+    np.add.at(need, inv, d.demand[s][aff])
+    return node_of, hours[first], reach_c[first], need
 
 
 def cost_groups(hours: np.ndarray, n_groups: int = GROUPS, seed: int = 0) -> np.ndarray:
@@ -128,19 +148,27 @@ class ScenarioTransport:
     ) -> None:
         self.d, self.s = d, s
         if arrays is None:
-            aff, hours = reach(d, s)
-            arrays = (aff, hours, d.c_time[s][aff] <= d.relief * (1 + 1e-12), d.demand[s][aff])
-        #: communities (positions), hours to sites (n, m), contracts reaching (n, C), need (n, K)
-        self.aff, self.hours, self.reach_c, self.need = arrays
-        #: arcs per community in a fresh LP (all of them in a small, aggregated LP)
-        self.nearest = NEAREST if arrays[0].size > GROUPS else self.hours.shape[1]
+            arrays = _nodes(d, s)
+        #: demand nodes (the LP's rows): node of each affected community (positions
+        #: ``aff``), hours to sites (N, m), contracts reaching (N, C), need (N, K)
+        self.node_of, self.hours, self.reach_c, self.need = arrays
+        self.aff = np.flatnonzero(self.node_of >= 0)
+        self.members, self.indptr = groups(self.node_of[self.aff], self.hours.shape[0])
+        self.members = self.aff[self.members]
+        #: arcs per node in a fresh LP (all of them in a small, aggregated LP)
+        self.nearest = NEAREST if self.size > GROUPS else self.hours.shape[1]
         self.open: np.ndarray | None = None
         self.bases: dict[int, highspy.HighsBasis] = {}
         self.last: dict[int, tuple[np.ndarray, Answer]] = {}
 
+    @property
+    def size(self) -> int:
+        """Demand nodes (rows of the LP)."""
+        return int(self.hours.shape[0])
+
     def _load(self, open_: np.ndarray) -> None:
         """A fresh LP: unmet, contract arcs, then arcs to each community's nearest open sites."""
-        n, m, C = self.aff.size, self.d.cap.size, self.d.c_cap.size
+        n, m, C = self.size, self.d.cap.size, self.d.c_cap.size
         gi, gc = np.nonzero(self.reach_c)
         self.garcs = (gi, gc)
         G = gi.size
@@ -174,7 +202,7 @@ class ScenarioTransport:
         ai, aj = np.nonzero(mask)
         if not ai.size:
             return
-        n = self.aff.size
+        n = self.size
         start = np.arange(0, 2 * ai.size + 1, 2, dtype=np.int32)
         idx = np.c_[ai, n + aj].ravel().astype(np.int32)
         self.h.addCols(
@@ -202,7 +230,7 @@ class ScenarioTransport:
     def solve(self, k: int, stock: np.ndarray, reserve: np.ndarray, open_: np.ndarray) -> Answer:
         """Category ``k``'s transport with site stock ``stock`` (m) and reserves ``reserve`` (C);
         ``open_`` (m) marks the sites the LP's arcs are chosen among (the open depots)."""
-        d, n, m, C = self.d, self.aff.size, self.d.cap.size, self.d.c_cap.size
+        d, n, m, C = self.d, self.size, self.d.cap.size, self.d.c_cap.size
         ch = self.contract_hours(k)
         mine = np.isfinite(ch)
         key = np.r_[stock, reserve[mine]]
@@ -260,11 +288,22 @@ class ScenarioTransport:
             value,
             p,
             q,
-            (self.aff[self.arcs[0][kf]], self.arcs[1][kf], f[kf]),
-            (self.aff[self.garcs[0][kg]], self.garcs[1][kg], g[kg]),
+            self.expand(k, self.arcs[0][kf], self.arcs[1][kf], f[kf]),
+            self.expand(k, self.garcs[0][kg], self.garcs[1][kg], g[kg]),
         )
         self.last[k] = (key, ans)
         return ans
+
+    def expand(
+        self, k: int, node: np.ndarray, src: np.ndarray, q: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Node flows of category ``k`` split over the node's communities by their need."""
+        cnt = np.diff(self.indptr)[node]
+        e = np.repeat(np.arange(node.size), cnt)
+        mem = self.members[ranges(self.indptr[node], cnt)]
+        amount = q[e] * self.d.demand[self.s][mem, k] / self.need[node[e], k]
+        keep = amount > 0
+        return mem[keep], src[e][keep], amount[keep]
 
     def cost(self, k: int, f: np.ndarray, g: np.ndarray) -> float:
         """Yuan of depot flows ``f`` and contract flows ``g`` (LP column order), category ``k``."""
@@ -309,4 +348,6 @@ class ScenarioTransport:
         hours = np.where(everyone, share @ np.where(fin, self.hours, 0.0), np.inf)
         count = np.bincount(groups, minlength=G)
         reach_c = (member @ self.reach_c.astype(float)) == count[:, None]
-        return ScenarioTransport(self.d, self.s, (np.arange(G), hours, reach_c, member @ self.need))
+        node_of = np.full(self.node_of.size, -1)
+        node_of[: min(G, node_of.size)] = np.arange(min(G, node_of.size))  # no plan from it
+        return ScenarioTransport(self.d, self.s, (node_of, hours, reach_c, member @ self.need))
