@@ -109,14 +109,20 @@ def _seed(text: str) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     from erlocate.district import plan_district
+    from erlocate.district.resolution import parse
 
+    resolution = parse(args.resolution)
     writable_dir(args.out)
     start = time.perf_counter()
     print(
         "Shangjie district (embedded data: the plan's figures, synthetic geography): "
-        "fire stations, shelters, depots, rescue teams\n"
+        "fire stations, shelters, depots, rescue teams"
+        + ("" if resolution == "communities" else f"; demand points: {args.resolution}")
+        + "\n"
     )
-    plan = plan_district(args.out, backend=args.backend, time_limit=args.time_limit)
+    plan = plan_district(
+        args.out, backend=args.backend, time_limit=args.time_limit, resolution=resolution
+    )
     print("\n".join(summary_lines(plan)))
     print(
         f"\nwrote {Path(args.out) / 'report.md'} (+ maps/*.png, tables/*.csv) "
@@ -229,6 +235,12 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--out", default="erlocate-demo", help="report folder (default %(default)s)")
     demo.add_argument("--backend", default="highs", choices=erlocate.backends())
     demo.add_argument("--time-limit", type=_positive(float), default=60.0, help="seconds per model")
+    demo.add_argument(
+        "--resolution",
+        default="communities",
+        help="demand points of the fire, shelter and depot models: communities (default), "
+        "grid:<cell metres> (a population grid, e.g. grid:250) or points:<k per community>",
+    )
     demo.set_defaults(func=_demo)
     classical = sub.add_parser(
         "classical", help="solve every classical model on a seeded random town"

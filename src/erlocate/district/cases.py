@@ -38,6 +38,7 @@ from erlocate.district.inputs import (
     team_table,
     team_zones,
 )
+from erlocate.district.resolution import Resolution, at_resolution
 from erlocate.errors import InputError
 from erlocate.instance import Instance
 from erlocate.planning import (
@@ -97,6 +98,7 @@ def fire_station_case(
     max_new: int | None = None,
     budget: float | None = None,
     max_minutes: float = 15.0,
+    resolution: Resolution = "communities",
 ) -> tuple[FireStations, Instance]:
     """Fire stations on the district: communities × the existing station and 24 candidates.
 
@@ -109,8 +111,10 @@ def fire_station_case(
     or ``township2``). ``mode="cover_all"`` (default) leaves no avoidable blank spot
     at least cost; points no candidate reaches in time are reported as unavoidable
     (``allow_blank``). ``mode="max_cover"`` needs ``max_new`` or ``budget``.
+    ``resolution``: the demand points (:mod:`erlocate.district.resolution`: ``Grid(250)``,
+    ``Buildings(frame)``, ``Points(16)``; default the communities).
     """
-    d = as_district(district)
+    d = at_resolution(district, resolution)
     c = d.communities.assign(
         area_km2=community_areas(d), weight=d.communities["population"] * d.communities["risk"]
     )
@@ -145,6 +149,8 @@ def shelter_case(
     walk_kmh: float = WALK_KMH,
     new: int | None = None,
     closest: bool = True,
+    allow_unhoused: bool = False,
+    resolution: Resolution = "communities",
 ) -> tuple[Shelters, Instance]:
     """Shelters on the district: communities walking to the 6 existing and 16 candidate sites.
 
@@ -154,8 +160,10 @@ def shelter_case(
     II/III: 1.5, GB 21734-2008); ``share`` of every community must be housed (0.3,
     provincial practice), each community at one shelter, its nearest open one
     (``closest``). ``new=None``: the fewest new shelters, then the least walking.
+    ``resolution``: the demand points (as :func:`fire_station_case`); ``allow_unhoused``:
+    points no shelter reaches within its limit are reported unhoused instead of refused.
     """
-    d = as_district(district)
+    d = at_resolution(district, resolution)
     limit = float(default_classes()["max_walk_minutes"].loc[["I", "II", "III"]].max())
     inst = district_instance(
         d.communities,
@@ -166,7 +174,12 @@ def shelter_case(
         name=f"Shangjie shelters ({scenario or 'normal'} roads, walking {walk_kmh:g} km/h)",
     )
     model = Shelters(
-        share=share, area="usable_area_m2", site_class="shelter_class", new=new, closest=closest
+        share=share,
+        area="usable_area_m2",
+        site_class="shelter_class",
+        new=new,
+        closest=closest,
+        allow_unhoused=allow_unhoused,
     )
     return model, inst
 
@@ -178,6 +191,7 @@ def depot_case(
     flood_roads: str = "closed",
     transport_rate: float = 10.0,
     contracts: pd.DataFrame | None = CONTRACTS,
+    resolution: Resolution = "communities",
 ) -> tuple[Depots, Instance]:
     """Materials depots on the district: communities × 5 warehouses and 29 candidate sites.
 
@@ -191,9 +205,11 @@ def depot_case(
     :data:`ANNUITY_YEARS` years, in yuan per year. Sites in flood zones or within
     500 m of the fault line are excluded; one sub-district depot per unit; at least
     one district depot. ``transport_rate=0`` drops transport and solves in well under
-    a second (exact aggregation); the default 10 yuan per m³·h solves in seconds here.
+    a second (exact aggregation); the default 10 yuan per m³·h solves in seconds here
+    (with a finer ``resolution``, as :func:`fire_station_case`, by Benders decomposition:
+    ``Depots(method="auto")``).
     """
-    d = as_district(district)
+    d = at_resolution(district, resolution)
     if flood_roads not in ("closed", "slowed"):
         raise InputError(
             f"flood_roads: 'closed' or 'slowed', got {flood_roads!r}", field="flood_roads"
@@ -219,7 +235,8 @@ def depot_case(
         wet = net.disrupt(flood, close=slow is None, slowdown=slow)
         # labelled by id, so that it still lines up after inst.drop_demand(cut-off ids)
         flooded = Instance.from_matrix(
-            wet.travel_times(d.communities, dp),
+            # a point with every road near it closed is cut off (a finding), not bad input
+            wet.travel_times(d.communities, dp, off_network="unreachable"),
             demand_ids=d.communities.index,
             site_ids=dp.index,
             unit="min",

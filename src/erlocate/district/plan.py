@@ -13,6 +13,7 @@ from erlocate.district.cases import depot_case, fire_station_case, shelter_case,
 from erlocate.district.inputs import FLOOD_SLOWDOWN, as_district, squad_shortfall
 from erlocate.district.markdown import write_report
 from erlocate.district.report import DistrictPlan, Finding, plan_tables
+from erlocate.district.resolution import Resolution, at_resolution
 from erlocate.errors import InfeasibleError
 from erlocate.instance import Instance
 from erlocate.result import Result
@@ -27,6 +28,7 @@ def plan_district(
     backend: str = "highs",
     time_limit: float | None = 60.0,
     district: District | None = None,
+    resolution: Resolution = "communities",
 ) -> DistrictPlan:
     """Solve the four planning models on the district and (with ``out``) write the report.
 
@@ -37,19 +39,33 @@ def plan_district(
     scenario is then planned on roads slowed to a third of their speed. Teams: the
     minima as written are infeasible (a finding); the squads are then brought up to
     their minimum. Every result is verified against the data (``Result.verify``).
+    ``resolution`` (:mod:`erlocate.district.resolution`) sets the demand points of the
+    fire station, shelter and depot models (e.g. ``Grid(250)``); team zones stay the
+    administrative units and communities.
     """
     start = time.perf_counter()
     d = as_district(district)
+    fine = at_resolution(d, resolution)
 
     def verified(case: tuple[Any, Instance]) -> Result:
         return solve(*case, backend=backend, time_limit=time_limit).verify()
 
     findings: dict[str, Finding] = {}
-    fire = verified(fire_station_case(d))
-    variants = {"fire_stations_2_new": verified(fire_station_case(d, mode="max_cover", max_new=2))}
-    shelters = verified(shelter_case(d))
+    fire = verified(fire_station_case(fine))
+    variants = {
+        "fire_stations_2_new": verified(fire_station_case(fine, mode="max_cover", max_new=2))
+    }
     try:
-        depots = verified(depot_case(d))
+        shelters = verified(shelter_case(fine))
+    except InfeasibleError as exc:  # finer demand: points beyond every shelter's walk
+        findings["shelters"] = Finding(
+            "Some demand points lie beyond the walking limit of every shelter.",
+            str(exc),
+            "those points are planned as unhoused (allow_unhoused=True), everyone else housed.",
+        )
+        shelters = verified(shelter_case(fine, allow_unhoused=True))
+    try:
+        depots = verified(depot_case(fine))
     except InfeasibleError as exc:
         cut = re.search(r"(\d+) affected communit", str(exc))
         findings["depots"] = Finding(
@@ -59,7 +75,7 @@ def plan_district(
             f"the flood scenario is planned with those roads passable at 1/{FLOOD_SLOWDOWN:g} of "
             "their speed (BRIEF.md item 8: closed or slowed roads).",
         )
-        depots = verified(depot_case(d, flood_roads="slowed"))
+        depots = verified(depot_case(fine, flood_roads="slowed"))
     try:
         teams = verified(team_case(d))
     except InfeasibleError as exc:
@@ -76,7 +92,7 @@ def plan_district(
         )
         teams = verified(team_case(d, recruit=True))
     parts = {"fire_stations": fire, "shelters": shelters, "depots": depots, "teams": teams}
-    tables = plan_tables(d, parts, variants)
+    tables = plan_tables(fine, parts, variants)
     plan = DistrictPlan(
         fire_stations=fire,
         shelters=shelters,
@@ -85,7 +101,7 @@ def plan_district(
         variants=variants,
         findings=findings,
         tables=tables,
-        district=d,
+        district=fine,
         seconds=time.perf_counter() - start,
     )
     if out is not None:

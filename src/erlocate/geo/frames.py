@@ -127,7 +127,7 @@ def from_geodataframes(
     s_ids = _ids(sites, site_id, "sites", "site_id")
     d_pts = _points(demand, d_ids, "demand")
     s_pts = _points(sites, s_ids, "sites")
-    access = {"access_speed_kmh": access_speed_kmh, "tolerance": snap_tolerance}
+    access: dict[str, Any] = {"access_speed_kmh": access_speed_kmh, "tolerance": snap_tolerance}
     matrix, unit = _costs(
         d_pts,
         s_pts,
@@ -193,7 +193,7 @@ def _why_cut_off(
     sites: Any,
     max_cost: float | None,
     direction: Direction,
-    access: dict[str, float],
+    access: dict[str, Any],
 ) -> str:
     """Which unreachable points no site reaches at all (and the part they snapped into),
     and which are only beyond the cut-off (and their best time)."""
@@ -274,7 +274,7 @@ def _costs(
     great: bool,
     d_ids: pd.Index,
     s_ids: pd.Index,
-    access: dict[str, float],
+    access: dict[str, Any],
 ) -> tuple[Any, str]:
     if direction not in ("from_sites", "to_sites"):
         raise InputError(

@@ -304,6 +304,7 @@ class RoadNetwork:
         site_ids: Any = None,
         access_speed_kmh: float = 5.0,
         tolerance: float = 500.0,
+        off_network: str = "raise",
     ) -> sp.csr_array:
         """Demand × site travel times in minutes over the network.
 
@@ -329,6 +330,9 @@ class RoadNetwork:
             Speed of the snapping legs at both ends (default walking, 5 km/h).
         tolerance : float
             Largest snapping distance in metres (default 500).
+        off_network : {"raise", "unreachable"}
+            A demand point beyond ``tolerance`` of every open road raises (default)
+            or gets an empty row (on a disrupted network: cut off, not bad input).
 
         Returns
         -------
@@ -345,11 +349,14 @@ class RoadNetwork:
             CRS differing from the network's, bad speed, cut-off or direction.
         """
         choice(direction, "direction", ("from_sites", "to_sites"))
+        choice(off_network, "off_network", ("raise", "unreachable"))
         cut = number(max_minutes, "max_minutes", minimum=0.0, allow_inf=True, optional=True)
         speed = metres_per_minute(access_speed_kmh, "access_speed_kmh")
         tree = self._tree
-        _, d_snap = snap_points(self.links, tree, self.crs, demand, "demand", demand_ids, tolerance)
-        _, s_snap = snap_points(self.links, tree, self.crs, sites, "sites", site_ids, tolerance)
+        off = off_network == "unreachable"
+        args = (self.links, tree, self.crs)
+        _, d_snap = snap_points(*args, demand, "demand", demand_ids, tolerance, allow_off=off)
+        _, s_snap = snap_points(*args, sites, "sites", site_ids, tolerance)
         return trip_matrix(
             self.graph, self.links, d_snap, s_snap, speed, direction == "from_sites", cut
         )

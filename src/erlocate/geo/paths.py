@@ -101,7 +101,16 @@ def trip_matrix(
 
     ``speed`` is the access speed in metres per minute; ``from_sites_trips``
     says whether a trip starts at the site (a response) or at the demand point.
+    Demand points off the network (link -1) get empty rows.
     """
+    on = d_snap.found
+    if not on.all():
+        sub = Snapped(*(getattr(d_snap, f)[on] for f in Snapped.__dataclass_fields__))
+        mat = trip_matrix(graph, links, sub, s_snap, speed, from_sites_trips, cut)
+        counts = np.zeros(on.size, dtype=np.int64)
+        counts[on] = np.diff(mat.indptr)
+        indptr = np.r_[0, np.cumsum(counts)]
+        return sp.csr_array((mat.data, mat.indices, indptr), shape=(on.size, mat.shape[1]))
     both = Snapped(
         *(np.r_[getattr(d_snap, f), getattr(s_snap, f)] for f in Snapped.__dataclass_fields__)
     )

@@ -144,14 +144,22 @@ def split_links(
 
 
 def snap_points(
-    links: Links, tree: shapely.STRtree, crs: Any, points: Any, field: str, ids: Any, tolerance: Any
+    links: Links,
+    tree: shapely.STRtree,
+    crs: Any,
+    points: Any,
+    field: str,
+    ids: Any,
+    tolerance: Any,
+    allow_off: bool = False,
 ) -> tuple[pd.Index, Snapped]:
-    """Check ``points`` (in ``crs``) and snap them; raise naming every point off the network."""
+    """Check ``points`` (in ``crs``) and snap them; raise naming every point off the network
+    (unless ``allow_off``: those keep link -1)."""
     xy, points_crs, labels = as_points(points, field=field, ids=ids)
     check_same_crs(crs, points_crs, "network", field)
     tol = number(tolerance, "tolerance", minimum=0.0, strict=True, hint="metres")
     snapped = snap(links, tree, xy, tol)
-    if not snapped.found.all():
+    if not allow_off and not snapped.found.all():
         off = labels[~snapped.found]
         raise InputError(
             f"{field}: {len(off)} point(s) off-network — farther than tolerance={tol:g} m "
