@@ -107,17 +107,26 @@ def _seed(text: str) -> int:
     return value
 
 
-def _demo(args: argparse.Namespace) -> int:
-    from erlocate.district import plan_district
+def _resolution(text: str) -> Any:
+    """A demand resolution (:func:`erlocate.district.resolution.parse`) for argparse."""
     from erlocate.district.resolution import parse
 
-    resolution = parse(args.resolution)
+    try:
+        return parse(text)
+    except erlocate.errors.InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from erlocate.district import plan_district
+
+    resolution = args.resolution
     writable_dir(args.out)
     start = time.perf_counter()
     print(
         "Shangjie district (embedded data: the plan's figures, synthetic geography): "
         "fire stations, shelters, depots, rescue teams"
-        + ("" if resolution == "communities" else f"; demand points: {args.resolution}")
+        + ("" if isinstance(resolution, str) else f"; demand points: {resolution}")
         + "\n"
     )
     plan = plan_district(
@@ -237,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--time-limit", type=_positive(float), default=60.0, help="seconds per model")
     demo.add_argument(
         "--resolution",
+        type=_resolution,
         default="communities",
         help="demand points of the fire, shelter and depot models: communities (default), "
         "grid:<cell metres> (a population grid, e.g. grid:250) or points:<k per community>",

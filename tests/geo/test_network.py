@@ -454,3 +454,22 @@ def test_bad_networkx_inputs():
         InputError, match=r"weight: edges \[\(2, 1\)\] have a missing or non-positive 'travel_time'"
     ):
         RoadNetwork.from_networkx(g, crs=UTM)
+
+
+def test_off_network_points_can_be_unreachable_rows():
+    far = gpd.GeoDataFrame(
+        geometry=[Point(500, 0), Point(500, 600), Point(3000, 3000)],
+        index=["ok", "lake", "hill"],
+        crs=UTM,
+    )
+    net = hand_net()
+    got = net.travel_times(far, SITES, tolerance=300, off_network="unreachable")
+    assert got.shape == (3, len(SITES))
+    assert np.diff(got.indptr).tolist()[1:] == [0, 0]  # no site reaches lake or hill
+    alone = net.travel_times(far.iloc[[0]], SITES, tolerance=300)
+    np.testing.assert_array_equal(dense(got)[0], dense(alone)[0])  # the rest unchanged
+    with pytest.raises(InputError, match="off_network"):
+        net.travel_times(far, SITES, off_network="skip")
+    # sites off the network still raise: a site nobody can drive from is bad input
+    with pytest.raises(InputError, match=r"sites: 1 point"):
+        net.travel_times(DEMAND, far.iloc[[0, 2]], tolerance=300, off_network="unreachable")

@@ -226,8 +226,13 @@ def parse(text: str) -> Resolution:
             return Grid(float(value))
         if kind == "points":
             return Points(int(value))
-    except ValueError:
-        pass
+    except (ValueError, InputError) as exc:
+        why = f" ({exc})" if isinstance(exc, InputError) else ""
+        raise InputError(
+            f"resolution: {text!r}{why}; use communities, grid:<cell metres> (grid:250) or "
+            "points:<per community> (points:16)",
+            field="resolution",
+        ) from None
     raise InputError(
         f"resolution: {text!r}; use communities, grid:<cell metres> (grid:250) or "
         "points:<per community> (points:16)",
