@@ -5,9 +5,17 @@ import shapely
 
 import erlocate
 from erlocate.datasets import load_district
-from erlocate.district import community_areas, fire_station_case
+from erlocate.district import community_areas, fire_station_case, team_case
 from erlocate.district.inputs import community_cells
-from erlocate.district.resolution import Buildings, Grid, Points, at_resolution, parse, refine
+from erlocate.district.resolution import (
+    Buildings,
+    Grid,
+    Points,
+    at_resolution,
+    communities_of,
+    parse,
+    refine,
+)
 from erlocate.errors import InputError
 
 
@@ -149,3 +157,16 @@ def test_parse_and_communities():
     assert parse("points:16") == Points(16)
     d = load_district()
     assert at_resolution(d, "communities") is d
+
+
+@pytest.mark.parametrize("resolution", [Points(16), Grid(250)])
+def test_team_zones_stay_the_communities(district, resolution):
+    fine = at_resolution(district, resolution)
+    back = communities_of(fine).communities
+    coarse = district.communities
+    assert back.index.equals(coarse.index)
+    assert (back["population"] == coarse["population"]).all()
+    assert shapely.equals_exact(back.geometry.to_numpy(), coarse.geometry.to_numpy(), 1e-9).all()
+    a = erlocate.solve(*team_case(district, recruit=True))
+    b = erlocate.solve(*team_case(fine, recruit=True))
+    assert a.objective == pytest.approx(b.objective, rel=1e-12)

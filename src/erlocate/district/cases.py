@@ -30,7 +30,6 @@ from erlocate.district.inputs import (
     SHELTER_SHARE,
     WALK_KMH,
     affected_people,
-    as_district,
     community_areas,
     district_instance,
     flood_zones,
@@ -38,7 +37,7 @@ from erlocate.district.inputs import (
     team_table,
     team_zones,
 )
-from erlocate.district.resolution import Resolution, at_resolution
+from erlocate.district.resolution import Resolution, at_resolution, communities_of
 from erlocate.errors import InputError
 from erlocate.instance import Instance
 from erlocate.planning import (
@@ -282,9 +281,11 @@ def team_case(
     than 10 members and only 19 teams can re-base, each into one zone (see
     :func:`squad_shortfall`), so the model refuses it before solving, with those numbers.
     ``recruit=True`` is the plan's own remedy: every village/community squad is
-    brought up to its minimum (104 recruits).
+    brought up to its minimum (104 recruits). The zones are administrative: given a
+    district at a finer demand resolution, the communities are restored first
+    (:func:`~erlocate.district.resolution.communities_of`), so the plan is the same.
     """
-    d = as_district(district)
+    d = communities_of(district)
     zones = team_zones(d)
     minima = {"town": 30.0, **dict(minima or {})}
     inst = district_instance(

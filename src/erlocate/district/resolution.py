@@ -50,6 +50,7 @@ __all__ = [
     "Points",
     "Resolution",
     "at_resolution",
+    "communities_of",
     "parse",
     "refine",
 ]
@@ -119,6 +120,7 @@ def refine(
     fine = c.loc[c.index.repeat(k)].copy()
     fine.index = pd.Index(ids, name=c.index.name)
     fine["parent"] = np.repeat(c.index.to_numpy(), k)
+    fine["parent_x"], fine["parent_y"] = np.repeat(x0, k), np.repeat(y0, k)
     fine["population"] = share.astype(pop.dtype)
     fine = fine.set_geometry(shapely.points(xy), crs=d.crs)
     return dataclasses.replace(d, communities=fine)
@@ -264,6 +266,29 @@ def at_resolution(district: District | None, resolution: Resolution) -> District
     )
 
 
+def communities_of(district: District | None = None) -> District:
+    """The district with its administrative communities back (from any resolution).
+
+    Demand points of a finer resolution carry their community as ``parent`` and
+    its point as ``parent_x``/``parent_y``; the team model's zones are the
+    communities themselves, so its builder starts from this.
+    """
+    d = as_district(district)
+    c = d.communities
+    if "parent" not in c.columns:
+        return d
+    first = c.groupby("parent", sort=False).head(1).set_index("parent")
+    first.index.name = c.index.name
+    first["population"] = c.groupby("parent", sort=False)["population"].sum()
+    first = first.drop(columns=["parent_x", "parent_y"]).set_geometry(
+        shapely.points(
+            c.groupby("parent", sort=False)[["parent_x", "parent_y"]].first().to_numpy()
+        ),
+        crs=d.crs,
+    )
+    return dataclasses.replace(d, communities=first)
+
+
 def _distance(value: Any, name: str, strict: bool) -> None:
     ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
     if not ok or not np.isfinite(value) or value < 0 or (strict and value == 0):
@@ -364,6 +389,8 @@ def _split(
         name=c.index.name,
     )
     fine["parent"] = ids[parent[keep]]
+    xy = shapely.get_coordinates(c.geometry.to_numpy())[parent[keep]]
+    fine["parent_x"], fine["parent_y"] = xy[:, 0], xy[:, 1]
     fine["population"] = people[keep].astype(pop.dtype)
     fine = fine.set_geometry(points[keep], crs=d.crs)
     return dataclasses.replace(d, communities=fine)
