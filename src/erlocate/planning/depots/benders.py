@@ -155,7 +155,8 @@ class Run:
         #: aggregated transport LPs: cuts from their prices, no plans
         self.coarse: list[ScenarioTransport] | None = None
         self.best: Incumbent | None = None
-        self.runtime, self.rounds = 0.0, 0
+        self.rounds = 0
+        self.started = time.perf_counter()  # solving: masters and transport LPs from here
         self.milp: Milp | None = None
         self.backend = "highs"
 
@@ -196,9 +197,7 @@ class Run:
         while (left := self.left()) is None or left > 0:
             if left is not None:
                 set_option(h, "time_limit", max(left, 1e-3))
-            t = time.perf_counter()
             hrun(h, what="depot Benders master LP")
-            self.runtime += time.perf_counter() - t
             self.rounds += 1
             if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 if h.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
@@ -234,7 +233,6 @@ class Run:
         while (left := self.left()) is None or left > 0:
             milp = self.master.build(relax=False)
             out = backend.solve(milp, replace(options, time_limit=left, warm_start=None))
-            self.runtime += out.runtime
             self.rounds += 1
             self.backend, self.milp, last = out.backend, milp, out
             if out.x is None:
@@ -254,7 +252,14 @@ class Run:
         """The loop's answer: the best plan (flows from its transport LPs), bound, gap, status."""
         milp = self.milp if self.milp is not None else self.master.build(relax=False)
         return _output(
-            self.d, self.master, self.best, lb, self.runtime, self.rounds, self.backend, milp
+            self.d,
+            self.master,
+            self.best,
+            lb,
+            time.perf_counter() - self.started,
+            self.rounds,
+            self.backend,
+            milp,
         )
 
     def closed(self, lb: float, target: float) -> bool:
