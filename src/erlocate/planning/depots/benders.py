@@ -18,9 +18,14 @@ category) with a positive need:
 for the price vectors :math:`(p, q)` found so far (Lagrangian cuts, valid for
 every price, so each category's prices also cut every other category of its
 scenario), plus :math:`\\sum_j S_{jk} + \\sum_{c \\to k} R_c \\ge \\sum_i d_{isk}`
-(the need must fit into what reaches it). First the master LP is cut until
-the cuts hold (Kelley), then the master MILP is solved and cut until its
-bound meets the best plan found: each master solution's true cost is its
+(the need must fit into what reaches it; :mod:`~erlocate.planning.depots.master`).
+The master LP (HiGHS, rows added in place) is cut first with the prices of
+small LPs over k-means groups of demand nodes (cheap, valid, not tight), then
+with the full transport LPs' prices at a point between its solution and the
+centre of the past ones (in-out stabilisation) until its cuts hold; then the
+master MILP (``backend``) is solved and cut until its bound meets the best
+plan found (relative gap ``mip_gap``, default 1e-6). Each master solution with
+whole :math:`x` is a plan: its true cost is its
 first-stage cost plus the transport LPs' optimal values, so the loop ends
 with a plan and a proven lower bound from the master. The plan's flows are
 the transport LPs' at the best first stage; the verifier re-checks them from
@@ -28,7 +33,9 @@ the data as for the direct MILP.
 
 Reference: Benders, J.F. (1962). Partitioning procedures for solving mixed-variables
 programming problems. *Numerische Mathematik* 4, 238–252; Van Slyke, R.M. & Wets, R.
-(1969). L-shaped linear programs. *SIAM J. Applied Mathematics* 17(4), 638–663.
+(1969). L-shaped linear programs. *SIAM J. Applied Mathematics* 17(4), 638–663;
+Ben-Ameur, W. & Neto, J. (2007). Acceleration of cutting-plane and column generation
+algorithms. *Networks* 49(1), 3–17 (the in-out separation point).
 """
 
 from __future__ import annotations

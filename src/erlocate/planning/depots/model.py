@@ -80,7 +80,11 @@ class Depots(PlanningModel[DepotData, DepotPlan]):
     With ``transport_rate = 0`` (and ``aggregate=True``) communities with the
     same reachable depots and contracts in a scenario are merged into one
     demand node (exact: costs and feasibility then depend only on the node's
-    total need; decoding splits each flow in proportion to need). Not used,
+    total need; decoding splits each flow in proportion to need). With
+    ``method="benders"`` the transport LPs merge communities with identical
+    hours to every site and identical contract reach (exact: they are served at
+    the same cost), hold each node's arcs to its nearest open depots and price
+    the rest in (column generation, exact). Not used,
     because not exact in general: one flow per (s, i, j) carrying all
     categories in fixed proportions (exact only when needs do not depend on
     the scenario, holding costs are proportional to :math:`v_k n_k` and no
@@ -186,7 +190,11 @@ class Depots(PlanningModel[DepotData, DepotPlan]):
     Rawls, C.G. & Turnquist, M.A. (2010). Pre-positioning of emergency supplies
     for disaster response. *Transportation Research B* 44(4), 521–534.
     Şahin, G. & Süral, H. (2007). A review of hierarchical facility location
-    models. *Computers & OR* 34(8), 2310–2331. 建标121-2009 救灾物资储备库建设标准;
+    models. *Computers & OR* 34(8), 2310–2331. Van Slyke, R.M. & Wets, R. (1969).
+    L-shaped linear programs. *SIAM J. Applied Mathematics* 17(4), 638–663;
+    Ben-Ameur, W. & Neto, J. (2007). Acceleration of cutting-plane and column
+    generation algorithms. *Networks* 49(1), 3–17 (``method="benders"``).
+    建标121-2009 救灾物资储备库建设标准;
     "十四五"国家综合防灾减灾规划 (10-hour target); reference/domain.md §1.4, §3 item 13.
     """
 

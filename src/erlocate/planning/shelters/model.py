@@ -76,7 +76,12 @@ class Shelters(PlanningModel[ShelterData, Plan]):
     Exact reductions: no :math:`z_{ij}` beyond the class limit, unreachable,
     or where :math:`\max_s h_{is} > K_j` (single assignment could never use
     it; its closest-assignment row is kept); capacity rows of a scenario
-    dominated by another (:math:`h_{is} \le h_{it}\;\forall i`) are dropped.
+    dominated by another (:math:`h_{is} \le h_{it}\;\forall i`) are dropped;
+    with ``closest=True`` and not ``allow_unhoused``, communities that rank the
+    shelters they may use in the same strict order (and can use the same ones)
+    are one demand node (they share a shelter in every feasible plan; one column
+    per shelter carries their people and summed walking;
+    :mod:`~erlocate.planning.shelters.nodes`; identical points always merge).
     Modelling choices: a community with nobody to shelter in any scenario is
     not assigned; walking is weighed by the people who walk (:math:`\bar h_i`);
     people are not rounded (0.3 × 1,001 = 300.3); capacity is
