@@ -5,7 +5,13 @@ import shapely
 
 import erlocate
 from erlocate.datasets import load_district
-from erlocate.district import community_areas, fire_station_case, team_case
+from erlocate.district import (
+    community_areas,
+    depot_case,
+    fire_station_case,
+    shelter_case,
+    team_case,
+)
 from erlocate.district.inputs import community_cells
 from erlocate.district.resolution import (
     Buildings,
@@ -170,3 +176,16 @@ def test_team_zones_stay_the_communities(district, resolution):
     a = erlocate.solve(*team_case(district, recruit=True))
     b = erlocate.solve(*team_case(fine, recruit=True))
     assert a.objective == pytest.approx(b.objective, rel=1e-12)
+
+
+def test_identical_points_give_the_coarse_shelter_and_depot_plans(district):
+    same = Points(4, jitter_m=0)
+    coarse = erlocate.solve(*shelter_case(district))
+    fine = erlocate.solve(*shelter_case(district, resolution=same))
+    assert fine.objective == pytest.approx(coarse.objective, rel=1e-12)
+    assert fine.open_sites.equals(coarse.open_sites)
+    coarse = erlocate.solve(*depot_case(district, flood_roads="slowed"))
+    model, inst = depot_case(district, flood_roads="slowed", resolution=same)
+    fine = erlocate.solve(model, inst)  # 4 x 126,799 flow columns: Benders
+    assert fine.termination.startswith("Benders")
+    assert fine.objective == pytest.approx(coarse.objective, rel=2e-6)

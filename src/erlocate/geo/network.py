@@ -1,10 +1,9 @@
 """A drivable road network and the travel-time matrix between points on it.
 
-Build it from road lines (:meth:`RoadNetwork.from_geodataframe`) or an
-OSMnx-style graph (:meth:`RoadNetwork.from_networkx`), optionally close or
-slow the roads inside hazard polygons (:meth:`RoadNetwork.disrupt`), then ask
-for response times (:meth:`RoadNetwork.travel_times`). Times are minutes,
-distances metres.
+Build it from road lines (:meth:`RoadNetwork.from_geodataframe`) or an OSMnx-style
+graph (:meth:`RoadNetwork.from_networkx`), optionally close or slow the roads inside
+hazard polygons (:meth:`RoadNetwork.disrupt`), then ask for response times
+(:meth:`RoadNetwork.travel_times`). Times are minutes, distances metres.
 """
 
 from __future__ import annotations
@@ -309,12 +308,10 @@ class RoadNetwork:
         """Demand × site travel times in minutes over the network.
 
         ``cost[i, j]`` is the time from site ``j`` to demand point ``i``
-        (``direction="from_sites"``, a crew driving out — what response times
-        need) or from demand point ``i`` to site ``j`` (``"to_sites"``, people
-        going to a shelter). It is the walk from the first point to its
-        snapped position on the nearest road, the drive along the network, and
-        the walk from the last snapped position to the second point; one-way
-        streets are honoured, so the two directions can differ.
+        (``direction="from_sites"``, a crew driving out) or from ``i`` to ``j``
+        (``"to_sites"``, people going to a shelter): the walk to the snapped
+        position on the nearest road, the drive (one-way streets honoured, so
+        the directions can differ) and the walk from the last snapped position.
 
         Parameters
         ----------
@@ -338,9 +335,8 @@ class RoadNetwork:
         -------
         scipy.sparse.csr_array
             ``(n_demand, n_sites)``; a missing entry means no path (within
-            ``max_minutes``), a stored 0 is a real time of 0. Rows without any
-            entry are demand no site reaches: see :func:`unreachable`. They are
-            not an error here; :func:`erlocate.geo.from_geodataframes` raises.
+            ``max_minutes``), a stored 0 is a real time of 0. Empty rows (see
+            :func:`unreachable`) are no error here; ``from_geodataframes`` raises.
 
         Raises
         ------
@@ -352,14 +348,12 @@ class RoadNetwork:
         choice(off_network, "off_network", ("raise", "unreachable"))
         cut = number(max_minutes, "max_minutes", minimum=0.0, allow_inf=True, optional=True)
         speed = metres_per_minute(access_speed_kmh, "access_speed_kmh")
-        tree = self._tree
+        args = (self.links, self._tree, self.crs)
         off = off_network == "unreachable"
-        args = (self.links, tree, self.crs)
         _, d_snap = snap_points(*args, demand, "demand", demand_ids, tolerance, allow_off=off)
         _, s_snap = snap_points(*args, sites, "sites", site_ids, tolerance)
-        return trip_matrix(
-            self.graph, self.links, d_snap, s_snap, speed, direction == "from_sites", cut
-        )
+        outbound = direction == "from_sites"
+        return trip_matrix(self.graph, self.links, d_snap, s_snap, speed, outbound, cut)
 
     # ------------------------------------------------------------------ disruption
     def disrupt(
