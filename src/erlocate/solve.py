@@ -63,7 +63,9 @@ def solve(
         incumbent where the backend supports it. ``"heuristic"``: greedy + local
         search, not exact (uncapacitated :class:`~erlocate.models.PMedian`:
         :mod:`erlocate.heuristics`; :class:`~erlocate.models.MCLP`:
-        :mod:`erlocate.heuristics.mclp`); at most ``min(10, time_limit/10)``
+        :mod:`erlocate.heuristics.mclp`; :class:`~erlocate.planning.Shelters`:
+        :mod:`erlocate.planning.shelters.construct`, which may find none, and
+        the solver then starts without); at most ``min(10, time_limit/10)``
         seconds, counted in ``build_time``.
     seed : int, optional
         Solver random seed.

@@ -249,15 +249,16 @@ class Model(ABC, metaclass=_FrozenAfterInit):
         """Necessary optimality conditions checked on a plan reported optimal."""
         return []
 
-    def start_plan(self, instance: Instance, time_limit: float) -> Plan:
+    def start_plan(self, instance: Instance, time_limit: float) -> Plan | None:
         """A heuristic (not exact) starting plan, for ``solve(..., warm_start="heuristic")``.
 
         Models with a construction heuristic override this; the default raises
         :class:`~erlocate.errors.InputError`. ``time_limit`` bounds its seconds.
+        None: the heuristic found no plan, and the solver starts without one.
         """
         raise InputError(
             f"warm_start: 'heuristic' is not available for {type(self).__name__} (it is for an "
-            "uncapacitated PMedian and an MCLP); pass a Plan or Result instead",
+            "uncapacitated PMedian, an MCLP and Shelters); pass a Plan or Result instead",
             field="warm_start",
         )
 

@@ -202,6 +202,16 @@ class Shelters(PlanningModel[ShelterData, Plan]):
         """Every parameter that needs no instance (numbers, flags, choices, classes): at build."""
         check_params(ShelterParams(**self.parameters()))
 
+    def start_plan(self, instance: Instance, time_limit: float) -> Plan | None:
+        """A first plan by the construction heuristic (:mod:`~erlocate.planning.shelters.construct`).
+
+        Not exact: a warm start for ``solve(..., warm_start="heuristic")``, which
+        then proves (or improves) it. None when the greedy finds no plan.
+        """
+        from erlocate.planning.shelters.construct import construct
+
+        return construct(self.data(instance), time_limit)
+
     def reach(self, instance: Instance) -> float:
         """The longest walking limit of any site's class (``inf`` if a class has none)."""
         return float(self.data(instance).limit.max())
