@@ -21,7 +21,15 @@ import pandas as pd
 from erlocate.instance import Instance
 from erlocate.plan import Plan
 from erlocate.planning.base import PlanningModel, Steps
-from erlocate.planning.shelters import formulation, inputs, objective, precheck, report, verify
+from erlocate.planning.shelters import (
+    formulation,
+    housed,
+    inputs,
+    objective,
+    precheck,
+    report,
+    verify,
+)
 from erlocate.planning.shelters.inputs import ShelterData
 from erlocate.planning.shelters.params import ShelterParams, check_params
 
@@ -159,6 +167,7 @@ class Shelters(PlanningModel[ShelterData, Plan]):
         check=verify.check,
         levels=objective.level_values,
         tables=report.tables,
+        solve_loop=housed.solve_loop,
     )
 
     def __init__(
