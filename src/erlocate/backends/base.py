@@ -81,6 +81,16 @@ class SolveOptions:
         """The relative gap to pass to the solver."""
         return DEFAULT_MIP_GAP if self.mip_gap is None else float(self.mip_gap)
 
+    @property
+    def abs_gap(self) -> float:
+        """The absolute gap to pass to solvers whose default is 1e-6 (HiGHS, CPLEX, COPT).
+
+        The relative gap's value, so that the relative gap decides whenever
+        ``|objective| >= 1``: an absolute 1e-6 ends a lexicographic objective,
+        whose last level may weigh 1e-7 per unit, several units short.
+        """
+        return self.gap
+
 
 class OptionChanges(TypedDict, total=False):
     """Fields of :class:`SolveOptions` but ``time_limit`` to change, as

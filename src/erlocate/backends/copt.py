@@ -11,7 +11,7 @@ Translation
 
 Options
     ``time_limit`` → ``TimeLimit`` (what is left of the limit counted from
-    the call; 0 stops at once), ``gap`` → ``RelGap``, ``threads`` →
+    the call; 0 stops at once), ``gap`` → ``RelGap`` and ``AbsGap``, ``threads`` →
     ``Threads``, ``verbose`` → ``Logging``; a ``warm_start`` vector becomes
     the MIP start (``setMipStart`` + ``loadMipStart``; MIPs only). COPT has
     no random-seed parameter: ``seed`` is accepted and ignored.
@@ -140,6 +140,7 @@ def _set_options(model: Any, options: SolveOptions) -> None:
     if options.time_limit is not None:
         model.setParam("TimeLimit", float(options.time_limit))
     model.setParam("RelGap", options.gap)
+    model.setParam("AbsGap", options.abs_gap)
     if options.threads is not None:
         model.setParam("Threads", int(options.threads))
 
@@ -163,7 +164,7 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
     """Solve ``milp`` with COPT (:func:`to_copt`) after
     :func:`~erlocate.backends.call.solve_with`'s checks, and classify the answer.
 
-    ``time_limit`` → ``TimeLimit``, ``gap`` → ``RelGap``, ``threads`` →
+    ``time_limit`` → ``TimeLimit``, ``gap`` → ``RelGap`` and ``AbsGap``, ``threads`` →
     ``Threads``, ``verbose`` → ``Logging``; a ``warm_start`` vector
     becomes the MIP start (MIPs only); ``seed`` is ignored.
 

@@ -18,7 +18,7 @@ Translation
 Options
     ``time_limit`` → ``timelimit`` (what is left of the limit counted from
     the call, writing and reading included), ``gap`` →
-    ``mip.tolerances.mipgap``, ``threads`` → ``threads``, ``seed`` →
+    ``mip.tolerances.mipgap`` and ``absmipgap``, ``threads`` → ``threads``, ``seed`` →
     ``randomseed``, ``verbose`` → CPLEX's log and results streams (all
     streams are off otherwise); a ``warm_start`` vector becomes a MIP start
     with effort level ``solve_fixed`` (integers fixed, the rest re-solved;
@@ -133,6 +133,7 @@ def _set_options(c: Any, options: SolveOptions) -> None:
     if options.time_limit is not None:
         params.timelimit.set(float(options.time_limit))
     params.mip.tolerances.mipgap.set(options.gap)
+    params.mip.tolerances.absmipgap.set(options.abs_gap)
     if options.threads is not None:
         params.threads.set(int(options.threads))
     if options.seed is not None:
@@ -167,7 +168,7 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
     """Solve ``milp`` with CPLEX (:func:`to_cplex`) after
     :func:`~erlocate.backends.call.solve_with`'s checks, and classify the answer.
 
-    ``time_limit`` → ``timelimit``, ``gap`` → ``mip.tolerances.mipgap``,
+    ``time_limit`` → ``timelimit``, ``gap`` → ``mip.tolerances.mipgap`` and ``absmipgap``,
     ``threads`` → ``threads``, ``seed`` → ``randomseed``, ``verbose`` →
     the log streams; a ``warm_start`` vector becomes a MIP start (MIPs only).
 

@@ -223,6 +223,7 @@ def _set_options(h: highspy.Highs, options: SolveOptions) -> None:
     if options.time_limit is not None:
         set_option(h, "time_limit", float(options.time_limit))
     set_option(h, "mip_rel_gap", options.gap)
+    set_option(h, "mip_abs_gap", options.abs_gap)
     if options.threads is not None:
         check_threads(options.threads)
         set_option(h, "threads", int(options.threads))
@@ -239,9 +240,9 @@ def solve(milp: Milp, options: SolveOptions) -> SolverOutput:
     :func:`~erlocate.backends.call.solve_with`'s checks, and classify the answer.
 
     ``time_limit`` → ``time_limit``, counted from the call (translation
-    included: HiGHS gets what is left after loading), ``gap`` → ``mip_rel_gap``, ``threads``,
-    ``seed`` → ``random_seed``, ``verbose`` → ``output_flag``; a
-    ``warm_start`` vector is handed to ``setSolution`` (MIPs only: HiGHS
+    included: HiGHS gets what is left after loading), ``gap`` → ``mip_rel_gap``
+    and ``mip_abs_gap``, ``threads``, ``seed`` → ``random_seed``, ``verbose`` →
+    ``output_flag``; a ``warm_start`` vector is handed to ``setSolution`` (MIPs only: HiGHS
     starts LPs from its own crash basis, and an LP's warm start is not read).
 
     Raises

@@ -238,7 +238,7 @@ class MCLP(Model):
             return pairs
         return restrict_pairs(pairs, instance.weights[pairs.rows] > 0)
 
-    def start_plan(self, instance: Instance, time_limit: float) -> Plan:
+    def start_plan(self, instance: Instance, time_limit: float) -> Plan | None:
         """Greedy + perturbed swap search (:mod:`erlocate.heuristics.mclp`) on the kept sites."""
         if self.capacitated or self.groups:
             raise InputError(

@@ -235,7 +235,7 @@ class PMedian(Model):
         )
         return LoopOutput(out, plan, stats.as_size())
 
-    def start_plan(self, instance: Instance, time_limit: float) -> Plan:
+    def start_plan(self, instance: Instance, time_limit: float) -> Plan | None:
         """Greedy + fast-swap interchange (:mod:`erlocate.heuristics.pmedian`), uncapacitated.
 
         Refused (InputError) with minimum loads or groups, which the heuristics ignore.

@@ -116,9 +116,7 @@ class _State:
             load[s, -1] += d.people[s][i[fits]].sum()
         over = self.over(self.load, d.cap) - self.over(self.load[:, cols], d.cap[cols])
         over += self.over(load, d.cap[cols])
-        walk = float(d.hbar[i[fits]] @ pr.cost[q[fits]]) - float(
-            d.hbar[i[was]] @ self.cost[i[was]]
-        )
+        walk = float(d.hbar[i[fits]] @ pr.cost[q[fits]]) - float(d.hbar[i[was]] @ self.cost[i[was]])
         short = stuck + over
         if not d.params.closest:  # room at j for people a move may bring (step 4)
             room = max(float((d.cap[j] - load[:, -1]).min()), 0.0)
@@ -171,8 +169,8 @@ def _fit_once(d: ShelterData, st: _State, unhouse: bool, largest: bool) -> Plan 
             placed[i], site[i] = k >= 0, k
         if (load[:, j] > cap[j] + _EPS).any():
             return None
-    i = np.flatnonzero(placed)
-    return Plan(st.open.copy(), i, site[i].astype(np.int64), np.ones(i.size))
+    at = np.flatnonzero(placed)
+    return Plan(st.open.copy(), at, site[at].astype(np.int64), np.ones(at.size))
 
 
 def _fit(d: ShelterData, st: _State, unhouse: bool = False) -> Plan | None:

@@ -212,7 +212,7 @@ class Shelters(PlanningModel[ShelterData, Plan]):
         check_params(ShelterParams(**self.parameters()))
 
     def start_plan(self, instance: Instance, time_limit: float) -> Plan | None:
-        """A first plan by the construction heuristic (:mod:`~erlocate.planning.shelters.construct`).
+        """A first plan by the greedy of :mod:`~erlocate.planning.shelters.construct`.
 
         Not exact: a warm start for ``solve(..., warm_start="heuristic")``, which
         then proves (or improves) it. None when the greedy finds no plan.
