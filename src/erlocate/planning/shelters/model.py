@@ -89,7 +89,12 @@ class Shelters(PlanningModel[ShelterData, Plan]):
     shelters they may use in the same strict order (and can use the same ones)
     are one demand node (they share a shelter in every feasible plan; one column
     per shelter carries their people and summed walking;
-    :mod:`~erlocate.planning.shelters.nodes`; identical points always merge).
+    :mod:`~erlocate.planning.shelters.nodes`; identical points always merge);
+    with ``allow_unhoused`` the MILP housing every community that can use a
+    shelter runs first, and the full one only if that is infeasible (exact:
+    :mod:`~erlocate.planning.shelters.housed`). ``solve(...,
+    warm_start="heuristic")`` starts from a greedy plan
+    (:mod:`~erlocate.planning.shelters.construct`; not exact, proven by the MILP).
     Modelling choices: a community with nobody to shelter in any scenario is
     not assigned; walking is weighed by the people who walk (:math:`\bar h_i`);
     people are not rounded (0.3 × 1,001 = 300.3); capacity is
