@@ -20,6 +20,7 @@ __all__ = [
     "assignment_plan",
     "capacity_precheck",
     "encode_assignment",
+    "locate_pairs",
     "single_source_precheck",
     "weighted_cost",
 ]
@@ -42,12 +43,19 @@ class Pairs:
 
     def locate(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Position of each (i, j) among the pairs (-1 where absent)."""
-        keys = self.rows * self.n_sites + self.cols
-        q = np.asarray(i, dtype=np.int64) * self.n_sites + np.asarray(j, dtype=np.int64)
-        pos = np.searchsorted(keys, q)
-        pos_c = np.minimum(pos, max(keys.size - 1, 0))
-        ok = (pos < keys.size) & (keys[pos_c] == q) if keys.size else np.zeros(q.shape, bool)
-        return np.where(ok, pos_c, -1)
+        return locate_pairs(self.rows, self.cols, self.n_sites, i, j)
+
+
+def locate_pairs(
+    rows: np.ndarray, cols: np.ndarray, n_sites: int, i: np.ndarray, j: np.ndarray
+) -> np.ndarray:
+    """Position of each (i, j) among pairs sorted by (row, col) (-1 where absent)."""
+    keys = rows * n_sites + cols
+    q = np.asarray(i, dtype=np.int64) * n_sites + np.asarray(j, dtype=np.int64)
+    pos = np.searchsorted(keys, q)
+    pos_c = np.minimum(pos, max(keys.size - 1, 0))
+    ok = (pos < keys.size) & (keys[pos_c] == q) if keys.size else np.zeros(q.shape, bool)
+    return np.where(ok, pos_c, -1)
 
 
 def add_open(b: MilpBuilder, instance: Instance, obj: float | np.ndarray = 0.0) -> np.ndarray:

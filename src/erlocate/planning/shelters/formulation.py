@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from erlocate.milp import Milp, MilpBuilder
-from erlocate.models.blocks import add_link
+from erlocate.models.blocks import add_link, locate_pairs
 from erlocate.plan import Plan
 from erlocate.planning.arrays import ranges
 from erlocate.planning.shelters.inputs import ShelterData
@@ -39,12 +39,7 @@ class NodePairs:
 
     def locate(self, g: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Position of each (node, site) among the pairs (-1 where absent)."""
-        keys = self.rows * self.n_sites + self.cols
-        q = np.asarray(g, dtype=np.int64) * self.n_sites + np.asarray(j, dtype=np.int64)
-        pos = np.searchsorted(keys, q)
-        pos_c = np.minimum(pos, max(keys.size - 1, 0))
-        ok = (pos < keys.size) & (keys[pos_c] == q) if keys.size else np.zeros(q.shape, bool)
-        return np.where(ok, pos_c, -1)
+        return locate_pairs(self.rows, self.cols, self.n_sites, g, j)
 
 
 def assign_pairs(d: ShelterData) -> NodePairs:
