@@ -64,7 +64,7 @@ def test_most_random_towns_get_a_start():
     for seed in range(12):
         for params in PARAMS:
             found += Shelters(**params).start_plan(town(seed), 10.0) is not None
-    assert found >= 0.75 * 12 * len(PARAMS)
+    assert found >= 0.9 * 12 * len(PARAMS)  # 101 of 108 when written
 
 
 def test_the_greedy_opens_the_shelter_that_houses_everyone():
