@@ -86,8 +86,9 @@ class SolveOptions:
         """The absolute gap to pass to solvers whose default is 1e-6 (HiGHS, CPLEX, COPT).
 
         The relative gap's value, so that the relative gap decides whenever
-        ``|objective| >= 1``: an absolute 1e-6 ends a lexicographic objective,
-        whose last level may weigh 1e-7 per unit, several units short.
+        ``|objective| >= 1``: an absolute 1e-6 is coarser than the default
+        relative 1e-9 on every objective below 1,000, as the lexicographic
+        planning objectives are.
         """
         return self.gap
 

@@ -97,10 +97,7 @@ def refine(
             f"per_community must be a positive integer, got {per_community!r}",
             field="per_community",
         )
-    if not np.isfinite(jitter_m) or jitter_m < 0:
-        raise InputError(
-            f"jitter_m must be a finite distance >= 0 (metres), got {jitter_m!r}", field="jitter_m"
-        )
+    _distance(jitter_m, "jitter_m", strict=False)
     if k == 1:
         return d
     c = d.communities
@@ -218,6 +215,9 @@ class Buildings:
 Resolution = str | Points | Grid | Buildings
 
 
+_SPELLING = "use communities, grid:<cell metres> (grid:250) or points:<per community> (points:16)"
+
+
 def parse(text: str) -> Resolution:
     """``"communities"``, ``"grid:<metres>"`` or ``"points:<k>"`` (the CLI's spelling)."""
     kind, _, value = str(text).partition(":")
@@ -230,16 +230,8 @@ def parse(text: str) -> Resolution:
             return Points(int(value))
     except (ValueError, InputError) as exc:
         why = f" ({exc})" if isinstance(exc, InputError) else ""
-        raise InputError(
-            f"resolution: {text!r}{why}; use communities, grid:<cell metres> (grid:250) or "
-            "points:<per community> (points:16)",
-            field="resolution",
-        ) from None
-    raise InputError(
-        f"resolution: {text!r}; use communities, grid:<cell metres> (grid:250) or "
-        "points:<per community> (points:16)",
-        field="resolution",
-    )
+        raise InputError(f"resolution: {text!r}{why}; {_SPELLING}", field="resolution") from None
+    raise InputError(f"resolution: {text!r}; {_SPELLING}", field="resolution")
 
 
 def at_resolution(district: District | None, resolution: Resolution) -> District:

@@ -61,6 +61,7 @@ from erlocate.planning.depots.formulation import flows_of, plan_of
 from erlocate.planning.depots.master import Master
 from erlocate.planning.depots.plan import DepotPlan
 from erlocate.planning.depots.transport import GROUPS, Answer, ScenarioTransport, cost_groups
+from erlocate.solve import milp_size
 
 __all__ = ["DIRECT_LIMIT", "flow_columns", "solve_benders", "solve_loop"]
 
@@ -182,14 +183,15 @@ class Run:
         self, xv: np.ndarray, stock: np.ndarray, reserve: np.ndarray, theta: np.ndarray
     ) -> int:
         """Transport LPs at one first stage: cuts added, incumbent updated when ``xv`` is whole."""
-        if np.all(np.abs(xv - np.round(xv)) < 1e-6):  # a plan: nothing at closed sites
+        whole = bool(np.all(np.abs(xv - np.round(xv)) < 1e-6))
+        if whole:  # a plan: nothing at closed sites
             xv = np.round(xv)
             stock = stock * (xv > 0.5)[:, None]
         answers, added = _cut_round(
             self.master, self.subs, stock, reserve, theta, self.coarse, self.workers
         )
-        if self.coarse is None and np.all(np.abs(xv - np.round(xv)) < 1e-6):
-            open_ = np.round(xv) > 0.5
+        if self.coarse is None and whole:
+            open_ = xv > 0.5
             value = _true_cost(self.d, open_, stock, reserve, answers)
             if np.isfinite(value) and (self.best is None or value < self.best.value):
                 self.best = Incumbent(value, open_, stock, reserve, answers)
@@ -347,13 +349,7 @@ def _output(
     milp: Milp,
 ) -> LoopOutput:
     """The loop's answer: the best plan (flows from its transport LPs), bound, gap, status."""
-    size: dict[str, float] = {
-        "rows": milp.n_rows,
-        "cols": milp.n_cols,
-        "nnz": milp.nnz,
-        "rounds": rounds,
-    }
-    size["int_cols"] = int(milp.integrality.sum())
+    size = {**milp_size(milp), "rounds": rounds}
     if best is None:
         out = SolverOutput("time_limit", None, None, None, None, runtime, "no plan", backend)
         return LoopOutput(out, None, size)

@@ -38,7 +38,7 @@ from scipy.cluster.vq import kmeans2
 
 from erlocate.backends.highs import new_highs, run
 from erlocate.errors import BackendError
-from erlocate.planning.arrays import groups, ranges
+from erlocate.planning.arrays import groups, ranges, unique_in_order
 from erlocate.planning.depots.data import DepotData
 
 __all__ = ["Answer", "ScenarioTransport", "cost_groups", "reach"]
@@ -83,11 +83,7 @@ def _nodes(d: DepotData, s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     aff, hours = reach(d, s)
     reach_c = d.c_time[s][aff] <= d.relief * (1 + 1e-12)
     key = np.c_[hours, reach_c]
-    _, first, inv = np.unique(key, axis=0, return_index=True, return_inverse=True)
-    order = np.argsort(first)  # nodes in the communities' order (the LPs solve faster so)
-    rank = np.empty_like(order)
-    rank[order] = np.arange(order.size)
-    first, inv = first[order], rank[inv.ravel()]
+    first, inv = unique_in_order(key, axis=0)  # the communities' order: the LPs solve faster
     node_of = np.full(d.demand.shape[1], -1)
     node_of[aff] = inv
     need = np.zeros((first.size, d.cats.size))

@@ -36,6 +36,13 @@ from erlocate.planning.shelters.objective import level_weights
 __all__ = ["construct"]
 
 _EPS = 1e-9
+#: Capacities are met up to this relative slack (as the verifier's tolerance allows).
+_SLACK = 1 + 1e-12
+
+
+def _over(load: np.ndarray, cap: np.ndarray) -> float:
+    """People beyond capacity, summed over shelters and scenarios."""
+    return float(np.maximum(load - cap * _SLACK, 0.0).sum())
 
 
 class _Pairs:
@@ -83,11 +90,8 @@ class _State:
         for s in range(S):
             self.load[s] = np.bincount(self.site[i], weights=d.people[s][i], minlength=m)
 
-    def over(self, load: np.ndarray, cap: np.ndarray) -> float:
-        return float(np.maximum(load - cap * (1 + 1e-12), 0.0).sum())
-
     def shortfall(self) -> float:
-        return float(self.d.hmax[self.stuck].sum()) + self.over(self.load, self.d.cap)
+        return float(self.d.hmax[self.stuck].sum()) + _over(self.load, self.d.cap)
 
     def walking(self) -> float:
         i = np.flatnonzero(self.placed)
@@ -114,28 +118,28 @@ class _State:
         for s in range(load.shape[0]):
             load[s, : old.size] -= np.bincount(pos, d.people[s][i[was]], minlength=old.size)
             load[s, -1] += d.people[s][i[fits]].sum()
-        over = self.over(self.load, d.cap) - self.over(self.load[:, cols], d.cap[cols])
-        over += self.over(load, d.cap[cols])
+        over = _over(self.load, d.cap) - _over(self.load[:, cols], d.cap[cols])
+        over += _over(load, d.cap[cols])
         walk = float(d.hbar[i[fits]] @ pr.cost[q[fits]]) - float(d.hbar[i[was]] @ self.cost[i[was]])
         short = stuck + over
         if not d.params.closest:  # room at j for people a move may bring (step 4)
             room = max(float((d.cap[j] - load[:, -1]).min()), 0.0)
-            q = pr.of_site(j)
-            i = pr.r[q[pr.u[q]]]
-            excess = (self.load - d.cap * (1 + 1e-12)).max(axis=0) > _EPS
-            come = (self.stuck[i] | (self.placed[i] & excess[np.maximum(self.site[i], 0)])) & (
-                ~np.isin(i, pr.r[q[closer]]) if closer.any() else True
-            )
-            took = min(room, float(d.hmax[i[come]].sum()), short)
+            qa = pr.of_site(j)
+            qa = qa[pr.u[qa]]
+            ia = pr.r[qa]
+            excess = (self.load - d.cap * _SLACK).max(axis=0) > _EPS
+            come = self.stuck[ia] | (self.placed[ia] & excess[np.maximum(self.site[ia], 0)])
+            come &= ~np.isin(ia, i)  # the movers are counted above
+            took = min(room, float(d.hmax[ia[come]].sum()), short)
             short -= took
             if took > 0:  # their walk to j, at the mean of who may come
-                walk += took * float(np.average(pr.cost[q[pr.u[q]]][come], weights=d.hmax[i[come]]))
+                walk += took * float(np.average(pr.cost[qa[come]], weights=d.hmax[ia[come]]))
         return short, walk
 
 
 def _room(d: ShelterData, st: _State, load: np.ndarray, i: int, skip: int) -> int:
     """The nearest open shelter other than ``skip`` that ``i`` may use and fits into, or -1."""
-    pr, cap = st.pairs, d.cap * (1 + 1e-12)
+    pr, cap = st.pairs, d.cap * _SLACK
     q = np.arange(np.searchsorted(pr.r, i), np.searchsorted(pr.r, i, side="right"))
     q = q[pr.u[q] & st.open[pr.c[q]] & (pr.c[q] != skip)]
     room = (load[:, pr.c[q]] + d.people[:, [i]] <= cap[pr.c[q]] + _EPS).all(axis=0)
@@ -146,7 +150,7 @@ def _fit_once(d: ShelterData, st: _State, unhouse: bool, largest: bool) -> Plan 
     """Step 4 with one order of moving (smallest or largest communities first)."""
     move = not d.params.closest
     placed, site = st.placed.copy(), st.site.copy()
-    load, cap = st.load.copy(), d.cap * (1 + 1e-12)
+    load, cap = st.load.copy(), d.cap * _SLACK
     for i in np.flatnonzero(st.stuck):
         k = _room(d, st, load, int(i), -1) if move else -1
         if k >= 0:
@@ -190,11 +194,14 @@ def _n_new(d: ShelterData, open_: np.ndarray) -> int:
     return int((open_ & ~d.instance.required).sum())
 
 
-def _greedy_open(d: ShelterData, st: _State, fcost: np.ndarray, deadline: float) -> _State:
-    """Step 2: open candidates while the plan does not fit, within ``new`` and the time."""
+def _greedy_open(
+    d: ShelterData, st: _State, fcost: np.ndarray, deadline: float
+) -> tuple[_State, bool]:
+    """Step 2: open candidates while the plan does not fit, within ``new`` and the time;
+    the state reached and whether it fits."""
     p = d.params
     cand = list(np.flatnonzero(~d.instance.required & ~st.open))
-    while cand and time.perf_counter() < deadline and _fit(d, st) is None:
+    while not (fits := _fit(d, st) is not None) and cand and time.perf_counter() < deadline:
         if p.new is not None and _n_new(d, st.open) >= p.new:
             break
         now = st.shortfall()
@@ -205,7 +212,7 @@ def _greedy_open(d: ShelterData, st: _State, fcost: np.ndarray, deadline: float)
         best = np.lexsort((np.array([w for _, w in scores]), -gain))[0]
         st.open[cand.pop(int(best))] = True
         st = _State(d, st.pairs, st.open)
-    return st
+    return st, fits
 
 
 def _tune(d: ShelterData, st: _State, before: np.ndarray, deadline: float) -> _State:
@@ -229,9 +236,10 @@ def _tune(d: ShelterData, st: _State, before: np.ndarray, deadline: float) -> _S
             other = _State(d, st.pairs, trial)
             if _fit(d, other) is not None:
                 ok.append((other.walking(), int(j), other))
-        if not ok or (min(ok)[0] >= st.walking() and not p.exact_new):
+        best = min(ok, key=lambda t: t[:2], default=None)
+        if best is None or (best[0] >= st.walking() and not p.exact_new):
             break
-        st = min(ok, key=lambda t: t[:2])[2]
+        st = best[2]
     return st
 
 
@@ -254,8 +262,8 @@ def construct(d: ShelterData, time_limit: float = 10.0) -> Plan | None:
     _, _, _, fcost = level_weights(d)
     fcost = np.where(fcost > 0, fcost, 1.0)
     before = d.instance.required.astype(bool)
-    st = _greedy_open(d, _State(d, _Pairs(d), before), fcost, deadline)
-    if _fit(d, st) is not None:
+    st, fits = _greedy_open(d, _State(d, _Pairs(d), before), fcost, deadline)
+    if fits:
         st = _tune(d, st, before, deadline)
     plan = _fit(d, st, unhouse=d.params.allow_unhoused)
     if plan is None or (d.params.exact_new and _n_new(d, plan.open) != d.params.new):

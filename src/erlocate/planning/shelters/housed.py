@@ -29,11 +29,11 @@ from erlocate.backends.base import SolveOptions, SolverOutput
 from erlocate.backends.protocol import Backend
 from erlocate.deadline import Deadline
 from erlocate.decomposition.loop import LoopOutput
-from erlocate.milp import Milp
 from erlocate.plan import Plan
 from erlocate.planning.shelters.formulation import decode, encode, formulate
 from erlocate.planning.shelters.inputs import ShelterData
 from erlocate.planning.shelters.objective import level_weights
+from erlocate.solve import milp_size
 
 __all__ = ["everyone_reachable", "solve_loop"]
 
@@ -43,21 +43,17 @@ def everyone_reachable(d: ShelterData) -> ShelterData:
     return replace(d, params=replace(d.params, allow_unhoused=False))
 
 
-def _size(milp: Milp) -> dict[str, float]:
-    return {
-        "rows": milp.n_rows,
-        "cols": milp.n_cols,
-        "nnz": milp.nnz,
-        "int_cols": int(milp.integrality.sum()),
-    }
+def _reachable(d: ShelterData) -> np.ndarray:
+    """Communities with a shelter they may use (a usable pair)."""
+    reach = np.zeros(d.instance.n_demand, dtype=bool)
+    reach[d.instance.pair_rows[d.usable]] = True
+    return reach
 
 
 def _houses_reachable(d: ShelterData, plan: Plan) -> bool:
-    reach = np.zeros(d.instance.n_demand, dtype=bool)
-    reach[d.instance.pair_rows[d.usable]] = True
-    housed = np.zeros_like(reach)
+    housed = np.zeros(d.instance.n_demand, dtype=bool)
     housed[plan.demand_idx[plan.share > 0.5]] = True
-    return bool((housed[reach]).all())
+    return bool(housed[_reachable(d)].all())
 
 
 def solve_loop(
@@ -78,11 +74,11 @@ def solve_loop(
         full = backend.solve(milp, deadline.options(options, warm_start=x0))
         plan = None if full.x is None else decode(d, milp, full.x)
         total = out.runtime + full.runtime
-        return LoopOutput(replace(full, x=None, runtime=total), plan, _size(milp))
+        return LoopOutput(replace(full, x=None, runtime=total), plan, milp_size(milp))
     wu, _, ww, _ = level_weights(d)
     _, _, ww2, _ = level_weights(d2)
     scale = ww / ww2
-    unreachable = wu * float(d.hbar[d.active].sum() - _reachable_people(d))
+    unreachable = wu * float(d.hbar[d.active & ~_reachable(d)].sum())
     plan = None if out.x is None else decode(d2, milp2, out.x)
     if plan is None:  # no proof of the least unhoused: only the unreachable people bound it
         bound, objective = unreachable, None
@@ -105,11 +101,5 @@ def solve_loop(
             backend=out.backend,
         ),
         plan,
-        _size(milp2),
+        milp_size(milp2),
     )
-
-
-def _reachable_people(d: ShelterData) -> float:
-    reach = np.zeros(d.instance.n_demand, dtype=bool)
-    reach[d.instance.pair_rows[d.usable]] = True
-    return float(d.hbar[reach & d.active].sum())

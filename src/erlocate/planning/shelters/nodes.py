@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from erlocate.planning.arrays import groups
+from erlocate.planning.arrays import groups, unique_in_order
 from erlocate.planning.shelters.inputs import ShelterData
 
 __all__ = ["Nodes", "demand_nodes"]
@@ -68,10 +68,7 @@ def demand_nodes(d: ShelterData) -> Nodes:
         tied = ((srt[:, 1:] == srt[:, :-1]) & fin[:, 1:]).any(axis=1)
         label = np.where(tied, first.size + np.arange(act.size), label)
     # nodes numbered in the order of their first community (the MILP keeps the data's order)
-    _, first_pos, label = np.unique(label, return_index=True, return_inverse=True)
-    rank_of = np.empty(first_pos.size, dtype=np.int64)
-    rank_of[np.argsort(first_pos, kind="stable")] = np.arange(first_pos.size)
-    node_of[act] = rank_of[label.ravel()]
+    first_pos, node_of[act] = unique_in_order(label)
     G = first_pos.size
     srt_members, indptr = groups(node_of[act], G)
     members = act[srt_members]
