@@ -121,9 +121,21 @@ def test_method_errors():
 def test_time_limit_reports_a_bound_or_no_plan():
     inst, model = big_case(3)
     res = erlocate.solve(model, inst, time_limit=0.05, raise_on_failure=False)
-    assert res.status in ("feasible", "time_limit", "optimal")
+    assert res.status in ("feasible", "no_solution", "optimal")
     if res.plan is not None:
         assert res.bound <= res.objective * (1 + 1e-12)
+
+
+def test_no_time_for_a_plan_is_no_solution():
+    from erlocate.backends import get
+    from erlocate.backends.base import STATUSES, SolveOptions
+
+    inst, model = big_case(3)
+    out = benders_module.solve_benders(
+        model.data(inst), get("highs"), SolveOptions(time_limit=1e-9)
+    )
+    assert out.plan is None
+    assert out.output.status == "no_solution" and out.output.status in STATUSES
 
 
 def test_cost_groups_label_every_row_and_keep_identical_rows_together():

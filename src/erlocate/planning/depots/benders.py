@@ -350,8 +350,9 @@ def _output(
 ) -> LoopOutput:
     """The loop's answer: the best plan (flows from its transport LPs), bound, gap, status."""
     size = {**milp_size(milp), "rounds": rounds}
-    if best is None:
-        out = SolverOutput("time_limit", None, None, None, None, runtime, "no plan", backend)
+    if best is None:  # stopped before any plan: the master's bound still holds
+        bound = lb if np.isfinite(lb) else None
+        out = SolverOutput("no_solution", None, None, bound, None, runtime, "no plan", backend)
         return LoopOutput(out, None, size)
     parts: dict[str, list[list[np.ndarray]]] = {"f": [], "g": []}
     for (s, k), ans in best.answers.items():
